@@ -1,0 +1,91 @@
+# Contact Tracking (ctrack): build, run, test, bench.
+#
+#   make          build fcgi/ctrack
+#   make asan     build fcgi/ctrack-asan (AddressSanitizer + UBSan)
+#   make run      install missing Debian packages (as root), build, start the
+#                 private stack under var/ and print the URL and login
+#   make stop     stop what `make run` started (data stays in var/)
+#   make test     unit tests, integration tests (normal and sanitizer build)
+#   make bench    wrk figures for the list page, a static file and a minimal route
+
+CC      ?= cc
+PORT    ?= 8443
+WORKERS ?= 4
+VAR     ?= $(CURDIR)/var
+
+WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifdef CI
+WARN    += -Werror
+endif
+CS_CFLAGS := -I/usr/include/ClearSilver
+CS_LIBS   := -lneo_cgi -lneo_cs -lneo_utl -lz -lpthread
+DB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null)
+DB_LIBS   := $(shell mariadb_config --libs 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDFLAGS += -Wl,-z,relro,-z,now
+LIBS    := -lfcgi $(DB_LIBS) -lcrypto $(CS_LIBS)
+
+SRCS := $(sort $(wildcard fcgi/*.c))
+HDRS := $(wildcard fcgi/*.h)
+OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
+AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
+# Modules with no outside library beyond OpenSSL: the unit tests link these.
+PURE := util log valid csv conf http_parse crypto json
+
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: all asan run stop test unit bench clean deps
+
+all: fcgi/ctrack
+
+fcgi/ctrack: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/obj/%.o: fcgi/%.c $(HDRS) | build/obj
+	$(CC) $(CFLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -c -o $@ $<
+
+asan: fcgi/ctrack-asan
+
+fcgi/ctrack-asan: $(AOBJS)
+	$(CC) $(ASAN_FLAGS) -o $@ $(AOBJS) $(LIBS)
+
+build/asan/%.o: fcgi/%.c $(HDRS) | build/asan
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -c -o $@ $<
+
+build/obj build/asan build/test:
+	mkdir -p $@
+
+# Unit tests (cmocka): one program per tests/unit/test_*.c, linked with the
+# modules it tests and built with the sanitizers.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
+PURE_SRCS := $(filter $(PURE:%=fcgi/%.c),$(SRCS))
+
+build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) | build/test
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) -lcmocka -lcrypto
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+deps:
+	@conf/stack.sh deps
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@conf/stack.sh start "$(VAR)" $(PORT) $(WORKERS)
+
+stop:
+	@conf/stack.sh stop "$(VAR)"
+
+test: deps
+	@$(MAKE) --no-print-directory all asan
+	@tests/run-tests.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run-bench.sh
+
+clean:
+	rm -rf build fcgi/ctrack fcgi/ctrack-asan

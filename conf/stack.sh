@@ -1,0 +1,415 @@
+#!/bin/bash
+# Start and stop a private ctrack stack (MariaDB, `ctrack serve`, nginx) that
+# lives entirely under one folder, for `make run` and `make test`. It has its
+# own sockets, port and data, so it never depends on or disturbs the system's
+# mariadb or nginx services.
+#
+#   conf/stack.sh deps
+#   conf/stack.sh start DIR PORT WORKERS [CTRACK_BINARY]
+#   conf/stack.sh stop DIR
+#   conf/stack.sh restart-app DIR [CTRACK_BINARY]
+#
+# `start` is idempotent: it keeps all data, does first-run steps once and
+# starts only what is not running. `start` passes its environment to
+# `ctrack setup-demo` (which reads ADMIN_PASSWORD).
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd -P)
+CONF=$REPO/conf
+# shellcheck disable=SC2034 # used by render()
+HTDOCS=$REPO/htdocs
+PY=/usr/bin/python3
+# nginx and mariadbd live in /usr/sbin, which is not on a normal user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
+
+DEPS="nginx mariadb-server mariadb-client libfcgi-dev libfcgi-bin libmariadb-dev
+libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev python3-pytest
+python3-requests wrk openssl curl pkg-config gcc make"
+
+die() { echo "stack.sh: $*" >&2; exit 1; }
+usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }
+
+# As root the daemons must be told to stay root: mariadbd and nginx would
+# otherwise switch to users that cannot read a private folder.
+if [ "$(id -u)" = 0 ]; then AS_ROOT=1; else AS_ROOT=; fi
+
+deps() {
+    local p missing=
+    for p in $DEPS; do
+        if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+            missing="$missing $p"
+        fi
+    done
+    [ -n "$missing" ] || return 0
+    if [ -z "$AS_ROOT" ]; then
+        echo "Missing Debian packages. Install them with:" >&2
+        echo "sudo apt-get install -y --no-install-recommends$missing"
+        exit 1
+    fi
+    echo "Installing:$missing"
+    # A stale package index is the usual reason an install fails; refresh it
+    # only then, so the common case stays fast and offline-friendly.
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
+        { apt-get update &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
+}
+
+# Paths go unquoted into nginx.conf, my.cnf and the HDF file, and into sed
+# replacements: allow only characters that are plain in all of them.
+check_path() {
+    case $2 in
+        /*) ;;
+        *) die "$1 must be an absolute path: $2" ;;
+    esac
+    printf '%s' "$2" | grep -Eq '^[A-Za-z0-9._/+-]+$' ||
+        die "$1 may contain only letters, digits and . _ / + -: $2"
+}
+
+set_dir() {
+    DIR=${1%/}
+    check_path DIR "$DIR"
+    check_path "repository path" "$REPO"
+    # A unix socket path is at most 107 bytes (run/mysqld.sock is the longest).
+    [ $(( ${#DIR} + 16 )) -le 107 ] || die "DIR is too long for a unix socket path: $DIR"
+    RUN=$DIR/run LOG=$DIR/log SECRETS=$DIR/secrets
+    APP_SOCKET=$RUN/ctrack.sock
+    DB_SOCKET=$RUN/mysqld.sock
+}
+
+set_ctrack() {
+    CTRACK=${1:-$REPO/fcgi/ctrack}
+    [ -x "$CTRACK" ] || die "no ctrack program at $CTRACK (build it with make)"
+}
+
+# render TEMPLATE OUTPUT: copy TEMPLATE with every @NAME@ replaced by $NAME.
+render() {
+    local v args=()
+    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER; do
+        args+=(-e "s|@$v@|${!v-}|g")
+    done
+    sed "${args[@]}" "$1" >"$2.new"
+    ! grep -q '@[A-Z_]*@' "$2.new" || die "unreplaced @VAR@ in $2.new"
+    mv "$2.new" "$2"
+}
+
+# pid_of PIDFILE NAME: print the pid if that process still runs and is ours.
+# Zombies count as gone (this machine's init may be slow to reap orphans), and
+# a reused pid is rejected unless the command names DIR or NAME.
+pid_of() {
+    local pid state
+    [ -s "$1" ] || return 1
+    read -r pid <"$1" || true
+    case $pid in '' | *[!0-9]*) return 1 ;; esac
+    state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    case $state in '' | Z | X) return 1 ;; esac
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$DIR/" ||
+        case $(cat "/proc/$pid/comm" 2>/dev/null) in $2*) ;; *) return 1 ;; esac
+    echo "$pid"
+}
+
+# wait_gone PID SECONDS: true once PID has exited (or is a zombie).
+wait_gone() {
+    local i=0 state
+    while [ $i -lt $(( $2 * 5 )) ]; do
+        state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
+        case $state in '' | Z | X) return 0 ;; esac
+        sleep 0.2; i=$((i + 1))
+    done
+    return 1
+}
+
+# group_gone PGID SECONDS: true once no live process is left in that group
+# (the app's and nginx's workers share their master's process group).
+group_gone() {
+    local i=0
+    while [ $i -lt $(( $2 * 5 )) ]; do
+        ps -e -o pgid= -o stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }' ||
+            return 0
+        sleep 0.2; i=$((i + 1))
+    done
+    return 1
+}
+
+port_free() {
+    # SO_REUSEADDR: like nginx, ignore connections in TIME_WAIT; a listener
+    # on the port (127.0.0.1 or any address) still makes the bind fail.
+    "$PY" -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+
+layout() {
+    mkdir -p "$DIR/db" "$RUN" "$LOG" "$DIR/tls" "$SECRETS" \
+        "$DIR/nginx/conf" "$DIR/nginx/logs" "$DIR/nginx/temp"
+    for t in client_body fastcgi proxy uwsgi scgi; do mkdir -p "$DIR/nginx/temp/$t"; done
+    # run/ holds the sockets and log/ may hold personal data: owner and group only.
+    chmod 0750 "$RUN" "$LOG"
+    chmod 0700 "$SECRETS" "$DIR/db"
+}
+
+# new_secret FILE: a random password, made once and kept.
+new_secret() {
+    [ -s "$1" ] || (umask 077; openssl rand -hex 24 >"$1.new" && mv "$1.new" "$1")
+    chmod 0600 "$1"
+}
+
+# client_cnf FILE USER PASSWORD_FILE [DATABASE]: a client option file, so
+# passwords never appear on a command line. Usable with --defaults-file or
+# --defaults-extra-file.
+client_cnf() {
+    (umask 077
+     { echo "[client]"
+       echo "user=$2"
+       echo "password=$(cat "$3")"
+       echo "socket=$DB_SOCKET"
+       [ -z "${4:-}" ] || echo "database=$4"
+     } >"$1.new" && mv "$1.new" "$1")
+}
+
+db_ping() { mariadb-admin --no-defaults --socket="$DB_SOCKET" --connect-timeout=2 ping >/dev/null 2>&1; }
+
+start_db() {
+    local pid deadline
+    if [ ! -d "$DIR/db/mysql" ]; then
+        mariadb-install-db --no-defaults --datadir="$DIR/db" \
+            --auth-root-authentication-method=normal ${AS_ROOT:+--user=root} \
+            >"$LOG/mariadb-install.log" 2>&1 ||
+            { tail -n 20 "$LOG/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+    fi
+    render "$CONF/mariadb-private.cnf.in" "$DIR/my.cnf"
+    if ! pid_of "$RUN/mysqld.pid" mariadbd >/dev/null; then
+        # --defaults-file must come first.
+        setsid nohup mariadbd --defaults-file="$DIR/my.cnf" ${AS_ROOT:+--user=root} \
+            </dev/null >>"$LOG/mariadb.log" 2>&1 &
+        pid=$!
+        deadline=$((SECONDS + 30))
+        until db_ping || [ $SECONDS -ge $deadline ]; do
+            kill -0 "$pid" 2>/dev/null ||
+                { tail -n 20 "$LOG/mariadb.log" >&2; die "mariadbd exited"; }
+            sleep 0.2
+        done
+    fi
+    db_ping || { tail -n 20 "$LOG/mariadb.log" >&2; die "MariaDB did not answer within 30 s"; }
+    init_db
+    client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
+    client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
+    client_cnf "$SECRETS/app.cnf" ctrack_app "$SECRETS/db-app" ctrack
+}
+
+# First run only: lock the fresh server down and create the accounts. The
+# statements are idempotent and root's password is set last, so a run that
+# stopped half-way can simply be repeated.
+init_db() {
+    local marker=$DIR/db/.ctrack-initialised login
+    [ ! -e "$marker" ] || return 0
+    new_secret "$SECRETS/db-root"
+    new_secret "$SECRETS/db-app"
+    new_secret "$SECRETS/db-admin"
+    client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
+    # Root has no password until the end of this step.
+    login=(--defaults-file="$SECRETS/root.cnf")
+    mariadb "${login[@]}" -e 'SELECT 1' >/dev/null 2>&1 ||
+        login=(--no-defaults --socket="$DB_SOCKET" --user=root)
+    mariadb "${login[@]}" <<EOF
+-- Accounts and passwords are per instance: keep them out of the binary log.
+SET SESSION sql_log_bin = 0;
+-- mariadb-install-db leaves anonymous accounts, password-less root accounts
+-- for TCP hosts, and a test database open to everyone (PUBLIC): remove them.
+DELETE FROM mysql.global_priv WHERE User = '';
+DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost';
+DELETE FROM mysql.db WHERE Db LIKE 'test%';
+FLUSH PRIVILEGES;
+DROP DATABASE IF EXISTS test;
+CREATE DATABASE IF NOT EXISTS ctrack CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci;
+-- The schema's migrations grant table privileges to this role.
+CREATE ROLE IF NOT EXISTS ctrack_app_role;
+CREATE USER IF NOT EXISTS ctrack_app@localhost;
+ALTER USER ctrack_app@localhost IDENTIFIED BY '$(cat "$SECRETS/db-app")';
+GRANT ctrack_app_role TO ctrack_app@localhost;
+SET DEFAULT ROLE ctrack_app_role FOR ctrack_app@localhost;
+CREATE USER IF NOT EXISTS ctrack_admin@localhost;
+ALTER USER ctrack_admin@localhost IDENTIFIED BY '$(cat "$SECRETS/db-admin")';
+GRANT ALL PRIVILEGES ON ctrack.* TO ctrack_admin@localhost WITH GRANT OPTION;
+ALTER USER root@localhost IDENTIFIED BY '$(cat "$SECRETS/db-root")';
+EOF
+    : >"$marker"
+}
+
+make_cert() {
+    [ -s "$DIR/tls/cert.pem" ] && [ -s "$DIR/tls/key.pem" ] && return 0
+    (umask 077
+     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout "$DIR/tls/key.pem" -out "$DIR/tls/cert.pem" -days 825 \
+        -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -addext extendedKeyUsage=serverAuth 2>"$LOG/openssl.log") ||
+        { cat "$LOG/openssl.log" >&2; die "could not make the TLS certificate"; }
+    chmod 0600 "$DIR/tls/key.pem"
+    chmod 0644 "$DIR/tls/cert.pem"
+}
+
+# The port the generated nginx.conf listens on (empty if none yet).
+conf_port() { sed -n 's/^ *listen 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DIR/nginx/nginx.conf" 2>/dev/null | head -n1; }
+
+nginx_cmd() { nginx -e "$LOG/nginx-error.log" -p "$DIR/nginx/" -c "$DIR/nginx/nginx.conf" "$@"; }
+
+# Checked before anything starts: our own running nginx may hold the port,
+# anything else may not.
+check_port() {
+    if ! pid_of "$RUN/nginx.pid" nginx >/dev/null || [ "$(conf_port)" != "$PORT" ]; then
+        port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use by another program"
+    fi
+}
+
+start_nginx() {
+    local pid
+    # shellcheck disable=SC2034 # used by render()
+    if [ -n "$AS_ROOT" ]; then
+        NGINX_USER="user $(id -un) $(id -gn);"
+    else
+        NGINX_USER="# not root: the workers keep the invoking user"
+    fi
+    pid=$(pid_of "$RUN/nginx.pid" nginx) || pid=
+    render "$CONF/ctrack-site.conf.in" "$DIR/nginx/conf/ctrack-site.conf"
+    render "$CONF/nginx-private.conf.in" "$DIR/nginx/nginx.conf"
+    nginx_cmd -t -q || die "nginx configuration test failed"
+    if [ -n "$pid" ]; then
+        kill -HUP "$pid"   # reload, in case the configuration changed
+    else
+        nginx_cmd </dev/null >>"$LOG/nginx-error.log" 2>&1 || die "nginx did not start (see $LOG/nginx-error.log)"
+    fi
+}
+
+start_app() {
+    local pid
+    pid_of "$RUN/ctrack.pid" ctrack >/dev/null && return 0
+    # Only setup-demo needs ADMIN_PASSWORD: the long-running server does not
+    # keep it in its environment.
+    env -u ADMIN_PASSWORD setsid nohup "$CTRACK" serve -c "$DIR/ctrack.hdf" \
+        </dev/null >>"$LOG/ctrack.log" 2>&1 &
+    echo $! >"$RUN/ctrack.pid"
+}
+
+wait_healthy() {
+    local code deadline=$((SECONDS + 20))
+    while [ $SECONDS -lt $deadline ]; do
+        code=$(curl -sk --noproxy '*' --max-time 2 -o /dev/null -w '%{http_code}' \
+            "https://127.0.0.1:$PORT/healthz" 2>/dev/null) || true
+        [ "$code" = 200 ] && return 0
+        pid_of "$RUN/ctrack.pid" ctrack >/dev/null || break
+        sleep 0.2
+    done
+    echo "== last lines of $LOG/ctrack.log" >&2; tail -n 20 "$LOG/ctrack.log" >&2 || true
+    echo "== last lines of $LOG/nginx-error.log" >&2; tail -n 10 "$LOG/nginx-error.log" >&2 || true
+    die "https://127.0.0.1:$PORT/healthz did not answer 200 (last: ${code:-none})"
+}
+
+start() {
+    case $# in 3 | 4) ;; *) usage ;; esac
+    set_dir "$1"
+    PORT=$2 WORKERS=$3
+    case $PORT in '' | *[!0-9]*) die "PORT must be a number: $PORT" ;; esac
+    if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "PORT out of range: $PORT"; fi
+    case $WORKERS in '' | 0 | *[!0-9]*) die "WORKERS must be a positive number: $WORKERS" ;; esac
+    set_ctrack "${4:-}"
+    check_port
+
+    layout
+    start_db
+    render "$CONF/ctrack.hdf.in" "$DIR/ctrack.hdf"
+    "$CTRACK" migrate -c "$DIR/ctrack.hdf" || die "ctrack migrate failed"
+    # The credentials file is setup-demo's own record of a finished first run.
+    if [ ! -e "$DIR/initial-credentials" ]; then
+        "$CTRACK" setup-demo -c "$DIR/ctrack.hdf" --credentials "$DIR/initial-credentials" ||
+            die "ctrack setup-demo failed"
+    fi
+    make_cert
+    start_nginx
+    start_app
+    wait_healthy
+
+    echo
+    echo "ctrack is running: https://localhost:$PORT/"
+    if [ -s "$DIR/initial-credentials" ]; then
+        grep -iE '^[[:space:]]*(user(name)?|login|password)[[:space:]]*[:=]' \
+            "$DIR/initial-credentials" | sed 's/^/  /' || true
+    fi
+    echo "Logs: $LOG/ (ctrack.log, mariadb.log, nginx-error.log, nginx-access.log)"
+    if [ "$DIR" = "$REPO/var" ]; then
+        echo "Stop it with: make stop"
+    else
+        echo "Stop it with: conf/stack.sh stop $DIR"
+    fi
+}
+
+stop_app() {
+    local pid
+    if pid=$(pid_of "$RUN/ctrack.pid" ctrack); then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" 15 || ! group_gone "$pid" 5; then
+            echo "stack.sh: ctrack or its workers did not stop in time: killing them" >&2
+            # setsid made it a group leader: this takes its workers too.
+            kill -KILL -- "-$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || die "ctrack ($pid) is still running"
+        fi
+    fi
+    # A killed server cannot remove its socket; a stale one would look busy.
+    rm -f "$RUN/ctrack.pid" "$APP_SOCKET"
+}
+
+stop() {
+    local pid
+    [ $# -eq 1 ] || usage
+    set_dir "$1"
+    [ -d "$DIR" ] || return 0
+    stop_app
+    if pid=$(pid_of "$RUN/nginx.pid" nginx); then
+        kill -QUIT "$pid" 2>/dev/null || true   # graceful: finish open requests
+        if ! wait_gone "$pid" 10 || ! group_gone "$pid" 5; then
+            kill -TERM "$pid" 2>/dev/null || true
+            if ! wait_gone "$pid" 5 || ! group_gone "$pid" 2; then
+                echo "stack.sh: nginx did not stop: killing it" >&2
+                kill -KILL -- "-$pid" 2>/dev/null || true
+                wait_gone "$pid" 5 || die "nginx ($pid) is still running"
+            fi
+        fi
+    fi
+    rm -f "$RUN/nginx.pid"
+    if pid=$(pid_of "$RUN/mysqld.pid" mariadbd); then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" 60; then
+            # With the durable settings of my.cnf, InnoDB recovers every
+            # committed transaction at the next start.
+            echo "stack.sh: mariadbd did not stop within 60 s: killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || die "mariadbd ($pid) is still running"
+        fi
+    fi
+    rm -f "$RUN/mysqld.pid"
+}
+
+restart_app() {
+    case $# in 1 | 2) ;; *) usage ;; esac
+    set_dir "$1"
+    set_ctrack "${2:-}"
+    PORT=$(conf_port)
+    [ -n "$PORT" ] || die "no stack under $DIR (run start first)"
+    stop_app
+    start_app
+    wait_healthy
+    echo "ctrack restarted ($CTRACK): https://localhost:$PORT/"
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1; shift
+case $cmd in
+    deps) [ $# -eq 0 ] || usage; deps ;;
+    start) start "$@" ;;
+    stop) stop "$@" ;;
+    restart-app) restart_app "$@" ;;
+    *) usage ;;
+esac

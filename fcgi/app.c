@@ -1,0 +1,247 @@
+/* app: the request pipeline. One transaction per request holds the handler's
+ * work and the audit row; the answer is sent only after COMMIT. A request that
+ * fails is rolled back and its failure is audited in a fresh transaction. */
+#include "app.h"
+
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "render.h"
+#include "route.h"
+
+/* The error page, or plain text when even that cannot be rendered. */
+static void render_error(request *r)
+{
+    static const struct {
+        int status;
+        const char *title, *message;
+    } texts[] = {
+        {400, "Bad request", "The request could not be understood (malformed or not UTF-8)."},
+        {401, "Please log in", "You need to log in to do this."},
+        {403, "Not allowed", "You are not allowed to do this, or the form expired. Go back, reload and try again."},
+        {404, "Not found", "There is nothing at this address."},
+        {405, "Method not allowed", "This address does not accept that kind of request."},
+        {409, "Changed meanwhile", "Someone else changed this record while you were editing it."},
+        {411, "Length required", "The request must say how long its body is."},
+        {413, "Too large", "The request is larger than this server accepts."},
+        {415, "Unsupported form", "Forms must be sent as application/x-www-form-urlencoded."},
+        {500, "Something went wrong", "The request failed and nothing was changed. The error has been logged."},
+        {503, "Temporarily unavailable", "The database is not reachable right now. Nothing was changed; please try again shortly."},
+    };
+    const char *title = http_reason(r->status), *message = "";
+    for (size_t i = 0; i < CT_ARRAY_LEN(texts); i++) {
+        if (texts[i].status == r->status) {
+            title = texts[i].title;
+            message = texts[i].message;
+        }
+    }
+    buf_reset(&r->body_out);
+    page_set_int(r->pg, r->status, "Error.Status");
+    page_set(r->pg, title, "Error.Title");
+    page_set(r->pg, r->error_message ? r->error_message : message, "Error.Message");
+    page_set(r->pg, title, "Page.Title");
+    if (render(r->pg, "error.cs", &r->body_out) != 0) {
+        buf_reset(&r->body_out);
+        buf_printf(&r->body_out, "%d %s\n", r->status, title);
+        r->content_type_out = "text/plain; charset=utf-8";
+    }
+}
+
+/* Values every page's layout uses. */
+static void page_common(request *r)
+{
+    if (r->logged_in) {
+        page_set(r->pg, r->who.display_name && r->who.display_name[0] ? r->who.display_name : r->who.username,
+                 "Page.User.Name");
+        page_set(r->pg, r->who.client_name, "Page.User.Client");
+        page_set(r->pg, r->who.csrf, "Page.Csrf");
+    }
+    page_set(r->pg, r->request_id, "Page.RequestId");
+}
+
+static bool same_origin(request *r)
+{
+    if (!r->origin[0])
+        return true;
+    size_t hl = strlen(r->host);
+    return strncmp(r->origin, "https://", 8) == 0 && strlen(r->origin) == 8 + hl &&
+           strcmp(r->origin + 8, r->host) == 0;
+}
+
+/* Login, CSRF and the security matrix, before any handler runs. */
+static int gate(request *r, const route *rt, bool is_post)
+{
+    bool public = strcmp(rt->function, ROUTE_PUBLIC) == 0;
+    if (is_post && (!same_origin(r) || !auth_csrf_ok(r, public))) {
+        r->action = "csrf.reject";
+        return 403;
+    }
+    if (public)
+        return 0;
+    if (!r->logged_in) {
+        if (is_post)
+            return 401;
+        buf next = {0};
+        buf_adds(&next, "/login?next=");
+        for (const char *p = r->path; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/-_.", c))
+                buf_addc(&next, (char)c);
+            else
+                buf_printf(&next, "%%%02X", c);
+        }
+        http_redirect(r, buf_str(&next));
+        buf_free(&next);
+        return 303;
+    }
+    if (strcmp(rt->function, ROUTE_LOGGED_IN) != 0 && !acl_allows(r->who.functions, rt->function)) {
+        r->action = "access.denied";
+        return 403;
+    }
+    return 0;
+}
+
+static int status_of_db(int rc)
+{
+    switch (rc) {
+    case DB_GONE:
+    case DB_RETRY:
+    case DB_TIMEOUT:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+static int audit_row(request *r, db *d)
+{
+    audit_entry e = {
+        .client_id = r->who.client_id,
+        .user_id = r->who.user_id,
+        .remote_addr = r->remote_addr,
+        .request_id = r->request_id,
+        .method = r->method[0] ? r->method : "?",
+        .path = r->path,
+        .action = r->action ? r->action : "unknown",
+        .object_type = r->object_type,
+        .object_id = r->object_id,
+        .outcome = r->status,
+        .detail = r->detail.len ? buf_str(&r->detail) : NULL,
+    };
+    if (strlen(e.method) > 10)
+        e.method = "?";
+    return audit_append(d, &e);
+}
+
+/* Records a failed request on its own after the work was rolled back. */
+static void audit_failure(request *r, db *d)
+{
+    if (!db_alive(d)) {
+        log_warn("audit: database unavailable; not recorded: %s %s -> %d", r->method, r->path, r->status);
+        return;
+    }
+    int rc = db_begin(d);
+    if (rc == DB_OK)
+        rc = audit_row(r, d);
+    if (rc == DB_OK)
+        rc = db_commit(d);
+    if (rc != DB_OK) {
+        db_rollback(d);
+        log_error("audit: could not record %s %s -> %d", r->method, r->path, r->status);
+        if (r->status < 500)
+            r->status = status_of_db(rc);
+    }
+}
+
+void app_handle(void *fcgx, const conf *cf, db *d)
+{
+    request req, *r = &req;
+    int status = http_begin(r, fcgx, cf);
+    const route *rt = NULL;
+    char allow[32] = "";
+
+    if (!db_alive(d) && db_reconnect(d) != 0) {
+        r->status = 503;
+        r->action = "db.unavailable";
+        http_header(r, "Retry-After", "5");
+        render_error(r);
+        log_warn("request %s %s answered 503: database unavailable", r->method, r->path);
+        http_send_and_end(r);
+        return;
+    }
+
+    if (status == 0) {
+        status = route_find(r->method, r->path, &rt, &r->path_id, allow);
+        if (status == 405)
+            http_header(r, "Allow", allow);
+    }
+    r->action = rt ? rt->action : status == 404 ? "http.not_found" : status == 405 ? "http.bad_method" : "http.bad_request";
+    bool is_post = strcmp(r->method, "POST") == 0;
+    if (status == 0 && http_parse_urlencoded(r->mem, r->query, strlen(r->query), &r->qs) != HP_OK)
+        status = 400;
+    if (status == 0 && is_post) {
+        if (strncmp(r->content_type, "application/x-www-form-urlencoded", 33) != 0)
+            status = 415;
+        else if (http_parse_urlencoded(r->mem, r->body, r->body_len, &r->form) != HP_OK)
+            status = 400;
+    }
+
+    int rc = db_begin(d);
+    if (rc == DB_OK)
+        rc = auth_load(r, d);
+    if (rc == DB_OK && status == 0)
+        status = gate(r, rt, is_post);
+    if (rc == DB_OK && status == 0) {
+        page_common(r);
+        status = rt->fn(r, d);
+        if (status < 0) {
+            rc = status;
+            status = 0;
+        }
+    }
+    if (rc != DB_OK)
+        status = status_of_db(rc);
+    r->status = status;
+
+    if (status < 400 && r->template_name) {
+        page_common(r);
+        if (render(r->pg, r->template_name, &r->body_out) != 0)
+            r->status = 500;
+    }
+    if (r->status < 400) {
+        rc = audit_row(r, d);
+        if (rc == DB_OK)
+            rc = db_commit(d);
+        if (rc != DB_OK) {
+            db_rollback(d);
+            r->status = status_of_db(rc);
+            buf_reset(&r->headers);
+            audit_failure(r, d);
+        }
+    } else {
+        db_rollback(d);
+        audit_failure(r, d);
+    }
+    if (r->status >= 400) {
+        /* A form that failed validation (422), a wrong password (401) or an
+         * edit conflict (409) comes back as its own page with the input kept. */
+        if (r->template_name && (r->status == 422 || r->status == 401 || r->status == 409)) {
+            page_common(r);
+            buf_reset(&r->body_out);
+            if (render(r->pg, r->template_name, &r->body_out) != 0)
+                render_error(r);
+        } else {
+            render_error(r);
+        }
+        if (r->status == 503)
+            http_header(r, "Retry-After", "5");
+    }
+    if (db_in_transaction(d)) {
+        log_error("bug: a transaction was left open after %s %s; rolled back", r->method, r->path);
+        db_rollback(d);
+    }
+    http_send_and_end(r);
+}

@@ -1,0 +1,301 @@
+/* conf: the configuration file reader. It is the one parser of the config
+ * file, so it is strict: unknown keys and malformed lines are errors. */
+#include "conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define CONF_MAX_DEPTH 8
+#define CONF_MAX_FILE (1 << 20)
+
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && isspace((unsigned char)**s))
+        (*s)++;
+    while (*e > *s && isspace((unsigned char)(*e)[-1]))
+        (*e)--;
+}
+
+static bool valid_key(const char *s, const char *e)
+{
+    if (s == e)
+        return false;
+    for (const char *p = s; p < e; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')
+            return false;
+        if (*p == '.' && (p == s || p + 1 == e || p[1] == '.'))
+            return false;
+    }
+    return true;
+}
+
+int conf_parse_text(const char *text, size_t len, conf_pair_fn fn, void *ctx, char *err, size_t errlen)
+{
+    char prefix[CONF_MAX_DEPTH][128];
+    int opened_at[CONF_MAX_DEPTH]; /* so an unclosed block can be pointed at */
+    int depth = 0;
+    int lineno = 0;
+    const char *p = text, *end = text + len;
+    buf key = {0};
+    int rc = -1;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *ls = p, *le = nl ? nl : end;
+        p = nl ? nl + 1 : end;
+        lineno++;
+        if (memchr(ls, '\0', (size_t)(le - ls))) {
+            snprintf(err, errlen, "line %d: NUL byte", lineno);
+            goto out;
+        }
+        trim(&ls, &le);
+        if (ls == le || *ls == '#')
+            continue;
+        if (le - ls == 1 && *ls == '}') {
+            if (depth == 0) {
+                snprintf(err, errlen, "line %d: '}' without a block", lineno);
+                goto out;
+            }
+            depth--;
+            continue;
+        }
+        if (le[-1] == '{') {
+            const char *ke = le - 1;
+            const char *ks = ls;
+            trim(&ks, &ke);
+            if (!valid_key(ks, ke) || ke - ks >= 127) {
+                snprintf(err, errlen, "line %d: bad block name", lineno);
+                goto out;
+            }
+            if (depth == CONF_MAX_DEPTH) {
+                snprintf(err, errlen, "line %d: blocks nested too deep", lineno);
+                goto out;
+            }
+            snprintf(prefix[depth], sizeof prefix[depth], "%.*s", (int)(ke - ks), ks);
+            opened_at[depth] = lineno;
+            depth++;
+            continue;
+        }
+        const char *eq = memchr(ls, '=', (size_t)(le - ls));
+        if (!eq) {
+            snprintf(err, errlen, "line %d: expected 'Key = value'", lineno);
+            goto out;
+        }
+        const char *ks = ls, *ke = eq, *vs = eq + 1, *ve = le;
+        trim(&ks, &ke);
+        trim(&vs, &ve);
+        if (!valid_key(ks, ke)) {
+            snprintf(err, errlen, "line %d: bad key", lineno);
+            goto out;
+        }
+        buf_reset(&key);
+        for (int i = 0; i < depth; i++)
+            buf_printf(&key, "%s.", prefix[i]);
+        buf_add(&key, ks, (size_t)(ke - ks));
+        char *val = xstrndup(vs, (size_t)(ve - vs));
+        fn(ctx, buf_str(&key), val);
+        free(val);
+    }
+    if (depth != 0) {
+        snprintf(err, errlen, "line %d: block %s is not closed", opened_at[depth - 1], prefix[depth - 1]);
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_free(&key);
+    return rc;
+}
+
+struct load_ctx {
+    conf *c;
+    buf errors;
+    const char *pw_file, *admin_pw_file;
+    char *pw_path, *admin_pw_path;
+    char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout;
+};
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+static void on_pair(void *vctx, const char *key, const char *value)
+{
+    struct load_ctx *x = vctx;
+    conf *c = x->c;
+    struct {
+        const char *name;
+        char **dst;
+    } keys[] = {
+        {"Server.Socket", &c->socket_path},
+        {"Server.SocketGroup", &c->socket_group},
+        {"Server.SocketMode", &x->mode},
+        {"Server.Workers", &x->workers},
+        {"Server.MaxBody", &x->max_body},
+        {"DB.Socket", &c->db_socket},
+        {"DB.Name", &c->db_name},
+        {"DB.User", &c->db_user},
+        {"DB.PasswordFile", &x->pw_path},
+        {"DB.AdminUser", &c->db_admin_user},
+        {"DB.AdminPasswordFile", &x->admin_pw_path},
+        {"DB.TimeoutSeconds", &x->timeout},
+        {"Paths.Templates", &c->templates},
+        {"Paths.Migrations", &c->migrations},
+        {"Paths.DemoData", &c->demo_data},
+        {"Session.IdleMinutes", &x->idle},
+        {"Session.AbsoluteHours", &x->abs},
+        {"Password.Iterations", &x->iters},
+        {"Log.Level", &c->log_level},
+    };
+    for (size_t i = 0; i < CT_ARRAY_LEN(keys); i++) {
+        if (strcmp(key, keys[i].name) == 0) {
+            set_str(keys[i].dst, value);
+            return;
+        }
+    }
+    buf_printf(&x->errors, "unknown key %s; ", key);
+}
+
+static char *read_secret(const char *path, buf *errors)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        buf_printf(errors, "cannot read %s: %s; ", path, strerror(errno));
+        return NULL;
+    }
+    char line[512];
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!line[0]) {
+        buf_printf(errors, "%s is empty; ", path);
+        return NULL;
+    }
+    return xstrdup(line);
+}
+
+static int num(const char *name, const char *s, long long min, long long max, long long dflt, buf *errors,
+               long long *out)
+{
+    if (!s) {
+        *out = dflt;
+        return 0;
+    }
+    int64_t v;
+    if (parse_i64(s, strlen(s), min, max, &v) != 0) {
+        buf_printf(errors, "%s must be a whole number from %lld to %lld; ", name, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+conf *conf_load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ctrack: cannot open config %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    buf text = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= CONF_MAX_FILE)
+        buf_add(&text, chunk, n);
+    fclose(f);
+    if (text.len > CONF_MAX_FILE) {
+        fprintf(stderr, "ctrack: config %s is too large\n", path);
+        buf_free(&text);
+        return NULL;
+    }
+
+    conf *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(path);
+    struct load_ctx x = {.c = c};
+    char err[200];
+    if (conf_parse_text(buf_str(&text), text.len, on_pair, &x, err, sizeof err) != 0)
+        buf_printf(&x.errors, "%s; ", err);
+    buf_free(&text);
+
+    long long v;
+    if (num("Server.Workers", x.workers, 1, 256, 4, &x.errors, &v) == 0)
+        c->workers = (int)v;
+    if (num("Server.MaxBody", x.max_body, 1024, 1LL << 30, 1 << 20, &x.errors, &v) == 0)
+        c->max_body = (size_t)v;
+    if (num("Session.IdleMinutes", x.idle, 1, 24 * 60, 30, &x.errors, &v) == 0)
+        c->session_idle_min = (int)v;
+    if (num("Session.AbsoluteHours", x.abs, 1, 24 * 30, 12, &x.errors, &v) == 0)
+        c->session_abs_hours = (int)v;
+    if (num("Password.Iterations", x.iters, 600000, 100000000, 600000, &x.errors, &v) == 0)
+        c->pbkdf2_iterations = (int)v;
+    if (num("DB.TimeoutSeconds", x.timeout, 1, 600, 10, &x.errors, &v) == 0)
+        c->db_timeout = (int)v;
+    c->socket_mode = 0660;
+    if (x.mode) {
+        char *endp;
+        errno = 0;
+        unsigned long m = strtoul(x.mode, &endp, 8);
+        if (errno || *endp || m > 0777 || !x.mode[0])
+            buf_printf(&x.errors, "Server.SocketMode must be an octal mode like 0660; ");
+        else
+            c->socket_mode = (unsigned)m;
+    }
+    const char *required[][2] = {
+        {"Server.Socket", c->socket_path}, {"DB.Socket", c->db_socket}, {"DB.Name", c->db_name},
+        {"DB.User", c->db_user},           {"Paths.Templates", c->templates},
+    };
+    for (size_t i = 0; i < CT_ARRAY_LEN(required); i++)
+        if (!required[i][1] || !required[i][1][0])
+            buf_printf(&x.errors, "%s is required; ", required[i][0]);
+    if (!x.pw_path)
+        buf_printf(&x.errors, "DB.PasswordFile is required; ");
+    else
+        c->db_password = read_secret(x.pw_path, &x.errors);
+    if (x.admin_pw_path)
+        c->db_admin_password = read_secret(x.admin_pw_path, &x.errors);
+    if (!c->log_level)
+        c->log_level = xstrdup("info");
+    if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") && strcmp(c->log_level, "warn") &&
+        strcmp(c->log_level, "error"))
+        buf_printf(&x.errors, "Log.Level must be debug, info, warn or error; ");
+
+    free(x.workers);
+    free(x.max_body);
+    free(x.mode);
+    free(x.idle);
+    free(x.abs);
+    free(x.iters);
+    free(x.timeout);
+    free(x.pw_path);
+    free(x.admin_pw_path);
+    if (x.errors.len) {
+        fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));
+        buf_free(&x.errors);
+        conf_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void conf_free(conf *c)
+{
+    if (!c)
+        return;
+    char *strs[] = {c->path,          c->socket_path,   c->socket_group,      c->db_socket,
+                    c->db_name,       c->db_user,       c->db_password,       c->db_admin_user,
+                    c->db_admin_password, c->templates, c->migrations,        c->demo_data,
+                    c->log_level};
+    for (size_t i = 0; i < CT_ARRAY_LEN(strs); i++) {
+        if (strs[i] && (strs[i] == c->db_password || strs[i] == c->db_admin_password))
+            memset(strs[i], 0, strlen(strs[i]));
+        free(strs[i]);
+    }
+    free(c);
+}

@@ -1,0 +1,43 @@
+/* conf: reads the configuration file (an HDF subset: `Name { ... }` blocks,
+ * `Dotted.Key = value` lines, `#` comments) into a typed, validated struct. */
+#ifndef CTRACK_CONF_H
+#define CTRACK_CONF_H
+
+#include <stddef.h>
+
+typedef struct conf {
+    char *path;               /* the file it was read from */
+    char *socket_path;        /* Server.Socket */
+    unsigned socket_mode;     /* Server.SocketMode (octal) */
+    char *socket_group;       /* Server.SocketGroup, or NULL */
+    int workers;              /* Server.Workers */
+    size_t max_body;          /* Server.MaxBody, bytes */
+    char *db_socket;          /* DB.Socket */
+    char *db_name;            /* DB.Name */
+    char *db_user;            /* DB.User */
+    char *db_password;        /* read from DB.PasswordFile */
+    char *db_admin_user;      /* DB.AdminUser, or NULL */
+    char *db_admin_password;  /* read from DB.AdminPasswordFile */
+    int db_timeout;           /* DB.TimeoutSeconds: connect/read/write */
+    char *templates;          /* Paths.Templates */
+    char *migrations;         /* Paths.Migrations */
+    char *demo_data;          /* Paths.DemoData */
+    int session_idle_min;     /* Session.IdleMinutes */
+    int session_abs_hours;    /* Session.AbsoluteHours */
+    int pbkdf2_iterations;    /* Password.Iterations (>= 600000) */
+    char *log_level;          /* Log.Level */
+} conf;
+
+/* One key = value pair found in a file, for conf_parse_text callers. */
+typedef void (*conf_pair_fn)(void *ctx, const char *key, const char *value);
+
+/* Parses HDF-subset text, calling fn for every assignment with the full dotted
+ * key. Returns 0, or -1 with a message (line number included) in err. */
+int conf_parse_text(const char *text, size_t len, conf_pair_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Reads and validates the file; on failure returns NULL and prints why to
+ * stderr. Free with conf_free. */
+conf *conf_load(const char *path);
+void conf_free(conf *c);
+
+#endif

@@ -1,0 +1,500 @@
+/* db: MariaDB Connector/C behind a small API. Nothing else includes mysql.h.
+ *
+ * Reconnect is never automatic (MYSQL_OPT_RECONNECT stays off): a lost
+ * connection marks the handle dead, the request fails with DB_GONE (503), and
+ * the worker reconnects before its next request. */
+#include "db.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+#define DB_MAX_COLS 64
+
+struct db_stmt {
+    db *owner;
+    char *sql; /* owned copy: the cache key */
+    MYSQL_STMT *st;
+    unsigned nparams, ncols;
+    MYSQL_BIND *params;
+    MYSQL_BIND *cols;
+    unsigned long *lens;
+    my_bool *nulls;
+    my_bool *errs;
+    char **bufs;
+    size_t *caps;
+    long long *ints; /* storage for bound integer parameters */
+    bool has_result;
+};
+
+struct db {
+    MYSQL *my;
+    const conf *cf;
+    bool admin;
+    bool alive;
+    db_stmt **stmts;
+    size_t nstmts, capstmts;
+};
+
+static int fail_n;
+static enum db_rc fail_rc = DB_GONE;
+
+void db_fail_next(int n, enum db_rc rc)
+{
+    fail_n = n;
+    fail_rc = rc;
+}
+
+static bool injected(int *rc)
+{
+    if (fail_n > 0) {
+        fail_n--;
+        *rc = fail_rc;
+        return true;
+    }
+    return false;
+}
+
+static int map_errno(db *d, unsigned e, const char *state, const char *what)
+{
+    switch (e) {
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case ER_OPTION_PREVENTS_STATEMENT: /* read-only server */
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:
+        log_warn("db: %s: connection unusable (errno %u, sqlstate %s)", what, e, state);
+        if (e != ER_OPTION_PREVENTS_STATEMENT)
+            d->alive = false;
+        return DB_GONE;
+    case ER_DUP_ENTRY:
+        return DB_DUP;
+    case ER_LOCK_DEADLOCK:
+    case ER_LOCK_WAIT_TIMEOUT:
+        log_warn("db: %s: transaction lost (errno %u)", what, e);
+        return DB_RETRY;
+    case ER_STATEMENT_TIMEOUT:
+        log_warn("db: %s: statement timed out", what);
+        return DB_TIMEOUT;
+    default:
+        log_error("db: %s: errno %u sqlstate %s", what, e, state);
+        return DB_ERR;
+    }
+}
+
+static int conn_err(db *d, const char *what)
+{
+    return map_errno(d, mysql_errno(d->my), mysql_sqlstate(d->my), what);
+}
+
+static int stmt_err(db_stmt *s, const char *what)
+{
+    return map_errno(s->owner, mysql_stmt_errno(s->st), mysql_stmt_sqlstate(s->st), what);
+}
+
+int db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+static int connect_handle(db *d)
+{
+    d->my = mysql_init(NULL);
+    if (!d->my)
+        abort();
+    unsigned timeout = (unsigned)d->cf->db_timeout;
+    my_bool off = 0;
+    mysql_optionsv(d->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_optionsv(d->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_optionsv(d->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+    mysql_optionsv(d->my, MYSQL_OPT_RECONNECT, &off);
+    mysql_optionsv(d->my, MYSQL_OPT_LOCAL_INFILE, &off);
+    mysql_optionsv(d->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char *user = d->admin ? d->cf->db_admin_user : d->cf->db_user;
+    const char *pw = d->admin ? d->cf->db_admin_password : d->cf->db_password;
+    if (!mysql_real_connect(d->my, NULL, user, pw, d->cf->db_name, 0, d->cf->db_socket, 0)) {
+        log_error("db: cannot connect as %s via %s: errno %u", user, d->cf->db_socket, mysql_errno(d->my));
+        mysql_close(d->my);
+        d->my = NULL;
+        return -1;
+    }
+    /* UTC everywhere; strict modes so bad data is an error, never a silent
+     * truncation; a statement limit below nginx's fastcgi_read_timeout. */
+    static const char *setup[] = {
+        "SET SESSION time_zone = '+00:00'",
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+        "NO_ENGINE_SUBSTITUTION'",
+        "SET NAMES utf8mb4 COLLATE utf8mb4_uca1400_ai_ci",
+        /* Not `transaction_isolation = ...`: that variable is unknown before
+         * MariaDB 11.1 (10.11 calls it tx_isolation); this form works on both. */
+        "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    };
+    for (size_t i = 0; i < CT_ARRAY_LEN(setup); i++) {
+        if (mysql_query(d->my, setup[i]) != 0) {
+            conn_err(d, "session setup");
+            mysql_close(d->my);
+            d->my = NULL;
+            return -1;
+        }
+    }
+    if (!d->admin && mysql_query(d->my, "SET SESSION max_statement_time = 20") != 0) {
+        conn_err(d, "session setup");
+        mysql_close(d->my);
+        d->my = NULL;
+        return -1;
+    }
+    d->alive = true;
+    return 0;
+}
+
+db *db_open(const conf *c, bool admin)
+{
+    if (admin && (!c->db_admin_user || !c->db_admin_password)) {
+        log_error("db: DB.AdminUser and DB.AdminPasswordFile are needed for this command");
+        return NULL;
+    }
+    db *d = xcalloc(1, sizeof *d);
+    d->cf = c;
+    d->admin = admin;
+    if (connect_handle(d) != 0) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+db *db_open_lazy(const conf *c)
+{
+    db *d = xcalloc(1, sizeof *d);
+    d->cf = c;
+    d->admin = false;
+    connect_handle(d);
+    return d;
+}
+
+static void stmt_free(db_stmt *s)
+{
+    if (s->st)
+        mysql_stmt_close(s->st);
+    for (unsigned i = 0; i < s->ncols; i++)
+        free(s->bufs[i]);
+    free(s->params);
+    free(s->cols);
+    free(s->lens);
+    free(s->nulls);
+    free(s->errs);
+    free(s->bufs);
+    free(s->caps);
+    free(s->ints);
+    free(s->sql);
+    free(s);
+}
+
+static void drop_statements(db *d)
+{
+    for (size_t i = 0; i < d->nstmts; i++)
+        stmt_free(d->stmts[i]);
+    d->nstmts = 0;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    drop_statements(d);
+    free(d->stmts);
+    if (d->my)
+        mysql_close(d->my);
+    free(d);
+}
+
+bool db_alive(const db *d)
+{
+    return d && d->alive && d->my;
+}
+
+int db_reconnect(db *d)
+{
+    drop_statements(d);
+    if (d->my)
+        mysql_close(d->my);
+    d->my = NULL;
+    d->alive = false;
+    return connect_handle(d);
+}
+
+static int simple(db *d, const char *sql)
+{
+    int rc;
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            d->alive = false;
+        return rc;
+    }
+    if (!db_alive(d))
+        return DB_GONE;
+    if (mysql_real_query(d->my, sql, strlen(sql)) != 0)
+        return conn_err(d, sql);
+    MYSQL_RES *res = mysql_store_result(d->my);
+    if (res)
+        mysql_free_result(res);
+    return DB_OK;
+}
+
+int db_begin(db *d)
+{
+    return simple(d, "START TRANSACTION");
+}
+
+int db_commit(db *d)
+{
+    int rc;
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            d->alive = false;
+        return rc;
+    }
+    if (!db_alive(d))
+        return DB_GONE;
+    if (mysql_commit(d->my) != 0)
+        return conn_err(d, "COMMIT");
+    return DB_OK;
+}
+
+int db_rollback(db *d)
+{
+    if (!db_alive(d))
+        return DB_GONE;
+    if (mysql_rollback(d->my) != 0)
+        return conn_err(d, "ROLLBACK");
+    return DB_OK;
+}
+
+bool db_in_transaction(db *d)
+{
+    if (!db_alive(d))
+        return false;
+    unsigned int status = 0;
+    if (mariadb_get_infov(d->my, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0)
+        return false;
+    return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+int db_exec_sql(db *d, const char *sql)
+{
+    return simple(d, sql);
+}
+
+db_stmt *db_stmt_get(db *d, const char *sql)
+{
+    for (size_t i = 0; i < d->nstmts; i++)
+        if (d->stmts[i]->sql == sql || strcmp(d->stmts[i]->sql, sql) == 0)
+            return d->stmts[i];
+    if (!db_alive(d))
+        return NULL;
+    db_stmt *s = xcalloc(1, sizeof *s);
+    s->owner = d;
+    s->sql = xstrdup(sql);
+    s->st = mysql_stmt_init(d->my);
+    if (!s->st)
+        abort();
+    my_bool on = 1;
+    mysql_stmt_attr_set(s->st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+    if (mysql_stmt_prepare(s->st, sql, strlen(sql)) != 0) {
+        stmt_err(s, "prepare");
+        log_error("db: the statement that failed to prepare: %.200s", sql);
+        stmt_free(s);
+        return NULL;
+    }
+    s->nparams = mysql_stmt_param_count(s->st);
+    s->params = xcalloc(s->nparams + 1, sizeof(MYSQL_BIND));
+    s->ints = xcalloc(s->nparams + 1, sizeof(long long));
+    MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
+    if (meta) {
+        s->ncols = mysql_num_fields(meta);
+        mysql_free_result(meta);
+    }
+    if (s->ncols > DB_MAX_COLS) {
+        log_error("db: too many result columns");
+        stmt_free(s);
+        return NULL;
+    }
+    s->cols = xcalloc(s->ncols + 1, sizeof(MYSQL_BIND));
+    s->lens = xcalloc(s->ncols + 1, sizeof(unsigned long));
+    s->nulls = xcalloc(s->ncols + 1, sizeof(my_bool));
+    s->errs = xcalloc(s->ncols + 1, sizeof(my_bool));
+    s->bufs = xcalloc(s->ncols + 1, sizeof(char *));
+    s->caps = xcalloc(s->ncols + 1, sizeof(size_t));
+    if (d->nstmts == d->capstmts) {
+        d->capstmts = d->capstmts ? d->capstmts * 2 : 32;
+        d->stmts = xrealloc(d->stmts, d->capstmts * sizeof *d->stmts);
+    }
+    d->stmts[d->nstmts++] = s;
+    return s;
+}
+
+static MYSQL_BIND *param(db_stmt *s, int i)
+{
+    if (i < 0 || (unsigned)i >= s->nparams) {
+        log_error("db: parameter %d out of range for: %.120s", i, s->sql);
+        abort();
+    }
+    MYSQL_BIND *b = &s->params[i];
+    memset(b, 0, sizeof *b);
+    return b;
+}
+
+void db_bind_int(db_stmt *s, int i, long long v)
+{
+    MYSQL_BIND *b = param(s, i);
+    s->ints[i] = v;
+    b->buffer_type = MYSQL_TYPE_LONGLONG;
+    b->buffer = &s->ints[i];
+}
+
+void db_bind_text(db_stmt *s, int i, const char *v, size_t n)
+{
+    MYSQL_BIND *b = param(s, i);
+    if (!v) {
+        b->buffer_type = MYSQL_TYPE_NULL;
+        return;
+    }
+    b->buffer_type = MYSQL_TYPE_STRING;
+    b->buffer = (void *)v;
+    b->buffer_length = (unsigned long)n;
+}
+
+void db_bind_str(db_stmt *s, int i, const char *v)
+{
+    db_bind_text(s, i, v, v ? strlen(v) : 0);
+}
+
+void db_bind_blob(db_stmt *s, int i, const void *v, size_t n)
+{
+    MYSQL_BIND *b = param(s, i);
+    b->buffer_type = MYSQL_TYPE_BLOB;
+    b->buffer = (void *)v;
+    b->buffer_length = (unsigned long)n;
+}
+
+void db_bind_null(db_stmt *s, int i)
+{
+    MYSQL_BIND *b = param(s, i);
+    b->buffer_type = MYSQL_TYPE_NULL;
+}
+
+void db_done(db_stmt *s)
+{
+    if (s->has_result) {
+        mysql_stmt_free_result(s->st);
+        s->has_result = false;
+    }
+}
+
+int db_run(db_stmt *s)
+{
+    int rc;
+    db_done(s);
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
+    }
+    if (!db_alive(s->owner))
+        return DB_GONE;
+    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
+        return stmt_err(s, "bind");
+    if (mysql_stmt_execute(s->st) != 0)
+        return stmt_err(s, "execute");
+    if (s->ncols == 0)
+        return DB_OK;
+    if (mysql_stmt_store_result(s->st) != 0)
+        return stmt_err(s, "store");
+    s->has_result = true;
+    /* Size every column buffer from the longest value in this result. */
+    MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
+    if (!meta)
+        return stmt_err(s, "metadata");
+    MYSQL_FIELD *f = mysql_fetch_fields(meta);
+    for (unsigned c = 0; c < s->ncols; c++) {
+        size_t need = (size_t)f[c].max_length + 1;
+        if (need < 64)
+            need = 64;
+        if (s->caps[c] < need) {
+            s->bufs[c] = xrealloc(s->bufs[c], need);
+            s->caps[c] = need;
+        }
+        MYSQL_BIND *b = &s->cols[c];
+        memset(b, 0, sizeof *b);
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = s->bufs[c];
+        b->buffer_length = (unsigned long)s->caps[c];
+        b->length = &s->lens[c];
+        b->is_null = &s->nulls[c];
+        b->error = &s->errs[c];
+    }
+    mysql_free_result(meta);
+    if (mysql_stmt_bind_result(s->st, s->cols) != 0)
+        return stmt_err(s, "bind result");
+    return DB_OK;
+}
+
+int db_next(db_stmt *s)
+{
+    if (!s->has_result)
+        return 0;
+    int r = mysql_stmt_fetch(s->st);
+    if (r == MYSQL_NO_DATA)
+        return 0;
+    if (r == MYSQL_DATA_TRUNCATED) {
+        /* max_length sized the buffers, so this is a bug; say so, don't hide it. */
+        log_error("db: truncated column in: %.120s", s->sql);
+        return DB_ERR;
+    }
+    if (r != 0)
+        return stmt_err(s, "fetch");
+    for (unsigned c = 0; c < s->ncols; c++)
+        if (!s->nulls[c])
+            s->bufs[c][s->lens[c]] = '\0';
+    return 1;
+}
+
+const char *db_text(db_stmt *s, int col, size_t *len)
+{
+    if (col < 0 || (unsigned)col >= s->ncols || s->nulls[col]) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = s->lens[col];
+    return s->bufs[col];
+}
+
+long long db_int(db_stmt *s, int col)
+{
+    const char *t = db_text(s, col, NULL);
+    return t ? strtoll(t, NULL, 10) : 0;
+}
+
+bool db_is_null(db_stmt *s, int col)
+{
+    return col < 0 || (unsigned)col >= s->ncols || s->nulls[col];
+}
+
+unsigned long long db_insert_id(db_stmt *s)
+{
+    return (unsigned long long)mysql_stmt_insert_id(s->st);
+}
+
+unsigned long long db_affected(db_stmt *s)
+{
+    return (unsigned long long)mysql_stmt_affected_rows(s->st);
+}

@@ -1,0 +1,89 @@
+/* http: the request and the response. The only file that includes libfcgi:
+ * it copies the parameters out, caps and reads the body, and writes the
+ * response in one place. */
+#ifndef CTRACK_HTTP_H
+#define CTRACK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "acl.h"
+#include "conf.h"
+#include "http_parse.h"
+#include "render.h"
+#include "util.h"
+
+/* Who is making the request, once auth has looked at it. */
+typedef struct identity {
+    long long client_id;
+    long long user_id;
+    long long user_type_id;
+    const char *username;
+    const char *display_name;
+    const char *client_name;
+    char csrf[64]; /* the session's CSRF token */
+    acl_set functions;
+    bool all_regions;
+} identity;
+
+typedef struct request {
+    arena *mem;          /* everything request-scoped; freed by http_end */
+    const conf *cf;
+    void *fcgx;          /* the FCGX_Request, owned by serve.c */
+
+    /* Input, copied out of libfcgi at once. Never NULL ("" when absent). */
+    const char *method;
+    const char *path;    /* the path as sent, without the query */
+    const char *query;
+    const char *remote_addr;
+    const char *content_type;
+    const char *cookie;
+    const char *origin;
+    const char *host;
+    const char *authorization;
+    const char *body;
+    size_t body_len;
+    char request_id[33];
+    params qs;           /* query string */
+    params form;         /* urlencoded POST body */
+    params cookies;
+    long long path_id;   /* the {id} of the route pattern, 0 if none */
+
+    identity who;
+    bool logged_in;
+
+    /* Response. */
+    int status;
+    buf headers;         /* extra header lines, each ending in \r\n */
+    buf body_out;
+    const char *content_type_out;
+    const char *template_name; /* set by a handler that renders a page */
+    page *pg;
+
+    /* Audit. */
+    const char *action;
+    const char *object_type;
+    long long object_id;
+    buf detail;          /* a JSON object, or empty */
+    const char *error_message; /* shown on the error page */
+} request;
+
+/* Reads one accepted FastCGI request into r (allocating r->mem), with the
+ * body capped at cf->max_body. Returns 0 when the request is well-formed, or
+ * the HTTP status to answer (400, 411, 413) when it is not. */
+int http_begin(request *r, void *fcgx, const conf *cf);
+/* Sends the response held in r (status, headers, body), then frees
+ * everything request-scoped. Returns 0, or -1 when the client went away. */
+int http_send_and_end(request *r);
+
+/* Adds a response header line; name and value must not contain CR or LF. */
+void http_header(request *r, const char *name, const char *value);
+/* A 303 redirect to a local path. */
+void http_redirect(request *r, const char *location);
+/* Sets a cookie with the __Host- rules: Secure, HttpOnly, SameSite=Lax, Path=/.
+ * max_age < 0 leaves it a session cookie; 0 deletes it. */
+void http_set_cookie(request *r, const char *name, const char *value, long max_age);
+/* The reason phrase of a status code. */
+const char *http_reason(int status);
+
+#endif

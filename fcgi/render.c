@@ -1,0 +1,144 @@
+/* render: ClearSilver behind a small API.
+ *
+ * Safety rules (see the library's known traps): Config.VarEscapeMode=html is
+ * set by code before cs_init on every page; user values enter the tree only
+ * through hdf_set_value (never hdf_read_string); node names are built from
+ * constant formats; the string functions are registered so html_escape and
+ * url_escape work in templates; include paths resolve only under the
+ * templates folder. */
+#include "render.h"
+
+#include <ClearSilver.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct page {
+    HDF *hdf;
+};
+
+static char *templates;
+
+static void log_nerr(const char *what, NEOERR *err)
+{
+    STRING s;
+    string_init(&s);
+    nerr_error_string(err, &s);
+    log_error("render: %s: %s", what, s.buf ? s.buf : "?");
+    string_clear(&s);
+    nerr_ignore(&err);
+}
+
+int render_init(const char *templates_dir)
+{
+    NEOERR *err = nerr_init();
+    if (err != STATUS_OK) {
+        log_nerr("nerr_init", err);
+        return -1;
+    }
+    free(templates);
+    templates = xstrdup(templates_dir);
+    return 0;
+}
+
+page *page_new(void)
+{
+    page *p = xcalloc(1, sizeof *p);
+    NEOERR *err = hdf_init(&p->hdf);
+    if (err != STATUS_OK) {
+        log_nerr("hdf_init", err);
+        abort();
+    }
+    return p;
+}
+
+void page_free(page *p)
+{
+    if (!p)
+        return;
+    hdf_destroy(&p->hdf);
+    free(p);
+}
+
+static void set_node(page *p, const char *name, const char *value)
+{
+    NEOERR *err = hdf_set_value(p->hdf, name, value);
+    if (err != STATUS_OK)
+        log_nerr("hdf_set_value", err);
+}
+
+void page_set(page *p, const char *value, const char *name_fmt, ...)
+{
+    if (!value)
+        return;
+    buf name = {0};
+    va_list ap;
+    va_start(ap, name_fmt);
+    buf_vprintf(&name, name_fmt, ap);
+    va_end(ap);
+    set_node(p, buf_str(&name), value);
+    buf_free(&name);
+}
+
+void page_setn(page *p, const char *value, size_t n, const char *name_fmt, ...)
+{
+    if (!value)
+        return;
+    buf name = {0};
+    va_list ap;
+    va_start(ap, name_fmt);
+    buf_vprintf(&name, name_fmt, ap);
+    va_end(ap);
+    char *v = xstrndup(value, n);
+    set_node(p, buf_str(&name), v);
+    free(v);
+    buf_free(&name);
+}
+
+void page_set_int(page *p, long long v, const char *name_fmt, ...)
+{
+    buf name = {0};
+    va_list ap;
+    va_start(ap, name_fmt);
+    buf_vprintf(&name, name_fmt, ap);
+    va_end(ap);
+    char num[32];
+    snprintf(num, sizeof num, "%lld", v);
+    set_node(p, buf_str(&name), num);
+    buf_free(&name);
+}
+
+const char *page_get(page *p, const char *name)
+{
+    return hdf_get_value(p->hdf, name, NULL);
+}
+
+static NEOERR *to_buf(void *ctx, char *s)
+{
+    buf_adds(ctx, s);
+    return STATUS_OK;
+}
+
+int render(page *p, const char *template_name, buf *out)
+{
+    /* Set by code on every render, after the handlers ran, so no value set
+     * through page_set can change them. */
+    set_node(p, "Config.VarEscapeMode", "html");
+    set_node(p, "hdf.loadpaths.0", templates);
+    CSPARSE *cs = NULL;
+    NEOERR *err = cs_init(&cs, p->hdf);
+    if (err == STATUS_OK)
+        err = cgi_register_strfuncs(cs);
+    if (err == STATUS_OK)
+        err = cs_parse_file(cs, template_name);
+    if (err == STATUS_OK)
+        err = cs_render(cs, out, to_buf);
+    cs_destroy(&cs);
+    if (err != STATUS_OK) {
+        log_nerr(template_name, err);
+        return -1;
+    }
+    return 0;
+}

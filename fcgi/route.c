@@ -1,0 +1,108 @@
+/* route: the route table and its lookup. */
+#include "route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "acl.h"
+#include "handlers.h"
+
+static const route routes[] = {
+    {"GET", "/", home_page, ROUTE_PUBLIC, "home.view"},
+    {"GET", "/healthz", health_check, ROUTE_PUBLIC, "health.check"},
+    {"GET", "/login", login_form, ROUTE_PUBLIC, "login.form"},
+    {"POST", "/login", login_submit, ROUTE_PUBLIC, "login"},
+    {"POST", "/logout", logout_submit, ROUTE_LOGGED_IN, "logout"},
+    {"GET", "/contacts", contacts_list, "contacts.view", "contact.list"},
+    {"GET", "/contacts/new", contacts_new, "contacts.create", "contact.new_form"},
+    {"POST", "/contacts", contacts_create, "contacts.create", "contact.create"},
+    {"GET", "/contacts/{id}", contacts_show, "contacts.view", "contact.view"},
+    {"GET", "/contacts/{id}/edit", contacts_edit, "contacts.edit", "contact.edit_form"},
+    {"POST", "/contacts/{id}", contacts_update, "contacts.edit", "contact.update"},
+    {"GET", "/contacts/{id}/delete", contacts_confirm_delete, "contacts.delete", "contact.delete_form"},
+    {"POST", "/contacts/{id}/delete", contacts_delete, "contacts.delete", "contact.delete"},
+};
+
+const route *route_table(size_t *n)
+{
+    *n = CT_ARRAY_LEN(routes);
+    return routes;
+}
+
+int route_check_table(const route *table, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const route *rt = &table[i];
+        const char *why = NULL;
+        if (!rt->method || (strcmp(rt->method, "GET") && strcmp(rt->method, "POST")))
+            why = "method must be GET or POST";
+        else if (!rt->pattern || rt->pattern[0] != '/')
+            why = "pattern must start with /";
+        else if (!rt->fn)
+            why = "no handler";
+        else if (!rt->action || !rt->action[0])
+            why = "no audit action";
+        else if (!rt->function)
+            why = "no required function";
+        else if (strcmp(rt->function, ROUTE_PUBLIC) && strcmp(rt->function, ROUTE_LOGGED_IN) &&
+                 !acl_is_function(rt->function))
+            why = "unknown function";
+        if (why) {
+            fprintf(stderr, "ctrack: route %s %s: %s\n", rt->method ? rt->method : "?",
+                    rt->pattern ? rt->pattern : "?", why);
+            bad = 1;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Matches path against pattern; "{id}" takes 1 to 18 digits, no leading 0. */
+static bool match(const char *pattern, const char *path, long long *id)
+{
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (strncmp(p, "{id}", 4) == 0) {
+            const char *st = s;
+            long long v = 0;
+            while (*s >= '0' && *s <= '9' && s - st < 18)
+                v = v * 10 + (*s++ - '0');
+            if (s == st || *st == '0' || (*s >= '0' && *s <= '9'))
+                return false;
+            *id = v;
+            p += 4;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
+int route_find(const char *method, const char *path, const route **out, long long *id, char allow[32])
+{
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    bool path_known = false;
+    allow[0] = '\0';
+    for (size_t i = 0; i < CT_ARRAY_LEN(routes); i++) {
+        long long v = 0;
+        if (!match(routes[i].pattern, path, &v))
+            continue;
+        if (strcmp(routes[i].method, m) == 0) {
+            *out = &routes[i];
+            *id = v;
+            return 0;
+        }
+        path_known = true;
+        if (!strstr(allow, routes[i].method)) {
+            if (allow[0])
+                strcat(allow, ", ");
+            strcat(allow, routes[i].method);
+            if (strcmp(routes[i].method, "GET") == 0)
+                strcat(allow, ", HEAD");
+        }
+    }
+    return path_known ? 405 : 404;
+}

@@ -1,0 +1,49 @@
+<?cs include:"layout_top.cs" ?>
+<?cs include:"macros.cs" ?>
+<p class="crumbs"><a href="/contacts">Contacts</a> ›<?cs if:Contact.id ?> <a href="/contacts/<?cs var:Contact.id ?>">Contact</a> ›<?cs /if ?></p>
+<h1><?cs var:Page.Title ?></h1>
+<?cs if:Form.Error ?><p class="error banner" role="alert"><?cs var:Form.Error ?></p><?cs /if ?>
+<form method="post" action="<?cs if:Contact.id ?>/contacts/<?cs var:Contact.id ?><?cs else ?>/contacts<?cs /if ?>" class="panel grid" novalidate>
+  <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+  <?cs if:Contact.id ?><input type="hidden" name="version" value="<?cs var:Contact.version ?>"><?cs /if ?>
+  <fieldset>
+    <legend>Name</legend>
+    <?cs call:text_field(Fields.title, Contact.title, Errors.title, "text") ?>
+    <?cs call:text_field(Fields.first_name, Contact.first_name, Errors.first_name, "text") ?>
+    <?cs call:text_field(Fields.middle_name, Contact.middle_name, Errors.middle_name, "text") ?>
+    <?cs call:text_field(Fields.last_name, Contact.last_name, Errors.last_name, "text") ?>
+    <?cs call:text_field(Fields.suffix, Contact.suffix, Errors.suffix, "text") ?>
+    <?cs call:text_field(Fields.nickname, Contact.nickname, Errors.nickname, "text") ?>
+  </fieldset>
+  <fieldset>
+    <legend>Affiliation</legend>
+    <?cs call:text_field(Fields.organisation, Contact.organisation, Errors.organisation, "text") ?>
+    <?cs call:text_field(Fields.party, Contact.party, Errors.party, "text") ?>
+    <div class="field<?cs if:Errors.region ?> invalid<?cs /if ?>">
+      <label for="region"><?cs var:Fields.region.label ?></label>
+      <select id="region" name="region"<?cs if:Errors.region ?> aria-invalid="true" aria-describedby="region-error"<?cs /if ?>>
+        <option value="">(none)</option>
+        <?cs each:g = Regions ?><option value="<?cs var:g.code ?>"<?cs if:g.code == Contact.region ?> selected<?cs /if ?>><?cs if:g.kind == "district" ?>&nbsp;&nbsp;&nbsp;&nbsp;<?cs elif:g.kind == "state" ?>&nbsp;&nbsp;<?cs /if ?><?cs var:g.name ?></option><?cs /each ?>
+      </select>
+      <?cs call:field_error(Errors.region, "region") ?>
+    </div>
+  </fieldset>
+  <fieldset>
+    <legend>Reaching them</legend>
+    <?cs call:text_field(Fields.email, Contact.email, Errors.email, "email") ?>
+    <?cs call:text_field(Fields.phone, Contact.phone, Errors.phone, "tel") ?>
+    <?cs call:area_field(Fields.address, Contact.address, Errors.address) ?>
+    <?cs call:text_field(Fields.website, Contact.website, Errors.website, "url") ?>
+    <?cs call:text_field(Fields.contact_form, Contact.contact_form, Errors.contact_form, "url") ?>
+  </fieldset>
+  <fieldset>
+    <legend>More</legend>
+    <?cs call:text_field(Fields.birthday, Contact.birthday, Errors.birthday, "date") ?>
+    <?cs call:area_field(Fields.notes, Contact.notes, Errors.notes) ?>
+  </fieldset>
+  <div class="actions">
+    <button type="submit" class="primary">Save</button>
+    <a href="<?cs if:Contact.id ?>/contacts/<?cs var:Contact.id ?><?cs else ?>/contacts<?cs /if ?>">Cancel</a>
+  </div>
+</form>
+<?cs include:"layout_bottom.cs" ?>

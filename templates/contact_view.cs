@@ -1,0 +1,31 @@
+<?cs include:"layout_top.cs" ?>
+<?cs include:"macros.cs" ?>
+<p class="crumbs"><a href="/contacts">Contacts</a> ›</p>
+<div class="titlebar">
+  <h1><?cs var:Contact.display_name ?><?cs if:Contact.nickname ?> <span class="muted">“<?cs var:Contact.nickname ?>”</span><?cs /if ?></h1>
+  <div class="actions">
+    <?cs if:Can.Edit == "1" ?><a class="button primary" href="/contacts/<?cs var:Contact.id ?>/edit">Edit</a><?cs /if ?>
+    <?cs if:Can.Delete == "1" ?><a class="button danger" href="/contacts/<?cs var:Contact.id ?>/delete">Delete</a><?cs /if ?>
+  </div>
+</div>
+<section class="panel">
+<dl class="details">
+  <?cs call:show(Fields.title.label, Contact.title) ?>
+  <?cs call:show(Fields.first_name.label, Contact.first_name) ?>
+  <?cs call:show(Fields.middle_name.label, Contact.middle_name) ?>
+  <?cs call:show(Fields.last_name.label, Contact.last_name) ?>
+  <?cs call:show(Fields.suffix.label, Contact.suffix) ?>
+  <?cs call:show(Fields.organisation.label, Contact.organisation) ?>
+  <?cs call:show(Fields.party.label, Contact.party) ?>
+  <?cs call:show(Fields.region.label, Contact.region_name) ?>
+  <?cs if:Contact.email ?><dt><?cs var:Fields.email.label ?></dt><dd><a href="mailto:<?cs var:url_escape(Contact.email) ?>"><?cs var:Contact.email ?></a></dd><?cs /if ?>
+  <?cs call:show(Fields.phone.label, Contact.phone) ?>
+  <?cs if:Contact.address ?><dt><?cs var:Fields.address.label ?></dt><dd class="pre"><?cs var:Contact.address ?></dd><?cs /if ?>
+  <?cs if:Contact.website ?><dt><?cs var:Fields.website.label ?></dt><dd><a href="<?cs var:url_validate(Contact.website) ?>" rel="noopener noreferrer"><?cs var:Contact.website ?></a></dd><?cs /if ?>
+  <?cs if:Contact.contact_form ?><dt><?cs var:Fields.contact_form.label ?></dt><dd><a href="<?cs var:url_validate(Contact.contact_form) ?>" rel="noopener noreferrer"><?cs var:Contact.contact_form ?></a></dd><?cs /if ?>
+  <?cs call:show(Fields.birthday.label, Contact.birthday) ?>
+  <?cs if:Contact.notes ?><dt><?cs var:Fields.notes.label ?></dt><dd class="pre"><?cs var:Contact.notes ?></dd><?cs /if ?>
+</dl>
+<p class="muted">Created <?cs var:Contact.created_at ?> UTC · last updated <?cs var:Contact.updated_at ?> UTC</p>
+</section>
+<?cs include:"layout_bottom.cs" ?>

@@ -1,0 +1,71 @@
+<?cs include:"layout_top.cs" ?>
+<div class="titlebar">
+  <h1>Contacts <span class="count"><?cs var:List.Total ?></span></h1>
+  <?cs if:Can.Create == "1" ?><a class="button primary" href="/contacts/new">New contact</a><?cs /if ?>
+</div>
+<form method="get" action="/contacts" class="filters" role="search">
+  <div class="field">
+    <label for="q">Name</label>
+    <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
+  </div>
+  <div class="field">
+    <label for="region">State</label>
+    <select id="region" name="region">
+      <option value="">All states</option>
+      <?cs each:s = States ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.region ?> selected<?cs /if ?>><?cs var:s.name ?></option><?cs /each ?>
+    </select>
+  </div>
+  <div class="field">
+    <label for="party">Party</label>
+    <select id="party" name="party">
+      <option value="">All parties</option>
+      <?cs each:p = Parties ?><option value="<?cs var:p ?>"<?cs if:p == List.party ?> selected<?cs /if ?>><?cs var:p ?></option><?cs /each ?>
+    </select>
+  </div>
+  <input type="hidden" name="sort" value="<?cs var:List.sort ?>">
+  <div class="actions">
+    <button type="submit">Filter</button>
+    <a href="/contacts">Clear</a>
+  </div>
+</form>
+<?cs if:List.Total == 0 ?>
+<p class="empty">No contacts match.</p>
+<?cs else ?>
+<p class="muted" aria-live="polite">Showing <?cs var:List.From ?>–<?cs var:List.To ?> of <?cs var:List.Total ?></p>
+<table class="list">
+  <thead>
+    <tr>
+      <th scope="col"><?cs if:List.sort == "name" ?>Name ▲<?cs else ?><a href="/contacts?<?cs var:List.Filter ?>&amp;sort=name">Name</a><?cs /if ?></th>
+      <th scope="col">Title</th>
+      <th scope="col">Party</th>
+      <th scope="col"><?cs if:List.sort == "state" ?>State / district ▲<?cs else ?><a href="/contacts?<?cs var:List.Filter ?>&amp;sort=state">State / district</a><?cs /if ?></th>
+      <th scope="col">Phone</th>
+      <th scope="col"><?cs if:List.sort == "updated" ?>Last updated ▼<?cs else ?><a href="/contacts?<?cs var:List.Filter ?>&amp;sort=updated">Last updated</a><?cs /if ?></th>
+    </tr>
+  </thead>
+  <tbody>
+  <?cs each:c = List.Rows ?>
+    <tr>
+      <td><a href="/contacts/<?cs var:c.id ?>"><?cs var:c.last_name ?><?cs if:c.first_name ?>, <?cs var:c.first_name ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
+      <td><?cs var:c.title ?></td>
+      <td><?cs var:c.party ?></td>
+      <td><?cs var:c.region ?></td>
+      <td class="nowrap"><?cs var:c.phone ?></td>
+      <td class="nowrap"><?cs var:string.slice(c.updated_at, 0, 10) ?></td>
+    </tr>
+  <?cs /each ?>
+  </tbody>
+</table>
+<nav class="pager" aria-label="Pages">
+  <?cs if:List.Page > 1 ?>
+  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=1" rel="first">« First</a>
+  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Page - 1 ?>" rel="prev">‹ Previous</a>
+  <?cs /if ?>
+  <span>Page <?cs var:List.Page ?> of <?cs var:List.Pages ?></span>
+  <?cs if:List.Page < List.Pages ?>
+  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Page + 1 ?>" rel="next">Next ›</a>
+  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Pages ?>" rel="last">Last »</a>
+  <?cs /if ?>
+</nav>
+<?cs /if ?>
+<?cs include:"layout_bottom.cs" ?>

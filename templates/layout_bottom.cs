@@ -1,0 +1,4 @@
+</main>
+<footer class="bottom">Contact Tracking</footer>
+</body>
+</html>

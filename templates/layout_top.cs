@@ -1,0 +1,27 @@
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title><?cs if:Page.Title ?><?cs var:Page.Title ?> · <?cs /if ?>Contact Tracking</title>
+<link rel="stylesheet" href="/static/ctrack.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <a class="brand" href="/">Contact Tracking</a>
+  <?cs if:Page.User.Name ?>
+  <nav aria-label="Main">
+    <a href="/contacts">Contacts</a>
+  </nav>
+  <div class="who">
+    <span><?cs var:Page.User.Name ?><?cs if:Page.User.Client ?> · <?cs var:Page.User.Client ?><?cs /if ?></span>
+    <form method="post" action="/logout" class="inline">
+      <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+      <button type="submit" class="link">Log out</button>
+    </form>
+  </div>
+  <?cs /if ?>
+</header>
+<main id="main">
+<?cs if:Page.Flash ?><p class="flash" role="status"><?cs var:Page.Flash ?></p><?cs /if ?>

@@ -1,0 +1,16 @@
+<?cs def:field_error(err, name) ?><?cs if:err ?><p class="error" id="<?cs var:name ?>-error"><?cs var:err ?></p><?cs /if ?><?cs /def ?>
+<?cs def:text_field(f, value, err, type) ?>
+<div class="field<?cs if:err ?> invalid<?cs /if ?>">
+  <label for="<?cs var:f.name ?>"><?cs var:f.label ?></label>
+  <input type="<?cs var:type ?>" id="<?cs var:f.name ?>" name="<?cs var:f.name ?>" value="<?cs var:value ?>" maxlength="<?cs var:f.max ?>"<?cs if:err ?> aria-invalid="true" aria-describedby="<?cs var:f.name ?>-error"<?cs /if ?>>
+  <?cs call:field_error(err, f.name) ?>
+</div>
+<?cs /def ?>
+<?cs def:area_field(f, value, err) ?>
+<div class="field wide<?cs if:err ?> invalid<?cs /if ?>">
+  <label for="<?cs var:f.name ?>"><?cs var:f.label ?></label>
+  <textarea id="<?cs var:f.name ?>" name="<?cs var:f.name ?>" rows="3" maxlength="<?cs var:f.max ?>"<?cs if:err ?> aria-invalid="true" aria-describedby="<?cs var:f.name ?>-error"<?cs /if ?>><?cs var:value ?></textarea>
+  <?cs call:field_error(err, f.name) ?>
+</div>
+<?cs /def ?>
+<?cs def:show(label, value) ?><?cs if:value ?><dt><?cs var:label ?></dt><dd><?cs var:value ?></dd><?cs /if ?><?cs /def ?>

@@ -1,0 +1,217 @@
+"""Logging in and out, session cookies, and what happens without a session.
+
+nginx rate-limits /login, so the whole run makes at most eight requests there
+(conftest.LoginGate counts them): one GET of the form and a handful of POSTs.
+"""
+import os
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import (LOGIN_COOKIE, SESSION_COOKIE, TOKEN_RE, Page, Web, contact_form, location_path,
+                      parse_set_cookie, set_cookie_headers, sha256_hex, sql_int, sql_str, unique)
+
+
+def cookie_line(response, name):
+    lines = [l for l in set_cookie_headers(response) if parse_set_cookie(l)[0] == name]
+    assert len(lines) == 1, f"expected one Set-Cookie for {name}, got {set_cookie_headers(response)}"
+    return parse_set_cookie(lines[0])
+
+
+def assert_host_cookie(attrs, name):
+    """The __Host- prefix rules plus HttpOnly and SameSite=Lax."""
+    assert "secure" in attrs, f"{name} is not Secure: {attrs}"
+    assert "httponly" in attrs, f"{name} is not HttpOnly: {attrs}"
+    assert attrs.get("samesite", "").lower() == "lax", f"{name} is not SameSite=Lax: {attrs}"
+    assert attrs.get("path") == "/", f"{name} has Path={attrs.get('path')!r}, not /: {attrs}"
+    assert "domain" not in attrs, f"{name} has a Domain attribute (not allowed for __Host-): {attrs}"
+
+
+def session_rows(db, token):
+    return db.int(f"SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX('{sha256_hex(token)}')")
+
+
+def user_sessions(db, demo):
+    return db.int(f"SELECT COUNT(*) FROM sessions WHERE client_id = {demo.client_id} AND user_id = {demo.user_id}")
+
+
+def test_login_page_has_a_form_and_a_csrf_cookie(login_gate):
+    r = login_gate.form_response
+    assert r.status_code == 200
+    page = Page(r.text)
+    form = page.form("/login")
+    token = form["fields"].get("csrf")
+    assert token, f"the login form has no csrf field: {form}"
+    assert page.input("csrf").get("type") == "hidden", "the csrf field is not hidden"
+    assert "username" in form["fields"] and "password" in form["fields"], f"fields: {list(form['fields'])}"
+    assert page.input("password").get("type") == "password", "the password field is not type=password"
+    assert TOKEN_RE.match(token), f"the login CSRF token is not 43 base64url characters: {token!r}"
+    name, value, attrs = cookie_line(r, LOGIN_COOKIE)
+    assert value == token, "the form's csrf field and the __Host-ctrack-login cookie differ"
+    assert_host_cookie(attrs, LOGIN_COOKIE)
+
+
+def test_login_redirects_and_sets_a_host_session_cookie(admin_login):
+    web, r = admin_login
+    assert r.status_code == 303
+    assert location_path(r) == "/contacts", f"login went to {location_path(r)}"
+    name, value, attrs = cookie_line(r, SESSION_COOKIE)
+    assert TOKEN_RE.match(value), f"the session token is not 43 base64url characters: {value!r}"
+    assert_host_cookie(attrs, SESSION_COOKIE)
+    # The pre-session login cookie is removed at login.
+    _, old, old_attrs = cookie_line(r, LOGIN_COOKIE)
+    assert old == "" and old_attrs.get("max-age") == "0", f"the login cookie is not cleared: {old_attrs}"
+
+
+def test_session_token_is_stored_only_as_its_sha256(admin, db, demo):
+    token = admin.cookie(SESSION_COOKIE)
+    rows = db.rows(
+        f"SELECT HEX(token_hash), client_id, user_id, csrf_token FROM sessions"
+        f" WHERE token_hash = UNHEX('{sha256_hex(token)}')")
+    assert len(rows) == 1, "no session row whose token_hash is the SHA-256 of the cookie"
+    token_hash, client_id, user_id, csrf = rows[0]
+    assert token_hash == sha256_hex(token)
+    assert (int(client_id), int(user_id)) == (demo.client_id, demo.user_id), "the session belongs to someone else"
+    assert csrf == admin.csrf, "the page's CSRF token is not the session's"
+    assert csrf != token, "the CSRF token is the session token"
+    # The cookie itself is nowhere: not in sessions, not in the audit trail.
+    tok = sql_str(token)
+    assert db.int(f"SELECT COUNT(*) FROM sessions WHERE csrf_token = {tok} OR token_hash = {tok}"
+                  f" OR remote_addr = {tok}") == 0, "the raw session token is stored in sessions"
+    assert db.int(f"SELECT COUNT(*) FROM audit WHERE INSTR(detail, {tok}) > 0 OR INSTR(path, {tok}) > 0") == 0, \
+        "the raw session token is written to the audit trail"
+
+
+def _assert_login_refused(login_gate, db, demo, audit, username, password):
+    before = user_sessions(db, demo)
+    mark = audit.mark()
+    web, r = login_gate.post({"username": username, "password": password})
+    assert r.status_code == 401, f"a bad login answered {r.status_code}, not 401"
+    page = Page(r.text)
+    assert "Wrong username or password" in page.text, f"no error message on the page: {page.text[:300]}"
+    assert page.form("/login")["fields"].get("username") == username, "the username typed is not kept in the form"
+    assert password not in r.text, "the password is echoed back in the page"
+    assert SESSION_COOKIE not in [parse_set_cookie(l)[0] for l in set_cookie_headers(r)], \
+        "a failed login set a session cookie"
+    assert user_sessions(db, demo) <= before, "a failed login created a session"
+    row = audit.one_since(mark, "the failed login")
+    assert (row["method"], row["path"], row["action"], row["outcome"]) == ("POST", "/login", "login.fail", 401), row
+    assert row["user_id"] is None and row["client_id"] is None, f"a failed login is attributed to a user: {row}"
+    assert row["remote_addr"] == "127.0.0.1", row
+    assert password not in (row["detail"] or ""), "the password is in the audit trail"
+    return page, row
+
+
+def test_wrong_password_is_refused(login_gate, db, demo, audit):
+    user = os.environ["CTRACK_ADMIN_USER"]
+    page, row = _assert_login_refused(login_gate, db, demo, audit, user, "not the password " + unique())
+    assert '"username":"%s"' % user in (row["detail"] or ""), f"the audit row does not name the username: {row}"
+
+
+def test_unknown_user_gets_the_same_answer(login_gate, db, demo, audit):
+    user = unique("nobody-")
+    page, row = _assert_login_refused(login_gate, db, demo, audit, user, "some password " + unique())
+    assert db.int(f"SELECT COUNT(*) FROM users WHERE username = {sql_str(user)}") == 0
+
+
+def test_login_without_csrf_is_forbidden(login_gate, db, demo):
+    before = user_sessions(db, demo)
+    web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
+                              "password": os.environ["CTRACK_ADMIN_PASSWORD"]}, csrf=False)
+    assert r.status_code == 403, f"a login without a csrf field answered {r.status_code}"
+    assert web.cookie(SESSION_COOKIE) is None, "a login without CSRF token set a session cookie"
+    assert user_sessions(db, demo) == before, "a login without CSRF token created a session"
+
+
+def test_login_with_a_wrong_csrf_is_forbidden(login_gate, db, demo):
+    before = user_sessions(db, demo)
+    wrong = secrets.token_urlsafe(32)[:43]
+    assert wrong != login_gate.token
+    web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
+                              "password": os.environ["CTRACK_ADMIN_PASSWORD"]}, csrf=wrong)
+    assert r.status_code == 403, f"a login with another csrf token answered {r.status_code}"
+    assert web.cookie(SESSION_COOKIE) is None
+    assert user_sessions(db, demo) == before, "a login with a wrong CSRF token created a session"
+
+
+def test_each_login_gets_a_new_token_and_logout_ends_the_session(login_gate, admin, db, demo, audit):
+    # A second login, asking to go to another site afterwards: refused, it
+    # goes to /contacts.
+    web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
+                              "password": os.environ["CTRACK_ADMIN_PASSWORD"],
+                              "next": "//evil.example/steal"})
+    assert r.status_code == 303, f"second login answered {r.status_code}"
+    assert location_path(r) == "/contacts" and not urlsplit(r.headers["Location"]).netloc, \
+        f"login redirected to another site: {r.headers['Location']}"
+    token = web.cookie(SESSION_COOKIE)
+    assert token and TOKEN_RE.match(token)
+    assert token != admin.cookie(SESSION_COOKIE), "two logins got the same session token"
+    assert session_rows(db, token) == 1 and session_rows(db, admin.cookie(SESSION_COOKIE)) == 1
+
+    page = web.get("/contacts")
+    assert page.status_code == 200
+    csrf = Page(page.text).form("/logout")["fields"]["csrf"]
+    assert csrf != admin.csrf, "two sessions share a CSRF token"
+
+    mark = audit.mark()
+    out = web.post("/logout", csrf=csrf)
+    assert out.status_code == 303, f"logout answered {out.status_code}"
+    assert location_path(out) == "/login"
+    _, value, attrs = cookie_line(out, SESSION_COOKIE)
+    assert value == "" and attrs.get("max-age") == "0", f"logout does not clear the cookie: {attrs}"
+    assert session_rows(db, token) == 0, "the session row is still there after logout"
+    row = audit.one_since(mark, "logout")
+    assert (row["action"], row["outcome"], row["user_id"]) == ("logout", 303, demo.user_id), row
+
+    # The old cookie no longer works, even if a client keeps sending it.
+    stale = Web(web.base, web.cert)
+    stale.set_cookie(SESSION_COOKIE, token)
+    again = stale.get("/contacts")
+    assert again.status_code == 303, f"the logged-out cookie still opens /contacts ({again.status_code})"
+    target = urlsplit(location_path(again))
+    assert target.path == "/login" and parse_qs(target.query).get("next") == ["/contacts"], location_path(again)
+    # The other session is untouched.
+    assert admin.get("/contacts").status_code == 200, "logging out one session ended another"
+
+
+def test_not_logged_in_is_sent_to_the_login_page(anon, create_contact):
+    cid = create_contact()
+    for path in ("/contacts", f"/contacts/{cid}", f"/contacts/{cid}/edit", "/contacts/new"):
+        r = anon.get(path)
+        assert r.status_code == 303, f"GET {path} without a session answered {r.status_code}"
+        target = urlsplit(location_path(r))
+        assert target.path == "/login", f"GET {path} redirected to {location_path(r)}"
+        assert location_path(r) in (f"/login?next={path}", "/login?next=" + path.replace("/", "%2F")), \
+            f"GET {path} redirected to {location_path(r)}"
+        assert parse_qs(target.query).get("next") == [path], location_path(r)
+    r = anon.get("/")
+    assert r.status_code == 303 and location_path(r) == "/login", f"GET / without a session: {r.status_code}"
+
+
+def test_a_made_up_session_cookie_is_not_a_session(anon):
+    anon.set_cookie(SESSION_COOKIE, secrets.token_urlsafe(32)[:43])
+    r = anon.get("/contacts")
+    assert r.status_code == 303 and location_path(r).startswith("/login?"), \
+        f"a random session cookie answered {r.status_code} {r.headers.get('Location')}"
+
+
+def test_post_to_a_protected_route_needs_a_session(anon, login_gate, demo, create_contact):
+    cid = create_contact()
+    before = demo.contact(cid)
+    marker = unique("Anon")
+    attempts = [
+        ("/contacts", contact_form(last_name=marker)),
+        (f"/contacts/{cid}", contact_form(last_name=marker)),
+        (f"/contacts/{cid}/delete", {}),
+        ("/logout", {}),
+    ]
+    for path, form in attempts:
+        for csrf in (False, secrets.token_urlsafe(32)[:43]):
+            r = anon.post(path, form, csrf=csrf)
+            assert r.status_code in (401, 403), f"POST {path} without a session answered {r.status_code}"
+    # Not even with the login form's own token and cookie.
+    anon.set_cookie(LOGIN_COOKIE, login_gate.token)
+    r = anon.post("/contacts", contact_form(last_name=marker), csrf=login_gate.token)
+    assert r.status_code in (401, 403), f"the login CSRF token opened POST /contacts ({r.status_code})"
+    assert demo.live_count(f"c.last_name = {sql_str(marker)}") == 0, "a contact was created without a session"
+    assert demo.contact(cid) == before, "a contact was changed or deleted without a session"
+    assert demo.db.int(f"SELECT COUNT(*) FROM contacts WHERE id = {sql_int(cid)} AND deleted_at IS NULL") == 1

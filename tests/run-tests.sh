@@ -1,0 +1,108 @@
+#!/bin/bash
+# `make test` (after it has built fcgi/ctrack and fcgi/ctrack-asan): the unit
+# tests, then the integration tests against a private stack in a temporary
+# folder, once with the normal build and once with the sanitizer build.
+# Runs every step even after a failure, prints a summary, exits non-zero if
+# anything failed. Set CTRACK_KEEP_TMP=1 to keep the folder for a post-mortem.
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$REPO"
+# Debian's pytest and requests; the PATH python3 may be a pyenv without them.
+PY=/usr/bin/python3
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctrack-test.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+    [ -z "${test_pid:-}" ] || kill -- "-$test_pid" 2>/dev/null || true
+    conf/stack.sh stop "$TMP" || true
+    if [ -n "${CTRACK_KEEP_TMP:-}" ]; then echo "Kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM    # so that the EXIT trap runs on Ctrl-C too
+
+# Any free loopback port (a little racy, but nginx reports a clash clearly).
+PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+failed=0
+summary=()
+result() { summary+=("$(printf '%-26s %s' "$1" "$2")"); }
+
+echo "== unit tests"
+set -o pipefail
+if make --no-print-directory unit 2>&1 | tee "$TMP/unit.log"; then status=ok; else status=FAILED; failed=1; fi
+# cmocka ends each program with "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..."
+counts=$(awk '/^\[  PASSED  \] [0-9]+ test/ { p += $4 } /^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+              END { printf "%d passed, %d failed", p, f }' "$TMP/unit.log")
+result "unit:" "$status ($counts)"
+
+# pytest_run LABEL: the integration tests against the running stack. Exit
+# code 5 (no tests collected) is a failure too.
+pytest_run() {
+    local rc=0
+    echo "== integration tests ($1)"
+    # In the background and in its own process group, so that a signal to
+    # this script is handled at once (bash runs traps only after a foreground
+    # command ends) and the trap can stop pytest together with its tee.
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid bash -c 'set -o pipefail; "$0" -m pytest -q tests/integration 2>&1 | tee "$1"' \
+        "$PY" "$TMP/pytest.log" &
+    test_pid=$!
+    wait "$test_pid" || rc=$?
+    test_pid=
+    [ $rc -eq 0 ] || failed=1
+    result "integration ($1):" "$(tail -n 1 "$TMP/pytest.log") [exit $rc]"
+}
+
+echo "== starting the stack in $TMP on port $PORT"
+export ADMIN_PASSWORD
+ADMIN_PASSWORD=$(openssl rand -base64 18)
+if conf/stack.sh start "$TMP" "$PORT" 2; then
+    unset ADMIN_PASSWORD
+    # "username: NAME" / "password: SECRET" lines written by `ctrack setup-demo`.
+    cred() { [ -r "$TMP/initial-credentials" ] || return 0; sed -n "s/^[[:space:]]*$1[[:space:]]*[:=][[:space:]]*//Ip" "$TMP/initial-credentials" | head -n 1; }
+    export CTRACK_URL=https://127.0.0.1:$PORT
+    export CTRACK_VAR=$TMP
+    export CTRACK_ADMIN_USER; CTRACK_ADMIN_USER=$(cred 'user\(name\)\?')
+    export CTRACK_ADMIN_PASSWORD; CTRACK_ADMIN_PASSWORD=$(cred password)
+    export CTRACK_CONF=$TMP/ctrack.hdf
+    export CTRACK_BIN=$REPO/fcgi/ctrack
+    export CTRACK_DB_SOCKET=$TMP/run/mysqld.sock
+    export CTRACK_DB_ROOT_CNF=$TMP/secrets/root.cnf
+    export CTRACK_DB_APP_CNF=$TMP/secrets/app.cnf
+    # A proxy from the environment must not capture requests to the test stack.
+    export NO_PROXY=127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}
+    export no_proxy=$NO_PROXY
+    pytest_run normal
+
+    # The same tests against the sanitizer build; the command-line calls of
+    # the tests use it too. A sanitizer report ends the process (and shows in
+    # the log) instead of scrolling by.
+    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export CTRACK_BIN=$REPO/fcgi/ctrack-asan
+    if conf/stack.sh restart-app "$TMP" "$REPO/fcgi/ctrack-asan"; then
+        pytest_run sanitizers
+    else
+        failed=1
+        result "integration (sanitizers):" "FAILED: the sanitizer build did not start"
+    fi
+    if grep -E 'ERROR: AddressSanitizer|runtime error:' "$TMP/log/ctrack.log"; then
+        failed=1
+        result "sanitizer reports:" "FOUND in ctrack.log (above)"
+    else
+        result "sanitizer reports:" "none"
+    fi
+else
+    failed=1
+    result "integration:" "FAILED: the stack did not start"
+fi
+
+if [ $failed -ne 0 ] && [ -s "$TMP/log/ctrack.log" ]; then
+    echo "== last lines of ctrack.log"
+    tail -n 30 "$TMP/log/ctrack.log"
+fi
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+[ $failed -eq 0 ] && echo "ALL PASSED" || echo "SOME TESTS FAILED"
+exit $failed
