@@ -65,6 +65,7 @@ int auth_load(request *r, db *d)
         if ((rc = db_run(t)) != DB_OK)
             return rc;
     }
+    /* The matrix is read afresh on every request: a change applies at once. */
     rc = acl_load(d, w->client_id, w->user_type_id, &w->functions);
     if (rc != DB_OK)
         return rc;

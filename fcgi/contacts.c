@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counts.h"
 #include "handlers.h"
 #include "json.h"
 #include "valid.h"
@@ -359,6 +360,8 @@ int contacts_create(request *r, db *d)
     if (rc != DB_OK)
         return rc;
     r->object_id = (long long)db_insert_id(s);
+    if ((rc = counts_add(d, r->who.client_id, 1)) != DB_OK)
+        return rc;
     buf_adds(&r->detail, "{\"changes\":");
     add_changes(&r->detail, NULL, &v);
     buf_adds(&r->detail, "}");
@@ -491,6 +494,8 @@ int contacts_delete(request *r, db *d)
         return rc;
     if (db_affected(s) == 0)
         return 404;
+    if ((rc = counts_add(d, r->who.client_id, -1)) != DB_OK)
+        return rc;
     buf_adds(&r->detail, "{\"deleted\":true}");
     http_redirect(r, "/contacts?deleted=1");
     return 303;
@@ -549,9 +554,11 @@ static const char *param_text(request *r, const char *name, size_t max)
 
 /* Builds "FROM ... WHERE ..." for the filters, with the parameters bound in
  * order by bind_filters. Fragments are constants; values are parameters. */
-static void filter_sql(buf *sql, const list_query *lq, bool join_region)
+static void filter_sql(buf *sql, const list_query *lq, bool join_region, const char *index)
 {
     buf_adds(sql, " FROM contacts c");
+    if (index)
+        buf_printf(sql, " FORCE INDEX (%s)", index);
     if (lq->region_id)
         buf_adds(sql, " JOIN region_closure rc ON rc.client_id = c.client_id AND rc.descendant_id = c.region_id"
                       " AND rc.ancestor_id = ?");
@@ -581,17 +588,37 @@ static const char SQL_STATES[] =
 static const char SQL_PARTIES[] =
     "SELECT DISTINCT party FROM contacts WHERE client_id = ? AND live = 1 AND party <> '' ORDER BY party";
 
-/* The choices of the filter form. */
-static int put_filter_choices(request *r, db *d)
+/* The choices of the filter form change rarely and cost a scan each, so each
+ * worker keeps them for a minute per client: a new party shows up in the
+ * filter within a minute; the list itself is always exact. */
+#define CHOICE_TTL_US 60000000LL
+#define CHOICE_SLOTS 16
+
+typedef struct choices {
+    long long client_id;
+    int64_t expires_us;
+    buf states;  /* code NUL name NUL ... */
+    buf parties; /* name NUL ... */
+} choices;
+
+static choices choice_cache[CHOICE_SLOTS];
+
+static int load_choices(db *d, long long client_id, choices *c)
 {
+    buf_reset(&c->states);
+    buf_reset(&c->parties);
     db_stmt *s = db_stmt_get(d, SQL_STATES);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
+    db_bind_int(s, 0, client_id);
     int rc = db_run(s);
-    for (int i = 0; rc == DB_OK && (rc = db_next(s)) == 1; i++) {
-        page_set(r->pg, db_text(s, 0, NULL), "States.%d.code", i);
-        page_set(r->pg, db_text(s, 1, NULL), "States.%d.name", i);
+    while (rc == DB_OK && (rc = db_next(s)) == 1) {
+        for (int col = 0; col < 2; col++) {
+            size_t n;
+            const char *t = db_text(s, col, &n);
+            buf_add(&c->states, t ? t : "", n);
+            buf_addc(&c->states, '\0');
+        }
         rc = DB_OK;
     }
     if (rc < 0)
@@ -599,13 +626,55 @@ static int put_filter_choices(request *r, db *d)
     s = db_stmt_get(d, SQL_PARTIES);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
+    db_bind_int(s, 0, client_id);
     rc = db_run(s);
-    for (int i = 0; rc == DB_OK && (rc = db_next(s)) == 1; i++) {
-        page_set(r->pg, db_text(s, 0, NULL), "Parties.%d", i);
+    while (rc == DB_OK && (rc = db_next(s)) == 1) {
+        size_t n;
+        const char *t = db_text(s, 0, &n);
+        buf_add(&c->parties, t ? t : "", n);
+        buf_addc(&c->parties, '\0');
         rc = DB_OK;
     }
-    return rc < 0 ? rc : DB_OK;
+    if (rc < 0)
+        return rc;
+    c->client_id = client_id;
+    c->expires_us = now_mono_us() + CHOICE_TTL_US;
+    return DB_OK;
+}
+
+static int put_filter_choices(request *r, db *d)
+{
+    int64_t now = now_mono_us();
+    choices *c = NULL, *oldest = &choice_cache[0];
+    for (int i = 0; i < CHOICE_SLOTS; i++) {
+        if (choice_cache[i].client_id == r->who.client_id && choice_cache[i].expires_us > now)
+            c = &choice_cache[i];
+        if (choice_cache[i].expires_us < oldest->expires_us)
+            oldest = &choice_cache[i];
+    }
+    if (!c) {
+        c = oldest;
+        c->client_id = 0;
+        int rc = load_choices(d, r->who.client_id, c);
+        if (rc != DB_OK) {
+            c->expires_us = 0;
+            return rc;
+        }
+    }
+    const char *p = buf_str(&c->states), *end = p + c->states.len;
+    for (int i = 0; p < end; i++) {
+        const char *name = p + strlen(p) + 1;
+        page_set(r->pg, p, "States.%d.code", i);
+        page_set(r->pg, name, "States.%d.name", i);
+        p = name + strlen(name) + 1;
+    }
+    p = buf_str(&c->parties);
+    end = p + c->parties.len;
+    for (int i = 0; p < end; i++) {
+        page_set(r->pg, p, "Parties.%d", i);
+        p += strlen(p) + 1;
+    }
+    return DB_OK;
 }
 
 int contacts_list(request *r, db *d)
@@ -656,23 +725,29 @@ int contacts_list(request *r, db *d)
         db_done(s);
     }
 
-    /* The total. */
+    /* The total: kept per client for the unfiltered list, counted otherwise. */
     buf sql = {0};
-    buf_adds(&sql, "SELECT COUNT(*)");
-    filter_sql(&sql, &lq, false);
-    db_stmt *cs = db_stmt_get(d, buf_str(&sql));
-    buf_reset(&sql);
-    if (!cs) {
-        buf_free(&sql);
-        return DB_ERR;
+    long long total = 0;
+    if (!lq.region_id && !lq.party && !lq.nlike) {
+        if ((rc = counts_get(d, r->who.client_id, &total)) != DB_OK)
+            return rc;
+    } else {
+        buf_adds(&sql, "SELECT COUNT(*)");
+        filter_sql(&sql, &lq, false, NULL);
+        db_stmt *cs = db_stmt_get(d, buf_str(&sql));
+        buf_reset(&sql);
+        if (!cs) {
+            buf_free(&sql);
+            return DB_ERR;
+        }
+        bind_filters(cs, 0, &lq, r->who.client_id);
+        if ((rc = db_run(cs)) != DB_OK || (rc = db_next(cs)) < 0) {
+            buf_free(&sql);
+            return rc < 0 ? rc : DB_ERR;
+        }
+        total = db_int(cs, 0);
+        db_done(cs);
     }
-    bind_filters(cs, 0, &lq, r->who.client_id);
-    if ((rc = db_run(cs)) != DB_OK || (rc = db_next(cs)) < 0) {
-        buf_free(&sql);
-        return rc < 0 ? rc : DB_ERR;
-    }
-    long long total = db_int(cs, 0);
-    db_done(cs);
     long long pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
     if (lq.page > pages)
         lq.page = pages;
@@ -684,7 +759,12 @@ int contacts_list(request *r, db *d)
     bool by_state = strcmp(lq.sort, "state") == 0;
     buf_adds(&sql, "SELECT c.id, c.first_name, c.last_name, c.nickname, c.title, c.party, c.phone, r.name,"
                    " c.updated_at FROM (SELECT c.id");
-    filter_sql(&sql, &lq, by_state);
+    /* Without a region filter the sort index is always the best plan; naming
+     * it spares the optimizer weighing every index of the table on each call
+     * (prepared statements are re-optimised at every execution). */
+    const char *index = lq.region_id || by_state ? NULL
+                        : strcmp(lq.sort, "updated") == 0 ? "contacts_updated" : "contacts_name";
+    filter_sql(&sql, &lq, by_state, index);
     buf_adds(&sql, order);
     buf_adds(&sql, " LIMIT ? OFFSET ?) p JOIN contacts c ON c.client_id = ? AND c.id = p.id"
                    " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");

@@ -21,6 +21,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "crypto.h"
+#include "counts.h"
 #include "csv.h"
 #include "db.h"
 #include "json.h"
@@ -630,6 +631,8 @@ static int add_client(struct demo *dm)
 
 static int add_audit(struct demo *dm, const char *request_id)
 {
+    if (check_run(counts_add(dm->d, dm->client_id, (long long)dm->contacts), "count the contacts") != 0)
+        return -1;
     buf j = {0};
     buf_adds(&j, "{\"files\":[");
     for (int f = 0; f < F_COUNT; f++) {

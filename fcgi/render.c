@@ -5,7 +5,7 @@
  * through hdf_set_value (never hdf_read_string); node names are built from
  * constant formats; the string functions are registered so html_escape and
  * url_escape work in templates; include paths resolve only under the
- * templates folder. */
+ * templates folder, from a per-worker cache. */
 #include "render.h"
 
 #include <ClearSilver.h>
@@ -20,6 +20,61 @@ struct page {
 };
 
 static char *templates;
+
+/* Templates are read once per worker and served from memory (a worker
+ * restart, as on SIGHUP, reads them again). Only plain names inside the
+ * templates folder can be loaded, whatever an include: asks for. */
+typedef struct cached_template {
+    char *name;
+    char *text;
+} cached_template;
+
+static cached_template *cache;
+static size_t ncache;
+
+static bool plain_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 4 || n > 64 || strcmp(name + n - 3, ".cs") != 0)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'))
+            return false;
+    return name[0] != '.';
+}
+
+static NEOERR *load_template(void *ctx, HDF *hdf, const char *filename, char **contents)
+{
+    (void)ctx;
+    (void)hdf;
+    if (!plain_name(filename))
+        return nerr_raise(NERR_NOT_FOUND, "%s", "template name refused");
+    for (size_t i = 0; i < ncache; i++) {
+        if (strcmp(cache[i].name, filename) == 0) {
+            *contents = strdup(cache[i].text);
+            return *contents ? STATUS_OK : nerr_raise(NERR_NOMEM, "%s", "out of memory");
+        }
+    }
+    buf path = {0};
+    buf_printf(&path, "%s/%s", templates, filename);
+    FILE *f = fopen(buf_str(&path), "rb");
+    buf_free(&path);
+    if (!f)
+        return nerr_raise(NERR_NOT_FOUND, "%s", "template not found");
+    buf text = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&text, chunk, n);
+    fclose(f);
+    cache = xrealloc(cache, (ncache + 1) * sizeof *cache);
+    cache[ncache].name = xstrdup(filename);
+    cache[ncache].text = xstrdup(buf_str(&text));
+    ncache++;
+    buf_free(&text);
+    *contents = strdup(cache[ncache - 1].text);
+    return *contents ? STATUS_OK : nerr_raise(NERR_NOMEM, "%s", "out of memory");
+}
 
 static void log_nerr(const char *what, NEOERR *err)
 {
@@ -126,11 +181,12 @@ int render(page *p, const char *template_name, buf *out)
     /* Set by code on every render, after the handlers ran, so no value set
      * through page_set can change them. */
     set_node(p, "Config.VarEscapeMode", "html");
-    set_node(p, "hdf.loadpaths.0", templates);
     CSPARSE *cs = NULL;
     NEOERR *err = cs_init(&cs, p->hdf);
-    if (err == STATUS_OK)
+    if (err == STATUS_OK) {
+        cs_register_fileload(cs, NULL, load_template);
         err = cgi_register_strfuncs(cs);
+    }
     if (err == STATUS_OK)
         err = cs_parse_file(cs, template_name);
     if (err == STATUS_OK)

@@ -76,6 +76,8 @@ def login(url, var, cert):
             k, _, v = line.partition(":")
             creds[k.strip()] = v.strip()
     s = requests.Session()
+    # Otherwise REQUESTS_CA_BUNDLE in the environment overrides verify=.
+    s.trust_env = False
     s.verify = cert
     r = s.get(url + "/login")
     token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
