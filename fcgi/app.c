@@ -12,6 +12,18 @@
 #include "render.h"
 #include "route.h"
 
+/* Values every page's layout uses. */
+static void page_common(request *r)
+{
+    if (r->logged_in) {
+        page_set(r->pg, r->who.display_name && r->who.display_name[0] ? r->who.display_name : r->who.username,
+                 "Page.User.Name");
+        page_set(r->pg, r->who.client_name, "Page.User.Client");
+        page_set(r->pg, r->who.csrf, "Page.Csrf");
+    }
+    page_set(r->pg, r->request_id, "Page.RequestId");
+}
+
 /* The error page, or plain text when even that cannot be rendered. */
 static void render_error(request *r)
 {
@@ -39,6 +51,7 @@ static void render_error(request *r)
         }
     }
     buf_reset(&r->body_out);
+    page_common(r);
     page_set_int(r->pg, r->status, "Error.Status");
     page_set(r->pg, title, "Error.Title");
     page_set(r->pg, r->error_message ? r->error_message : message, "Error.Message");
@@ -48,18 +61,6 @@ static void render_error(request *r)
         buf_printf(&r->body_out, "%d %s\n", r->status, title);
         r->content_type_out = "text/plain; charset=utf-8";
     }
-}
-
-/* Values every page's layout uses. */
-static void page_common(request *r)
-{
-    if (r->logged_in) {
-        page_set(r->pg, r->who.display_name && r->who.display_name[0] ? r->who.display_name : r->who.username,
-                 "Page.User.Name");
-        page_set(r->pg, r->who.client_name, "Page.User.Client");
-        page_set(r->pg, r->who.csrf, "Page.Csrf");
-    }
-    page_set(r->pg, r->request_id, "Page.RequestId");
 }
 
 static bool same_origin(request *r)
@@ -190,6 +191,12 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     }
 
     int rc = db_begin(d);
+    if (rc == DB_GONE && db_reconnect(d) == 0) {
+        /* The server dropped an idle connection (a restart, wait_timeout):
+         * nothing was done yet, so one fresh connection may start over. */
+        log_info("db: reconnected after a lost connection");
+        rc = db_begin(d);
+    }
     if (rc == DB_OK)
         rc = auth_load(r, d);
     if (rc == DB_OK && status == 0)

@@ -541,14 +541,21 @@ static void filter_query(buf *b, const list_query *lq)
     }
 }
 
-static const char *param_text(request *r, const char *name, size_t max)
+/* A list parameter: NULL when absent or empty; *bad is set (with the message
+ * for the error page) when it is present but not acceptable. */
+static const char *param_text(request *r, const char *name, const char *label, size_t max, bool *bad)
 {
     size_t n;
     const char *v = params_getn(&r->qs, name, &n);
     if (!v || n == 0)
         return NULL;
-    if (valid_text(v, n, max, false) != VALID_OK)
+    enum valid_rc rc = valid_text(v, n, max, false);
+    if (rc != VALID_OK) {
+        if (!*bad)
+            r->error_message = arena_printf(r->mem, "The %s %s.", label, valid_message(rc, max));
+        *bad = true;
         return NULL;
+    }
     return v;
 }
 
@@ -680,16 +687,25 @@ static int put_filter_choices(request *r, db *d)
 int contacts_list(request *r, db *d)
 {
     list_query lq = {0};
-    lq.q = param_text(r, "q", 100);
-    lq.region = param_text(r, "region", 40);
-    lq.party = param_text(r, "party", 100);
-    lq.sort = param_text(r, "sort", 10);
-    if (!lq.sort || (strcmp(lq.sort, "state") && strcmp(lq.sort, "updated")))
+    bool bad = false;
+    lq.q = param_text(r, "q", "search text", 100, &bad);
+    lq.region = param_text(r, "region", "state", 40, &bad);
+    lq.party = param_text(r, "party", "party", 100, &bad);
+    lq.sort = param_text(r, "sort", "sort order", 10, &bad);
+    if (bad)
+        return 400;
+    if (!lq.sort)
         lq.sort = "name";
+    if (strcmp(lq.sort, "name") && strcmp(lq.sort, "state") && strcmp(lq.sort, "updated")) {
+        r->error_message = "The sort order must be name, state or updated.";
+        return 400;
+    }
     const char *pg = params_get(&r->qs, "page");
     int64_t pageno = 1;
-    if (pg && parse_i64(pg, strlen(pg), 1, MAX_PAGE, &pageno) != 0)
-        pageno = 1;
+    if (pg && *pg && parse_i64(pg, strlen(pg), 1, MAX_PAGE, &pageno) != 0) {
+        r->error_message = "The page must be a whole number from 1 to 1000000.";
+        return 400;
+    }
     lq.page = pageno;
     /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
      * the column's collation ignores case and accents. */
@@ -758,7 +774,7 @@ int contacts_list(request *r, db *d)
                                                           : " ORDER BY c.last_name, c.first_name, c.id";
     bool by_state = strcmp(lq.sort, "state") == 0;
     buf_adds(&sql, "SELECT c.id, c.first_name, c.last_name, c.nickname, c.title, c.party, c.phone, r.name,"
-                   " c.updated_at FROM (SELECT c.id");
+                   " c.updated_at, c.organisation FROM (SELECT c.id");
     /* Without a region filter the sort index is always the best plan; naming
      * it spares the optimizer weighing every index of the table on each call
      * (prepared statements are re-optimised at every execution). */
@@ -782,7 +798,7 @@ int contacts_list(request *r, db *d)
     int i = 0;
     while ((rc = db_next(ps)) == 1) {
         static const char *cols[] = {"id", "first_name", "last_name", "nickname", "title", "party", "phone",
-                                     "region", "updated_at"};
+                                     "region", "updated_at", "organisation"};
         for (int c = 0; c < (int)CT_ARRAY_LEN(cols); c++)
             page_set(r->pg, db_text(ps, c, NULL), "List.Rows.%d.%s", i, cols[c]);
         i++;

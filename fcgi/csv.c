@@ -244,6 +244,9 @@ static bool needs_quotes(const char *s, size_t n)
         return false;
     if (s[0] == ' ' || s[n - 1] == ' ')
         return true;
+    /* The reader skips a byte order mark at the start of the data. */
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        return true;
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
         case ',':

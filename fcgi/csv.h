@@ -69,8 +69,9 @@ void csv_reader_free(csv_reader *r);
 char csv_detect_delimiter(const char *data, size_t len);
 
 /* Appends one field to out, quoted when it holds ',' ';' TAB, '"', CR or LF,
- * or starts or ends with a space (so it reads back the same whichever of the
- * usual delimiters the file uses); quotes inside are doubled. With
+ * starts or ends with a space, or starts with a UTF-8 byte order mark (so it
+ * reads back the same whichever of the usual delimiters the file uses, and
+ * also first in a file); quotes inside are doubled. With
  * spreadsheet_safe, a field starting with '=', '+', '-', '@', TAB or CR is
  * written as '\'' + the field, quoted, so a spreadsheet shows it as text
  * instead of running it as a formula. The caller writes the delimiter between

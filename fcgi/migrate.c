@@ -34,7 +34,8 @@ int migrate_split(const char *text, size_t len, void (*fn)(void *ctx, const char
         if (cur.len)
             buf_addc(&cur, '\n');
         buf_add(&cur, s, (size_t)(e - s) - (last ? 1 : 0));
-        if (last) {
+        /* A ';' with nothing before it is no statement ("Query was empty"). */
+        if (last && cur.len) {
             fn(ctx, buf_str(&cur));
             count++;
             buf_reset(&cur);

@@ -46,7 +46,7 @@
   <tbody>
   <?cs each:c = List.Rows ?>
     <tr>
-      <td><a href="/contacts/<?cs var:c.id ?>"><?cs var:c.last_name ?><?cs if:c.first_name ?>, <?cs var:c.first_name ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
+      <td><a href="/contacts/<?cs var:c.id ?>"><?cs if:c.last_name || c.first_name ?><?cs var:c.last_name ?><?cs if:c.last_name && c.first_name ?>, <?cs /if ?><?cs var:c.first_name ?><?cs else ?><?cs var:c.organisation ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
       <td><?cs var:c.title ?></td>
       <td><?cs var:c.party ?></td>
       <td><?cs var:c.region ?></td>
