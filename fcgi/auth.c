@@ -26,14 +26,23 @@ static const char SQL_SESSION[] =
     " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? MINUTE AND u.status = 'active'";
 static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP(6) WHERE token_hash = ?";
 
-int auth_load(request *r, db *d)
+/* The SHA-256 of the request's session cookie; false when it has none of
+ * the right form. */
+static bool cookie_hash(request *r, unsigned char h[32])
 {
     size_t n;
     const char *token = params_getn(&r->cookies, AUTH_SESSION_COOKIE, &n);
     if (!token || n != TOKEN_CHARS)
-        return DB_OK;
-    unsigned char h[32];
+        return false;
     token_hash(token, n, h);
+    return true;
+}
+
+int auth_load(request *r, db *d)
+{
+    unsigned char h[32];
+    if (!cookie_hash(r, h))
+        return DB_OK;
     db_stmt *s = db_stmt_get(d, SQL_SESSION);
     if (!s)
         return DB_ERR;
@@ -87,12 +96,9 @@ static const char SQL_PURGE_SESSIONS[] =
 
 static int end_current_session(request *r, db *d)
 {
-    size_t n;
-    const char *token = params_getn(&r->cookies, AUTH_SESSION_COOKIE, &n);
-    if (!token || n != TOKEN_CHARS)
-        return DB_OK;
     unsigned char h[32];
-    token_hash(token, n, h);
+    if (!cookie_hash(r, h))
+        return DB_OK;
     db_stmt *s = db_stmt_get(d, SQL_END_SESSION);
     if (!s)
         return DB_ERR;

@@ -199,19 +199,13 @@ static int num(const char *name, const char *s, long long min, long long max, lo
 
 conf *conf_load(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "ctrack: cannot open config %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
     buf text = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= CONF_MAX_FILE)
-        buf_add(&text, chunk, n);
-    fclose(f);
-    if (text.len > CONF_MAX_FILE) {
-        fprintf(stderr, "ctrack: config %s is too large\n", path);
+    int frc = read_file(path, CONF_MAX_FILE, &text);
+    if (frc != 0) {
+        if (frc == -1)
+            fprintf(stderr, "ctrack: cannot read config %s: %s\n", path, strerror(errno));
+        else
+            fprintf(stderr, "ctrack: config %s is not a regular file of at most %d bytes\n", path, CONF_MAX_FILE);
         buf_free(&text);
         return NULL;
     }

@@ -154,38 +154,12 @@ static const char *rc_name(int rc)
 
 static int read_whole(const char *path, buf *out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        say("cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)DEMO_FILE_MAX) {
+    int rc = read_file(path, DEMO_FILE_MAX, out);
+    if (rc == -1)
+        say("cannot read %s: %s", path, strerror(errno));
+    else if (rc == -2)
         say("%s is not a regular file of at most %u bytes", path, DEMO_FILE_MAX);
-        close(fd);
-        return -1;
-    }
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            say("cannot read %s: %s", path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (out->len + (size_t)n > DEMO_FILE_MAX) {
-            say("%s grew beyond %u bytes while being read", path, DEMO_FILE_MAX);
-            close(fd);
-            return -1;
-        }
-        buf_add(out, chunk, (size_t)n);
-    }
-    close(fd);
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 static int read_files(struct demo *dm)

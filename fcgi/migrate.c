@@ -12,6 +12,8 @@
 #include "log.h"
 #include "util.h"
 
+#define MIGRATION_MAX (16 << 20)
+
 int migrate_split(const char *text, size_t len, void (*fn)(void *ctx, const char *stmt), void *ctx)
 {
     buf cur = {0};
@@ -85,21 +87,6 @@ static bool is_migration(const char *name)
     return true;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : xstrdup("");
-}
-
 static const char SQL_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INT UNSIGNED NOT NULL PRIMARY KEY,"
     " name VARCHAR(200) NOT NULL, sha256 CHAR(64) NOT NULL, applied_at DATETIME(6) NOT NULL)"
@@ -155,13 +142,16 @@ int migrate_run(const conf *c)
         buf pb = {0};
         buf_printf(&pb, "%s/%s", c->migrations, names[i]);
         path = pb.data;
-        size_t len;
-        char *text = read_file(path, &len);
+        buf tb = {0};
+        int frc = read_file(path, MIGRATION_MAX, &tb);
         buf_free(&pb);
-        if (!text) {
+        if (frc != 0) {
             fprintf(stderr, "ctrack: cannot read migration %s\n", names[i]);
+            buf_free(&tb);
             goto out;
         }
+        size_t len = tb.len;
+        char *text = tb.data;
         unsigned char h[32];
         char hex[65];
         crypto_sha256(text, len, h);

@@ -57,16 +57,13 @@ static NEOERR *load_template(void *ctx, HDF *hdf, const char *filename, char **c
     }
     buf path = {0};
     buf_printf(&path, "%s/%s", templates, filename);
-    FILE *f = fopen(buf_str(&path), "rb");
-    buf_free(&path);
-    if (!f)
-        return nerr_raise(NERR_NOT_FOUND, "%s", "template not found");
     buf text = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&text, chunk, n);
-    fclose(f);
+    int frc = read_file(buf_str(&path), 1 << 20, &text);
+    buf_free(&path);
+    if (frc != 0) {
+        buf_free(&text);
+        return nerr_raise(NERR_NOT_FOUND, "%s", "template not found");
+    }
     cache = xrealloc(cache, (ncache + 1) * sizeof *cache);
     cache[ncache].name = xstrdup(filename);
     cache[ncache].text = xstrdup(buf_str(&text));
@@ -124,45 +121,46 @@ static void set_node(page *p, const char *name, const char *value)
         log_nerr("hdf_set_value", err);
 }
 
+static void set_named(page *p, const char *value, const char *name_fmt, va_list ap) CT_PRINTF(3, 0);
+
+static void set_named(page *p, const char *value, const char *name_fmt, va_list ap)
+{
+    buf name = {0};
+    buf_vprintf(&name, name_fmt, ap);
+    set_node(p, buf_str(&name), value);
+    buf_free(&name);
+}
+
 void page_set(page *p, const char *value, const char *name_fmt, ...)
 {
     if (!value)
         return;
-    buf name = {0};
     va_list ap;
     va_start(ap, name_fmt);
-    buf_vprintf(&name, name_fmt, ap);
+    set_named(p, value, name_fmt, ap);
     va_end(ap);
-    set_node(p, buf_str(&name), value);
-    buf_free(&name);
 }
 
 void page_setn(page *p, const char *value, size_t n, const char *name_fmt, ...)
 {
     if (!value)
         return;
-    buf name = {0};
+    char *v = xstrndup(value, n);
     va_list ap;
     va_start(ap, name_fmt);
-    buf_vprintf(&name, name_fmt, ap);
+    set_named(p, v, name_fmt, ap);
     va_end(ap);
-    char *v = xstrndup(value, n);
-    set_node(p, buf_str(&name), v);
     free(v);
-    buf_free(&name);
 }
 
 void page_set_int(page *p, long long v, const char *name_fmt, ...)
 {
-    buf name = {0};
-    va_list ap;
-    va_start(ap, name_fmt);
-    buf_vprintf(&name, name_fmt, ap);
-    va_end(ap);
     char num[32];
     snprintf(num, sizeof num, "%lld", v);
-    set_node(p, buf_str(&name), num);
-    buf_free(&name);
+    va_list ap;
+    va_start(ap, name_fmt);
+    set_named(p, num, name_fmt, ap);
+    va_end(ap);
 }
 
 const char *page_get(page *p, const char *name)

@@ -2,6 +2,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +326,42 @@ int b64_decode(const char *in, size_t len, unsigned char *out, size_t cap)
             out[o++] = (unsigned char)v;
     }
     return (int)o;
+}
+
+int read_file(const char *path, size_t max, buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > (uintmax_t)max) {
+        close(fd);
+        return -2;
+    }
+    size_t start = out->len;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (out->len - start + (size_t)n > max) {
+            close(fd);
+            return -2;
+        }
+        buf_add(out, chunk, (size_t)n);
+    }
+    close(fd);
+    if (!out->data)
+        buf_add(out, "", 0);
+    return 0;
 }
 
 int64_t now_mono_us(void)

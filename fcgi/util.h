@@ -65,6 +65,11 @@ void b64url_encode(const unsigned char *in, size_t n, char *out);
 void b64_encode(const unsigned char *in, size_t n, char *out);
 int b64_decode(const char *in, size_t len, unsigned char *out, size_t cap);
 
+/* Appends the whole regular file at path to out, refusing files larger than
+ * max bytes. Returns 0; -1 when it cannot be opened or read (errno says
+ * why); -2 when it is not a regular file or is larger than max. */
+int read_file(const char *path, size_t max, buf *out);
+
 /* Monotonic and wall-clock time in microseconds. */
 int64_t now_mono_us(void);
 int64_t now_wall_us(void);
