@@ -8,10 +8,13 @@ test makes its own data with unique values and never assumes it runs first.
 nginx limits POST /login to about 10 a minute per address: the suite fetches
 the login form once and logs in as few times as it can (see LOGIN_BUDGET).
 """
+import base64
 import datetime
 import hashlib
 import os
 import re
+import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -422,21 +425,40 @@ class Web:
         self.s.verify = cert
         self.s.trust_env = False  # no proxy between the tests and the stack
         self.csrf = None
-        self.log = []
 
     def url(self, path):
         return self.base + path
 
-    def request(self, method, path, **kw):
+    def request(self, method, path, raw_path=False, **kw):
+        """raw_path=True sends the path byte for byte (requests would
+        otherwise decode escapes such as %31 before sending)."""
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 60)
-        r = self.s.request(method, self.url(path), **kw)
-        self.log.append((method, path, r.status_code))
+        if raw_path:
+            send = {k: kw.pop(k) for k in ("allow_redirects", "timeout") if k in kw}
+            prep = self.s.prepare_request(requests.Request(method, self.url("/"), **kw))
+            prep.url = self.url(path)
+            r = self.s.send(prep, **send)
+        else:
+            r = self.s.request(method, self.url(path), **kw)
         if r.status_code >= 500:
             ref = Page(r.text).reference() if "text/html" in r.headers.get("Content-Type", "") else None
             raise AssertionError(f"{method} {path[:200]} answered {r.status_code} (reference {ref}); "
                                  "see the ctrack log")
         return r
+
+    def raw_get(self, target):
+        """GET target exactly as given (even malformed %-escapes, which
+        urllib3 would repair), with this client's cookies. Returns
+        (status, body bytes)."""
+        host = urlsplit(self.base).netloc
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.s.cookies)
+        req = (f"GET {target} HTTP/1.1\r\nHost: {host}\r\n"
+               + (f"Cookie: {cookies}\r\n" if cookies else "") + "Connection: close\r\n\r\n")
+        status, _, body = raw_http(self.base, self.cert, req.encode("latin-1"))
+        if status >= 500:
+            raise AssertionError(f"GET {target[:200]} answered {status}; see the ctrack log")
+        return status, body
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -463,6 +485,26 @@ class Web:
     def set_cookie(self, name, value):
         host = urlsplit(self.base).hostname
         self.s.cookies.set(name, value, domain=host, path="/", secure=True)
+
+
+def raw_http(base_url, cert, request_bytes):
+    """Sends bytes as they are over TLS (HTTP/1.1); returns (status, head
+    text, body bytes)."""
+    u = urlsplit(base_url)
+    ctx = ssl.create_default_context(cafile=cert)
+    ctx.set_alpn_protocols(["http/1.1"])
+    with socket.create_connection((u.hostname, u.port), timeout=30) as sock:
+        with ctx.wrap_socket(sock, server_hostname=u.hostname) as tls:
+            tls.sendall(request_bytes)
+            data = b""
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, head.decode("latin-1"), body
 
 
 def location_path(response):
@@ -562,14 +604,17 @@ class LoginGate:
         assert self.used <= LOGIN_BUDGET, f"the suite made more than {LOGIN_BUDGET} requests to /login"
         return fn()
 
-    def post(self, fields, csrf=True, cookie=True):
+    def post(self, fields, csrf=True, cookie=True, cookies=None):
         """POST /login from a fresh client carrying the login cookie (unless
-        cookie=False) and the token as csrf (True), another token (str) or
-        none (False). Returns (client, response). nginx's rate limit (429)
-        is waited out: it is not what these tests are about."""
+        cookie=False), any other cookies given, and the token as csrf
+        (True), another token (str) or none (False). Returns (client,
+        response). nginx's rate limit (429) is waited out: it is not what
+        these tests are about."""
         web = Web(self.base_url, self.cert)
         if cookie:
             web.set_cookie(LOGIN_COOKIE, self.token)
+        for name, value in (cookies or {}).items():
+            web.set_cookie(name, value)
         data = list(fields.items())
         if csrf is True:
             data.insert(0, ("csrf", self.token))
@@ -643,6 +688,78 @@ def create_contact(admin):
     return create
 
 
+# ---------------------------------------------------------------- people and sessions
+
+class People:
+    """Clients, user types and users made directly in the database, for
+    tests that need someone other than the demo admin."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def client(self):
+        name = unique("Client ")
+        return self.db.int(f"INSERT INTO clients (name) VALUES ({sql_str(name)}); SELECT LAST_INSERT_ID()")
+
+    def user(self, client_id, functions, status="active"):
+        """A user of a new user type allowed exactly `functions`. It has no
+        usable password: tests give it a session with Sessions.make."""
+        grants = "".join(
+            f"INSERT INTO user_type_functions (client_id, user_type_id, function_name)"
+            f" VALUES ({int(client_id)}, @t, {sql_str(f)});" for f in functions)
+        return self.db.int(
+            f"INSERT INTO user_types (client_id, name) VALUES ({int(client_id)}, {sql_str(unique('Type '))});"
+            f" SET @t = LAST_INSERT_ID(); {grants}"
+            " INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status)"
+            f" VALUES ({int(client_id)}, {sql_str(unique('user-'))}, 'Test user', @t, '!', {sql_str(status)});"
+            " SELECT LAST_INSERT_ID()")
+
+
+class Sessions:
+    """Sessions written straight into the database, as a login writes them,
+    so that a test can have any user and any session age without using up
+    the login rate limit. Removed again at the end of the test."""
+
+    def __init__(self, db, demo, base_url, cert):
+        self.db, self.demo, self.base_url, self.cert = db, demo, base_url, cert
+        self.tokens = []
+
+    def make(self, client_id=None, user_id=None, created_ago_s=0, last_seen_ago_s=0, expires_in_s=3600):
+        """(client, token) for a new session; the client knows its CSRF token."""
+        client_id = self.demo.client_id if client_id is None else client_id
+        user_id = self.demo.user_id if user_id is None else user_id
+        token = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+        csrf = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+        p = self.db.run(
+            "INSERT INTO sessions (token_hash, client_id, user_id, csrf_token, created_at, last_seen, expires_at,"
+            f" remote_addr) VALUES (UNHEX('{sha256_hex(token)}'), {int(client_id)}, {int(user_id)}, '{csrf}',"
+            f" UTC_TIMESTAMP(6) - INTERVAL {int(created_ago_s)} SECOND,"
+            f" UTC_TIMESTAMP(6) - INTERVAL {int(last_seen_ago_s)} SECOND,"
+            f" UTC_TIMESTAMP(6) + INTERVAL {int(expires_in_s)} SECOND, '127.0.0.1')")
+        assert p.returncode == 0, p.stderr
+        self.tokens.append(token)
+        web = Web(self.base_url, self.cert)
+        web.set_cookie(SESSION_COOKIE, token)
+        web.csrf = csrf
+        return web, token
+
+    def last_seen_ago(self, token):
+        return float(self.db.value(
+            "SELECT TIMESTAMPDIFF(MICROSECOND, last_seen, UTC_TIMESTAMP(6)) / 1e6 FROM sessions"
+            f" WHERE token_hash = UNHEX('{sha256_hex(token)}')"))
+
+    def remove(self):
+        for t in self.tokens:
+            self.db.run(f"DELETE FROM sessions WHERE token_hash = UNHEX('{sha256_hex(t)}')")
+
+
+@pytest.fixture(scope="session")
+def people(db):
+    return People(db)
+
+
 @pytest.fixture
-def live_total(demo):
-    return demo.live_count
+def sessions(db, demo, base_url, cert):
+    s = Sessions(db, demo, base_url, cert)
+    yield s
+    s.remove()

@@ -2,11 +2,12 @@
 import re
 import socket
 import ssl
+import warnings
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import Page, Web, contact_form, unique
+from conftest import Web, contact_form, unique
 
 # One request per kind of answer. Each builds its request from the logged-in
 # client `admin`, a fresh anonymous client `anon` and a contact id `cid`.
@@ -117,8 +118,10 @@ def _handshake(base_url, cert, version, ciphers=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(cert)
     ctx.check_hostname = True
-    ctx.minimum_version = version
-    ctx.maximum_version = version
+    with warnings.catch_warnings():  # Python deprecates the old versions
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = version
+        ctx.maximum_version = version
     if version < ssl.TLSVersion.TLSv1_3:
         ctx.set_ciphers(ciphers or "ALL:@SECLEVEL=0")
     with socket.create_connection((host, port), timeout=10) as sock:
@@ -131,8 +134,10 @@ def _client_can_offer(version):
     refusal would prove nothing about the server."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
-        ctx.minimum_version = version
-        ctx.maximum_version = version
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = version
+            ctx.maximum_version = version
         ctx.set_ciphers("ALL:@SECLEVEL=0")
     except (ValueError, ssl.SSLError):
         return False
@@ -172,3 +177,25 @@ def test_certificate_matches_the_address(base_url, cert):
     web = Web(base_url, cert)
     r = web.get("/healthz")
     assert r.status_code == 200 and r.text == "ok\n", f"/healthz: {r.status_code} {r.text!r}"
+
+
+def test_pages_use_only_existing_same_origin_assets(admin, anon, create_contact):
+    """Everything a page loads comes from this site (the CSP allows nothing
+    else) and is actually there, with a type that matches."""
+    cid = create_contact()
+    seen = {}
+    for client, path in ((admin, "/contacts"), (admin, f"/contacts/{cid}"), (admin, f"/contacts/{cid}/edit"),
+                         (anon, "/no-such-page")):
+        r = client.get(path)
+        for m in re.finditer(r'<(?:link|script|img)\b[^>]*?\b(?:href|src)="([^"]+)"', r.text):
+            seen.setdefault(m.group(1), path)
+    assert seen, "the pages load no style sheet at all"
+    for url, page in seen.items():
+        assert url.startswith("/") and not url.startswith("//"), f"{page} loads {url} from another site"
+        r = anon.get(url)
+        assert r.status_code == 200, f"{page} loads {url}, which answers {r.status_code}"
+        ctype = r.headers.get("Content-Type", "")
+        if url.endswith(".css"):
+            assert ctype.startswith("text/css"), f"{url} is served as {ctype}"
+        if url.endswith(".svg"):
+            assert ctype.startswith("image/svg+xml"), f"{url} is served as {ctype}"

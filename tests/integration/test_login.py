@@ -4,6 +4,7 @@ nginx rate-limits /login, so the whole run makes at most eight requests there
 (conftest.LoginGate counts them): one GET of the form and a handful of POSTs.
 """
 import os
+import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
@@ -133,17 +134,21 @@ def test_login_with_a_wrong_csrf_is_forbidden(login_gate, db, demo):
     assert user_sessions(db, demo) == before, "a login with a wrong CSRF token created a session"
 
 
-def test_each_login_gets_a_new_token_and_logout_ends_the_session(login_gate, admin, db, demo, audit):
-    # A second login, asking to go to another site afterwards: refused, it
-    # goes to /contacts.
+def test_each_login_gets_a_new_token_and_logout_ends_the_session(login_gate, admin, db, demo, audit, sessions):
+    # A second login, from a browser that still holds an older session (which
+    # the login must end, not reuse) and asks to go to another site
+    # afterwards (refused: it goes to /contacts).
+    _, older = sessions.make()
     web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
                               "password": os.environ["CTRACK_ADMIN_PASSWORD"],
-                              "next": "//evil.example/steal"})
+                              "next": "//evil.example/steal"}, cookies={SESSION_COOKIE: older})
     assert r.status_code == 303, f"second login answered {r.status_code}"
     assert location_path(r) == "/contacts" and not urlsplit(r.headers["Location"]).netloc, \
         f"login redirected to another site: {r.headers['Location']}"
     token = web.cookie(SESSION_COOKIE)
     assert token and TOKEN_RE.match(token)
+    assert token != older, "the login kept the session the browser already had"
+    assert session_rows(db, older) == 0, "the login did not end the browser's older session"
     assert token != admin.cookie(SESSION_COOKIE), "two logins got the same session token"
     assert session_rows(db, token) == 1 and session_rows(db, admin.cookie(SESSION_COOKIE)) == 1
 
@@ -215,3 +220,116 @@ def test_post_to_a_protected_route_needs_a_session(anon, login_gate, demo, creat
     assert demo.live_count(f"c.last_name = {sql_str(marker)}") == 0, "a contact was created without a session"
     assert demo.contact(cid) == before, "a contact was changed or deleted without a session"
     assert demo.db.int(f"SELECT COUNT(*) FROM contacts WHERE id = {sql_int(cid)} AND deleted_at IS NULL") == 1
+
+
+# ---------------------------------------------------------------- session lifetime
+
+def conf_value(section, key):
+    with open(os.environ["CTRACK_CONF"]) as f:
+        text = f.read()
+    m = re.search(section + r"\s*\{[^}]*?^\s*" + key + r"\s*=\s*(\d+)", text, re.M | re.S)
+    assert m, f"no {section}.{key} in {os.environ['CTRACK_CONF']}"
+    return int(m.group(1))
+
+
+def opens_contacts(web):
+    r = web.get("/contacts")
+    assert r.status_code in (200, 303), f"GET /contacts answered {r.status_code}"
+    return r.status_code == 200
+
+
+def test_sessions_end_after_the_idle_time(sessions):
+    idle = conf_value("Session", "IdleMinutes") * 60
+    fresh, _ = sessions.make()
+    assert opens_contacts(fresh), "a fresh session does not work (the test's session rows are wrong)"
+    recent, _ = sessions.make(created_ago_s=idle, last_seen_ago_s=idle - 120)
+    assert opens_contacts(recent), "a session idle for less than the idle time was refused"
+    idle_one, _ = sessions.make(created_ago_s=idle + 600, last_seen_ago_s=idle + 60)
+    assert not opens_contacts(idle_one), "a session idle for longer than the idle time still works"
+
+
+def test_sessions_end_at_their_absolute_expiry(sessions):
+    hours = conf_value("Session", "AbsoluteHours")
+    old, _ = sessions.make(created_ago_s=hours * 3600 + 60, last_seen_ago_s=5, expires_in_s=-60)
+    assert not opens_contacts(old), "a session past its expiry time still works"
+    # POSTs with such a session are refused too.
+    r = old.post("/logout")
+    assert r.status_code in (401, 403), f"POST /logout with an expired session answered {r.status_code}"
+
+
+def test_last_seen_is_refreshed_at_most_once_a_minute(sessions):
+    web, token = sessions.make(created_ago_s=600, last_seen_ago_s=300)
+    assert opens_contacts(web)
+    assert sessions.last_seen_ago(token) < 30, "using a session did not refresh its last_seen"
+    web2, token2 = sessions.make(created_ago_s=600, last_seen_ago_s=20)
+    assert opens_contacts(web2)
+    assert sessions.last_seen_ago(token2) >= 20, "a page view wrote last_seen again within a minute"
+
+
+def test_a_disabled_users_session_stops_working(sessions, people, demo, db):
+    user = people.user(demo.client_id, ["contacts.view"])
+    web, _ = sessions.make(user_id=user)
+    assert opens_contacts(web), "the session of an active user does not work"
+    assert db.run(f"UPDATE users SET status = 'disabled' WHERE id = {user}").returncode == 0
+    assert not opens_contacts(web), "the session of a disabled user still works"
+
+
+# ---------------------------------------------------------------- the function matrix
+
+def test_functions_not_granted_are_denied(sessions, people, demo, audit, create_contact):
+    """A user type allowed only contacts.view: everything else is refused,
+    audited as access.denied, and not offered on the pages."""
+    cid = create_contact()
+    before = demo.contact(cid)
+    user = people.user(demo.client_id, ["contacts.view"])
+    web, _ = sessions.make(user_id=user)
+    marker = unique("Denied")
+    attempts = [
+        ("GET", "/contacts/new", None), ("POST", "/contacts", contact_form(last_name=marker)),
+        ("GET", f"/contacts/{cid}/edit", None),
+        ("POST", f"/contacts/{cid}", contact_form(last_name=marker, version=before["updated_at"])),
+        ("GET", f"/contacts/{cid}/delete", None), ("POST", f"/contacts/{cid}/delete", {"confirm": "1"}),
+    ]
+    for method, path, form in attempts:
+        mark = audit.mark()
+        r = web.get(path) if method == "GET" else web.post(path, form)
+        assert r.status_code == 403, f"{method} {path} without the function answered {r.status_code}"
+        row = audit.one_since(mark, f"{method} {path}")
+        assert (row["action"], row["outcome"], row["user_id"]) == ("access.denied", 403, user), row
+    assert demo.contact(cid) == before and demo.live_count(f"c.last_name = {sql_str(marker)}") == 0
+    # Viewing is allowed, without links to what is not.
+    r = web.get(f"/contacts/{cid}")
+    assert r.status_code == 200
+    hrefs = {l["href"] for l in Page(r.text).links}
+    assert f"/contacts/{cid}/edit" not in hrefs and f"/contacts/{cid}/delete" not in hrefs, hrefs
+    listing = web.get("/contacts")
+    assert listing.status_code == 200
+    assert "/contacts/new" not in {l["href"] for l in Page(listing.text).links}, "the list offers New contact"
+
+
+def test_a_user_type_without_functions_sees_nothing(sessions, people, demo, create_contact):
+    cid = create_contact()
+    user = people.user(demo.client_id, [])
+    web, _ = sessions.make(user_id=user)
+    for path in ("/contacts", f"/contacts/{cid}", "/contacts/new"):
+        r = web.get(path)
+        assert r.status_code == 403, f"GET {path} with no function allowed answered {r.status_code}"
+        assert demo.db.int(f"SELECT COUNT(*) FROM contacts WHERE id = {cid}") == 1
+        assert f"/contacts/{cid}" not in r.text
+    # Logging out needs no function.
+    r = web.post("/logout")
+    assert r.status_code == 303, f"POST /logout answered {r.status_code}"
+
+
+def test_a_change_to_the_matrix_applies_at_once(sessions, people, demo, db, create_contact):
+    cid = create_contact()
+    user = people.user(demo.client_id, ["contacts.view"])
+    web, _ = sessions.make(user_id=user)
+    assert web.get(f"/contacts/{cid}/edit").status_code == 403
+    type_id = db.int(f"SELECT user_type_id FROM users WHERE id = {user}")
+    assert db.run(f"INSERT INTO user_type_functions (client_id, user_type_id, function_name)"
+                  f" VALUES ({demo.client_id}, {type_id}, 'contacts.edit')").returncode == 0
+    assert web.get(f"/contacts/{cid}/edit").status_code == 200, "a function granted does not apply"
+    assert db.run(f"DELETE FROM user_type_functions WHERE client_id = {demo.client_id} AND user_type_id = {type_id}"
+                  " AND function_name = 'contacts.edit'").returncode == 0
+    assert web.get(f"/contacts/{cid}/edit").status_code == 403, "a function taken away still applies"
