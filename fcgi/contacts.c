@@ -709,7 +709,7 @@ int contacts_list(request *r, db *d)
     lq.page = pageno;
     /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
      * the column's collation ignores case and accents. */
-    for (const char *p = lq.q; p && *p && lq.nlike < MAX_WORDS;) {
+    for (const char *p = lq.q ? lq.q : ""; *p && lq.nlike < MAX_WORDS;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
