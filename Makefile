@@ -5,7 +5,11 @@
 #   make run      install missing Debian packages (as root), build, start the
 #                 private stack under var/ and print the URL and login
 #   make stop     stop what `make run` started (data stays in var/)
-#   make test     unit tests, integration tests (normal and sanitizer build)
+#   make test     unit tests, fuzz regression inputs, integration tests (normal
+#                 and sanitizer build)
+#   make fuzz     libFuzzer targets (clang) for the parsers of outside input,
+#                 each run for FUZZ_SECONDS (default 20)
+#   make fuzz-regress  each fuzz target once over its corpus and regression inputs
 #   make bench    wrk figures for the list page, a static file and a minimal route
 
 CC      ?= cc
@@ -36,7 +40,7 @@ PURE := util log valid csv conf http_parse crypto json
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop test unit bench clean deps
+.PHONY: all asan run stop test unit fuzz fuzz-regress bench clean deps
 
 all: fcgi/ctrack
 
@@ -54,7 +58,7 @@ fcgi/ctrack-asan: $(AOBJS)
 build/asan/%.o: fcgi/%.c $(HDRS) | build/asan
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -c -o $@ $<
 
-build/obj build/asan build/test:
+build/obj build/asan build/test build/fuzz:
 	mkdir -p $@
 
 # Unit tests (cmocka): one program per tests/unit/test_*.c, linked with the
@@ -64,10 +68,39 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
 PURE_SRCS := $(filter $(PURE:%=fcgi/%.c),$(SRCS))
 
 build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) | build/test
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) -lcmocka -lcrypto
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA_$*) -lcmocka -lcrypto
+
+# test_migrate also needs migrate.c, and a stand-in for the db.h functions
+# that migrate_run calls.
+UNIT_EXTRA_test_migrate := fcgi/migrate.c tests/fuzz/db_stub.c
+build/test/test_migrate: $(UNIT_EXTRA_test_migrate)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# Fuzz targets (libFuzzer, so clang): one program per tests/fuzz/fuzz_*.c,
+# linked with the pure modules; fuzz_migrate_split also with migrate.c and a
+# stub of the db.h functions it references. tests/fuzz/run-fuzz.sh runs them:
+# `make fuzz` on a temporary copy of tests/fuzz/corpus/NAME/, `make
+# fuzz-regress` once over tests/fuzz/corpus/NAME/ and tests/fuzz/regress/NAME/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+FUZZ_EXTRA_migrate_split := fcgi/migrate.c tests/fuzz/db_stub.c
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_SRCS) $(HDRS) | build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_$*) -lcrypto
+
+build/fuzz/fuzz_migrate_split: $(FUZZ_EXTRA_migrate_split)
+
+fuzz: $(FUZZ_BINS)
+	@tests/fuzz/run-fuzz.sh fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-regress: $(FUZZ_BINS)
+	@tests/fuzz/run-fuzz.sh regress $(FUZZ_NAMES)
 
 deps:
 	@conf/stack.sh deps

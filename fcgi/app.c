@@ -202,7 +202,6 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     if (rc == DB_OK && status == 0)
         status = gate(r, rt, is_post);
     if (rc == DB_OK && status == 0) {
-        page_common(r);
         status = rt->fn(r, d);
         if (status < 0) {
             rc = status;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make test` (after it has built fcgi/ctrack and fcgi/ctrack-asan): the unit
-# tests, then the integration tests against a private stack in a temporary
-# folder, once with the normal build and once with the sanitizer build.
+# tests and the fuzz regression inputs, then the integration tests against a
+# private stack in a temporary folder, once with the normal build and once
+# with the sanitizer build.
 # Runs every step even after a failure, prints a summary, exits non-zero if
 # anything failed. Set CTRACK_KEEP_TMP=1 to keep the folder for a post-mortem.
 set -eu
@@ -35,6 +36,12 @@ if make --no-print-directory unit 2>&1 | tee "$TMP/unit.log"; then status=ok; el
 counts=$(awk '/^\[  PASSED  \] [0-9]+ test/ { p += $4 } /^\[  FAILED  \] [0-9]+ test/ { f += $4 }
               END { printf "%d passed, %d failed", p, f }' "$TMP/unit.log")
 result "unit:" "$status ($counts)"
+
+echo "== fuzz regression inputs"
+if make --no-print-directory fuzz-regress 2>&1 | tee "$TMP/fuzz.log"; then status=ok; else status=FAILED; failed=1; fi
+# one line per target: "fuzz_NAME  N inputs  RESULT"
+counts=$(awk '$3 == "inputs" { t++; n += $2 } END { printf "%d targets, %d inputs", t, n }' "$TMP/fuzz.log")
+result "fuzz regression:" "$status ($counts)"
 
 # pytest_run LABEL: the integration tests against the running stack. Exit
 # code 5 (no tests collected) is a failure too.

@@ -364,6 +364,32 @@ static void test_round_trip(void **state)
     }
 }
 
+/* A field that starts with a UTF-8 byte order mark, written first in a file,
+ * must not lose it: the reader skips a BOM at the very start of the data, so
+ * the writer quotes such a field. Found by tests/fuzz/fuzz_csv.c. */
+static void test_round_trip_leading_bom(void **state)
+{
+    (void)state;
+    buf b = {0};
+    assert_string_equal(w(&b, "\xEF\xBB\xBFs{", false), "\"\xEF\xBB\xBFs{\"");
+    assert_string_equal(w(&b, "x\xEF\xBB\xBF", false), "x\xEF\xBB\xBF"); /* only at the start */
+    static const char *const rec[] = {"\xEF\xBB\xBFname", "b"};
+    const char delims[] = {',', ';', '\t'};
+    for (size_t d = 0; d < sizeof delims; d++) {
+        buf_reset(&b);
+        write_record(&b, rec, 2, delims[d], false);
+        csv_reader *r = csv_reader_new(b.data, b.len, delims[d]);
+        csv_record got;
+        assert_int_equal(csv_next(r, &got), 1);
+        assert_int_equal(got.n, 2);
+        assert_string_equal(got.fields[0].p, rec[0]);
+        assert_string_equal(got.fields[1].p, rec[1]);
+        assert_int_equal(csv_next(r, &got), 0);
+        csv_reader_free(r);
+    }
+    buf_free(&b);
+}
+
 /* Random records over an alphabet of the awkward characters, written and read
  * back: whatever the writer produces, the reader must undo exactly. */
 static void test_round_trip_random(void **state)
@@ -450,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_writer_quoting),
         cmocka_unit_test(test_writer_spreadsheet_safe),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_round_trip_leading_bom),
         cmocka_unit_test(test_round_trip_random),
         cmocka_unit_test(test_demo_file),
     };
