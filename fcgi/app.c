@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "http.h"
+#include "json.h"
 #include "log.h"
 #include "render.h"
 #include "route.h"
@@ -105,12 +106,24 @@ static int gate(request *r, const route *rt, bool is_post)
     return 0;
 }
 
-static int status_of_db(int rc)
+/* The answer to a failed database call, with the reason for the audit row
+ * (the handler's detail describes work that was rolled back, so it goes). */
+static int fail_db(request *r, int rc)
 {
+    const char *why = rc == DB_GONE ? "database unavailable"
+                      : rc == DB_RETRY ? "lock wait or deadlock"
+                      : rc == DB_TIMEOUT ? "statement timeout" : "database error";
+    buf_reset(&r->detail);
+    buf_adds(&r->detail, "{\"error\":");
+    json_add_cstr(&r->detail, why);
+    buf_adds(&r->detail, "}");
     switch (rc) {
-    case DB_GONE:
     case DB_RETRY:
     case DB_TIMEOUT:
+        r->error_message = "The database took too long (another change may hold the same record). "
+                           "Nothing was changed; please try again.";
+        return 503;
+    case DB_GONE:
         return 503;
     default:
         return 500;
@@ -153,7 +166,7 @@ static void audit_failure(request *r, db *d)
         db_rollback(d);
         log_error("audit: could not record %s %s -> %d", r->method, r->path, r->status);
         if (r->status < 500)
-            r->status = status_of_db(rc);
+            r->status = fail_db(r, rc);
     }
 }
 
@@ -184,7 +197,10 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     if (status == 0 && http_parse_urlencoded(r->mem, r->query, strlen(r->query), &r->qs) != HP_OK)
         status = 400;
     if (status == 0 && is_post) {
-        if (strncmp(r->content_type, "application/x-www-form-urlencoded", 33) != 0)
+        int media = http_media_type_is(r->content_type, "application/x-www-form-urlencoded");
+        if (media == HP_MEDIA_CHARSET)
+            r->error_message = "Forms must be sent in UTF-8.";
+        if (media != HP_MEDIA_OK)
             status = 415;
         else if (http_parse_urlencoded(r->mem, r->body, r->body_len, &r->form) != HP_OK)
             status = 400;
@@ -209,7 +225,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         }
     }
     if (rc != DB_OK)
-        status = status_of_db(rc);
+        status = fail_db(r, rc);
     r->status = status;
 
     if (status < 400 && r->template_name) {
@@ -217,13 +233,23 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         if (render(r->pg, r->template_name, &r->body_out) != 0)
             r->status = 500;
     }
+    if (r->status < 400 && now_mono_us() - r->started_us > (int64_t)cf->request_deadline * 1000000) {
+        /* nginx may have given up on this request already: committing now
+         * could change data behind an error the user was shown. */
+        log_warn("request %s %s ran past its %d s deadline: rolled back", r->method, r->path, cf->request_deadline);
+        buf_reset(&r->detail);
+        buf_adds(&r->detail, "{\"error\":\"deadline\"}");
+        r->error_message = "The request took too long. Nothing was changed; please try again.";
+        r->status = 503;
+        buf_reset(&r->headers);
+    }
     if (r->status < 400) {
         rc = audit_row(r, d);
         if (rc == DB_OK)
             rc = db_commit(d);
         if (rc != DB_OK) {
             db_rollback(d);
-            r->status = status_of_db(rc);
+            r->status = fail_db(r, rc);
             buf_reset(&r->headers);
             audit_failure(r, d);
         }

@@ -116,7 +116,7 @@ struct load_ctx {
     buf errors;
     const char *pw_file, *admin_pw_file;
     char *pw_path, *admin_pw_path;
-    char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout;
+    char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
 };
 
 static void set_str(char **dst, const char *v)
@@ -138,6 +138,7 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.SocketMode", &x->mode},
         {"Server.Workers", &x->workers},
         {"Server.MaxBody", &x->max_body},
+        {"Server.RequestDeadlineSeconds", &x->deadline},
         {"DB.Socket", &c->db_socket},
         {"DB.Name", &c->db_name},
         {"DB.User", &c->db_user},
@@ -229,8 +230,10 @@ conf *conf_load(const char *path)
         c->session_abs_hours = (int)v;
     if (num("Password.Iterations", x.iters, 600000, 100000000, 600000, &x.errors, &v) == 0)
         c->pbkdf2_iterations = (int)v;
-    if (num("DB.TimeoutSeconds", x.timeout, 1, 600, 10, &x.errors, &v) == 0)
+    if (num("DB.TimeoutSeconds", x.timeout, 2, 600, 10, &x.errors, &v) == 0)
         c->db_timeout = (int)v;
+    if (num("Server.RequestDeadlineSeconds", x.deadline, 1, 3600, 15, &x.errors, &v) == 0)
+        c->request_deadline = (int)v;
     c->socket_mode = 0660;
     if (x.mode) {
         char *endp;
@@ -267,6 +270,7 @@ conf *conf_load(const char *path)
     free(x.abs);
     free(x.iters);
     free(x.timeout);
+    free(x.deadline);
     free(x.pw_path);
     free(x.admin_pw_path);
     if (x.errors.len) {

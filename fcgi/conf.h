@@ -12,13 +12,14 @@ typedef struct conf {
     char *socket_group;       /* Server.SocketGroup, or NULL */
     int workers;              /* Server.Workers */
     size_t max_body;          /* Server.MaxBody, bytes */
+    int request_deadline;     /* Server.RequestDeadlineSeconds */
     char *db_socket;          /* DB.Socket */
     char *db_name;            /* DB.Name */
     char *db_user;            /* DB.User */
     char *db_password;        /* read from DB.PasswordFile */
     char *db_admin_user;      /* DB.AdminUser, or NULL */
     char *db_admin_password;  /* read from DB.AdminPasswordFile */
-    int db_timeout;           /* DB.TimeoutSeconds: connect/read/write */
+    int db_timeout;           /* DB.TimeoutSeconds: read/write; limits derive */
     char *templates;          /* Paths.Templates */
     char *migrations;         /* Paths.Migrations */
     char *demo_data;          /* Paths.DemoData */

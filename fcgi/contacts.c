@@ -45,7 +45,7 @@ static const field fields[] = {
     {"notes", "Notes", 10000, F_MULTI},
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
-enum { F_IDX_LAST = 2, F_IDX_ORG = 6, F_IDX_BIRTHDAY = 13, F_IDX_REGION = 14 };
+enum { F_IDX_FIRST = 0, F_IDX_LAST = 2, F_IDX_SUFFIX = 3, F_IDX_ORG = 6, F_IDX_BIRTHDAY = 13, F_IDX_REGION = 14 };
 
 typedef struct values {
     const char *v[NFIELDS];
@@ -126,7 +126,10 @@ static const char *normalise(request *r, const field *f, const char *s, size_t *
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
         e--;
     *n = e - b;
-    return arena_strndup(r->mem, s + b, e - b);
+    char *out = arena_strndup(r->mem, s + b, e - b);
+    if (f->kind == F_URL)
+        url_lower_scheme(out, *n);
+    return out;
 }
 
 /* Reads and validates the form into v; sets Errors.<field> on the page for
@@ -157,6 +160,9 @@ static int read_form(request *r, db *d, values *v)
             case F_DATE:
                 rc = valid_date(v->v[i], n);
                 break;
+            case F_REGION:
+                rc = valid_code(v->v[i], n, f->max);
+                break;
             default:
                 break;
             }
@@ -177,6 +183,9 @@ static int read_form(request *r, db *d, values *v)
                 case F_DATE:
                     msg = "must be a real date written YYYY-MM-DD";
                     break;
+                case F_REGION:
+                    msg = "is not a known state or district";
+                    break;
                 default:
                     break;
                 }
@@ -189,7 +198,7 @@ static int read_form(request *r, db *d, values *v)
             }
         }
     }
-    if (v->len[0] == 0 && v->len[F_IDX_LAST] == 0 && v->len[F_IDX_ORG] == 0) {
+    if (v->len[F_IDX_FIRST] == 0 && v->len[F_IDX_LAST] == 0 && v->len[F_IDX_ORG] == 0) {
         page_set(r->pg, "is needed: give a first name, a last name or an organisation", "Errors.last_name");
         bad++;
     }
@@ -215,6 +224,27 @@ static int read_form(request *r, db *d, values *v)
         db_done(s);
     }
     return bad;
+}
+
+/* Sets Contact.display_name: first, last and suffix, or the organisation of
+ * a contact without a name. Returns it. */
+static const char *put_display_name(request *r, const values *v)
+{
+    static const size_t parts[] = {F_IDX_FIRST, F_IDX_LAST, F_IDX_SUFFIX};
+    buf name = {0};
+    for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++) {
+        if (!v->len[parts[i]])
+            continue;
+        if (name.len)
+            buf_addc(&name, ' ');
+        buf_add(&name, v->v[parts[i]], v->len[parts[i]]);
+    }
+    if (!name.len)
+        buf_add(&name, v->v[F_IDX_ORG], v->len[F_IDX_ORG]);
+    const char *out = arena_strdup(r->mem, buf_str(&name));
+    buf_free(&name);
+    page_set(r->pg, out, "Contact.display_name");
+    return out;
 }
 
 static void put_values(request *r, const values *v)
@@ -385,19 +415,7 @@ int contacts_show(request *r, db *d)
     page_set(r->pg, updated, "Contact.updated_at");
     page_set(r->pg, created, "Contact.created_at");
     page_set(r->pg, region_name, "Contact.region_name");
-    buf name = {0};
-    for (size_t i = 0; i < 5; i++) {
-        if (i == 4 || !v.len[i] || i == 1)
-            continue;
-        if (name.len)
-            buf_addc(&name, ' ');
-        buf_add(&name, v.v[i], v.len[i]);
-    }
-    if (!name.len)
-        buf_add(&name, v.v[F_IDX_ORG], v.len[F_IDX_ORG]);
-    page_set(r->pg, buf_str(&name), "Contact.display_name");
-    page_set(r->pg, buf_str(&name), "Page.Title");
-    buf_free(&name);
+    page_set(r->pg, put_display_name(r, &v), "Page.Title");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.edit") ? "1" : "0", "Can.Edit");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.delete") ? "1" : "0", "Can.Delete");
     r->template_name = "contact_view.cs";
@@ -474,6 +492,7 @@ int contacts_confirm_delete(request *r, db *d)
     if (rc <= 0)
         return rc == 0 ? 404 : rc;
     put_values(r, &v);
+    put_display_name(r, &v);
     page_set_int(r->pg, r->path_id, "Contact.id");
     page_set(r->pg, "Delete contact", "Page.Title");
     r->template_name = "contact_delete.cs";
@@ -690,6 +709,10 @@ int contacts_list(request *r, db *d)
     bool bad = false;
     lq.q = param_text(r, "q", "search text", 100, &bad);
     lq.region = param_text(r, "region", "state", 40, &bad);
+    if (lq.region && valid_code(lq.region, strlen(lq.region), 40) != VALID_OK && !bad) {
+        r->error_message = "The state must be a region code such as US-CA or US-OH-05.";
+        bad = true;
+    }
     lq.party = param_text(r, "party", "party", 100, &bad);
     lq.sort = param_text(r, "sort", "sort order", 10, &bad);
     if (bad)
@@ -709,11 +732,15 @@ int contacts_list(request *r, db *d)
     lq.page = pageno;
     /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
      * the column's collation ignores case and accents. */
-    for (const char *p = lq.q ? lq.q : ""; *p && lq.nlike < MAX_WORDS;) {
+    for (const char *p = lq.q ? lq.q : ""; *p;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
             break;
+        if (lq.nlike == MAX_WORDS) {
+            r->error_message = arena_printf(r->mem, "Search with at most %d words.", MAX_WORDS);
+            return 400;
+        }
         buf like = {0};
         buf_addc(&like, '%');
         for (; *p && *p != ' ' && *p != '\t'; p++) {

@@ -9,6 +9,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -110,8 +111,9 @@ static int connect_handle(db *d)
     if (!d->my)
         abort();
     unsigned timeout = (unsigned)d->cf->db_timeout;
+    unsigned connect_timeout = timeout < 5 ? timeout : 5;
     my_bool off = 0;
-    mysql_optionsv(d->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_optionsv(d->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_optionsv(d->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
     mysql_optionsv(d->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
     mysql_optionsv(d->my, MYSQL_OPT_RECONNECT, &off);
@@ -126,7 +128,7 @@ static int connect_handle(db *d)
         return -1;
     }
     /* UTC everywhere; strict modes so bad data is an error, never a silent
-     * truncation; a statement limit below nginx's fastcgi_read_timeout. */
+     * truncation. */
     static const char *setup[] = {
         "SET SESSION time_zone = '+00:00'",
         "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
@@ -144,11 +146,19 @@ static int connect_handle(db *d)
             return -1;
         }
     }
-    if (!d->admin && mysql_query(d->my, "SET SESSION max_statement_time = 20") != 0) {
-        conn_err(d, "session setup");
-        mysql_close(d->my);
-        d->my = NULL;
-        return -1;
+    /* The web workers' limits nest inside the client's read timeout, so a
+     * lock wait or a slow statement ends as a MariaDB error the request can
+     * report and audit, never as a dropped connection. */
+    if (!d->admin) {
+        char limits[128];
+        snprintf(limits, sizeof limits, "SET SESSION innodb_lock_wait_timeout = %u, max_statement_time = %.1f",
+                 timeout / 2, timeout * 0.8);
+        if (mysql_query(d->my, limits) != 0) {
+            conn_err(d, "session setup");
+            mysql_close(d->my);
+            d->my = NULL;
+            return -1;
+        }
     }
     d->alive = true;
     return 0;

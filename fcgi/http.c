@@ -19,6 +19,7 @@ int http_begin(request *r, void *fcgx, const conf *cf)
 {
     FCGX_Request *fr = fcgx;
     memset(r, 0, sizeof *r);
+    r->started_us = now_mono_us();
     r->mem = arena_new();
     r->cf = cf;
     r->fcgx = fcgx;

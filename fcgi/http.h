@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "acl.h"
 #include "conf.h"
@@ -44,6 +45,7 @@ typedef struct request {
     const char *body;
     size_t body_len;
     char request_id[33];
+    int64_t started_us;  /* monotonic time when the worker took the request */
     params qs;           /* query string */
     params form;         /* urlencoded POST body */
     params cookies;

@@ -2,6 +2,7 @@
 #include "http_parse.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "valid.h"
 
@@ -43,9 +44,17 @@ static char *decode(arena *a, const char *s, size_t n, size_t *outlen, int *rc)
                 *rc = HP_BAD_ENCODING;
                 return NULL;
             }
+            if (h == 0 && l == 0) {
+                *rc = HP_NUL; /* C strings end there: a name or value would be cut */
+                return NULL;
+            }
             out[o++] = (char)(h * 16 + l);
             i += 2;
         } else {
+            if (s[i] == '\0') {
+                *rc = HP_NUL;
+                return NULL;
+            }
             out[o++] = s[i];
         }
     }
@@ -133,6 +142,69 @@ const char *params_getn(const params *p, const char *name, size_t *len)
 const char *params_get(const params *p, const char *name)
 {
     return params_getn(p, name, NULL);
+}
+
+static bool is_token_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Compares s[0..n) with the lowercase ASCII word w, ignoring case. */
+static bool word_is(const char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+int http_media_type_is(const char *ct, const char *type)
+{
+    if (!ct)
+        return HP_MEDIA_OTHER;
+    const char *p = ct;
+    while (is_token_space(*p))
+        p++;
+    const char *b = p;
+    while (*p && *p != ';' && !is_token_space(*p))
+        p++;
+    if (!word_is(b, (size_t)(p - b), type))
+        return HP_MEDIA_OTHER;
+    /* Parameters: only charset matters, and only UTF-8 (or its ASCII subset)
+     * is accepted; anything after the type but parameters is malformed. */
+    while (*p) {
+        while (is_token_space(*p))
+            p++;
+        if (!*p)
+            break;
+        if (*p != ';')
+            return HP_MEDIA_OTHER;
+        p++;
+        while (is_token_space(*p))
+            p++;
+        const char *nb = p;
+        while (*p && *p != '=' && *p != ';' && !is_token_space(*p))
+            p++;
+        size_t nl = (size_t)(p - nb);
+        if (*p != '=' || nl == 0)
+            return HP_MEDIA_OTHER;
+        p++;
+        const char *vb = p;
+        size_t vl;
+        if (*p == '"') {
+            vb = ++p;
+            while (*p && *p != '"')
+                p++;
+            if (*p != '"')
+                return HP_MEDIA_OTHER;
+            vl = (size_t)(p - vb);
+            p++;
+        } else {
+            while (*p && *p != ';' && !is_token_space(*p))
+                p++;
+            vl = (size_t)(p - vb);
+        }
+        if (word_is(nb, nl, "charset") && !word_is(vb, vl, "utf-8") && !word_is(vb, vl, "us-ascii"))
+            return HP_MEDIA_CHARSET;
+    }
+    return HP_MEDIA_OK;
 }
 
 int http_parse_content_length(const char *s, size_t max, size_t *out)

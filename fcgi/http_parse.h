@@ -11,7 +11,7 @@
 
 typedef struct param {
     const char *name;
-    const char *value; /* NUL-terminated; may contain NUL bytes before len */
+    const char *value; /* NUL-terminated, len bytes, no NUL inside */
     size_t len;
 } param;
 
@@ -25,6 +25,13 @@ enum http_parse_rc {
     HP_BAD_ENCODING = -1, /* a broken %-escape */
     HP_BAD_UTF8 = -2,     /* a name or value is not UTF-8 */
     HP_TOO_MANY = -3,     /* more than HTTP_MAX_PARAMS pairs */
+    HP_NUL = -4,          /* a name or value holds a NUL byte */
+};
+
+enum http_media_rc {
+    HP_MEDIA_OK = 0,
+    HP_MEDIA_OTHER = -1,   /* another media type, or a malformed header */
+    HP_MEDIA_CHARSET = -2, /* the right type in a charset other than UTF-8 */
 };
 
 /* Parses application/x-www-form-urlencoded text (also query strings) into
@@ -38,6 +45,11 @@ const char *params_get(const params *p, const char *name);
 const char *params_getn(const params *p, const char *name, size_t *len);
 /* Adds a pair (copies nothing: the strings must outlive p). */
 void params_add(arena *a, params *p, const char *name, const char *value, size_t len);
+
+/* Whether the Content-Type header ct names the media type `type` (given in
+ * lowercase), ignoring case and surrounding space, with optional parameters;
+ * a charset parameter must be UTF-8. Returns an enum http_media_rc. */
+int http_media_type_is(const char *ct, const char *type);
 
 /* Parses CONTENT_LENGTH strictly (digits only). 0 on success, -1 when
  * malformed, -2 when above max. NULL or "" means 0. */

@@ -6,13 +6,14 @@
 #include "json.h"
 #include "valid.h"
 
-/* A local path to go to after logon: "/..." but not "//..." (another host). */
+/* A local path to go to after logon: "/..." but not "//..." (another host),
+ * in printable ASCII only (it goes into a Location header as it is). */
 static const char *safe_next(const char *next)
 {
     if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500)
         return "/contacts";
     for (const char *p = next; *p; p++)
-        if ((unsigned char)*p < 0x21 || *p == '\\')
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '\\')
             return "/contacts";
     return next;
 }

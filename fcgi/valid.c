@@ -154,6 +154,27 @@ enum valid_rc valid_url(const char *s, size_t n, size_t max)
     return VALID_OK;
 }
 
+void url_lower_scheme(char *s, size_t n)
+{
+    size_t k = n > 8 && strncasecmp(s, "https://", 8) == 0 ? 5 : n > 7 && strncasecmp(s, "http://", 7) == 0 ? 4 : 0;
+    for (size_t i = 0; i < k; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+enum valid_rc valid_code(const char *s, size_t n, size_t max)
+{
+    if (n == 0 || n > max)
+        return n ? VALID_TOO_LONG : VALID_FORMAT;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return VALID_FORMAT;
+    }
+    return VALID_OK;
+}
+
 const char *valid_message(enum valid_rc rc, size_t max_chars)
 {
     static char msg[80];

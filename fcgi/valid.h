@@ -33,6 +33,12 @@ enum valid_rc valid_date(const char *s, size_t n);
 /* An absolute http or https URL without spaces or control characters, at
  * most max characters. */
 enum valid_rc valid_url(const char *s, size_t n, size_t max);
+/* Lowercases the scheme of an http(s) URL in place ("HTTPS://x" becomes
+ * "https://x"): browsers and the page templates treat only the lowercase
+ * form as a link. Other text is left alone. */
+void url_lower_scheme(char *s, size_t n);
+/* A code (of a region, say): 1 to max ASCII letters, digits, '-', '_', '.'. */
+enum valid_rc valid_code(const char *s, size_t n, size_t max);
 /* A human message for a validation result, e.g. "is too long (at most 100
  * characters)". Returns a static string, or the static buffer for TOO_LONG. */
 const char *valid_message(enum valid_rc rc, size_t max_chars);

@@ -1,6 +1,6 @@
 <?cs include:"layout_top.cs" ?>
 <section class="panel narrow">
-  <h1>Delete <?cs var:Contact.first_name ?> <?cs var:Contact.last_name ?>?</h1>
+  <h1>Delete <?cs var:Contact.display_name ?>?</h1>
   <p>The contact disappears from every list and search. Its history stays in the audit trail.</p>
   <form method="post" action="/contacts/<?cs var:Contact.id ?>/delete" class="actions">
     <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">

@@ -26,8 +26,13 @@ static int ref_decode(const uint8_t *s, size_t n, buf *out)
         if (s[i] == '%') {
             if (n - i < 3 || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
                 return HP_BAD_ENCODING;
-            buf_addc(out, (char)(hex(s[i + 1]) << 4 | hex(s[i + 2])));
+            char c = (char)(hex(s[i + 1]) << 4 | hex(s[i + 2]));
+            if (c == '\0')
+                return HP_NUL;
+            buf_addc(out, c);
             i += 2;
+        } else if (s[i] == '\0') {
+            return HP_NUL;
         } else {
             buf_addc(out, s[i] == '+' ? ' ' : (char)s[i]);
         }
@@ -39,7 +44,7 @@ static void check(arena *a, const uint8_t *s, size_t len)
 {
     params p = {0};
     int rc = http_parse_urlencoded(a, (const char *)s, len, &p);
-    FUZZ_CHECK(rc == HP_OK || rc == HP_BAD_ENCODING || rc == HP_BAD_UTF8 || rc == HP_TOO_MANY);
+    FUZZ_CHECK(rc == HP_OK || rc == HP_BAD_ENCODING || rc == HP_BAD_UTF8 || rc == HP_TOO_MANY || rc == HP_NUL);
     FUZZ_CHECK(p.n <= HTTP_MAX_PARAMS && p.n <= p.cap);
 
     /* Walk the pairs again with the reference; stop where it stops. */
@@ -66,7 +71,8 @@ static void check(arena *a, const uint8_t *s, size_t len)
             if (want == HP_OK) {
                 FUZZ_CHECK(k < p.n);
                 const param *q = &p.v[k];
-                /* The name is a C string: it ends at a decoded %00. */
+                /* No NUL inside: names and values are whole C strings. */
+                FUZZ_CHECK(strlen(q->name) == name.len && strlen(q->value) == q->len);
                 FUZZ_CHECK(memcmp(q->name, buf_str(&name), name.len + 1) == 0);
                 FUZZ_CHECK(utf8_valid(q->name, strlen(q->name)));
                 FUZZ_CHECK(q->len == value.len);

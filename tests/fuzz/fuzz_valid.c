@@ -2,6 +2,7 @@
  * decoder written here (one code point at a time, by value), utf8_chars must
  * count its code points, and each validator's verdict must hold what its
  * comment in valid.h promises. */
+#include <ctype.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -150,6 +151,27 @@ static void check_text(const uint8_t *s, size_t n)
             FUZZ_CHECK(!memchr(s, ' ', n) && !memchr(s, '"', n) && !memchr(s, '<', n) && !memchr(s, '>', n));
         }
     }
+
+    /* A code is 1..max of [A-Za-z0-9._-], nothing else. */
+    rc = valid_code((const char *)s, n, 40);
+    bool code_chars = n > 0;
+    for (size_t i = 0; i < n; i++)
+        code_chars &= (s[i] < 0x80 && (isalnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'));
+    FUZZ_CHECK((rc == VALID_OK) == (code_chars && n <= 40));
+
+    /* Lowering the scheme changes at most the first five bytes, only from
+     * upper to lower case, and never what valid_url thinks of the text. */
+    uint8_t *low = malloc(n ? n : 1);
+    memcpy(low, s, n);
+    url_lower_scheme((char *)low, n);
+    for (size_t i = 0; i < n; i++) {
+        if (low[i] != s[i])
+            FUZZ_CHECK(i < 5 && s[i] >= 'A' && s[i] <= 'Z' && low[i] == s[i] - 'A' + 'a');
+    }
+    FUZZ_CHECK(valid_url((const char *)low, n, 2048) == valid_url((const char *)s, n, 2048));
+    if (valid_url((const char *)low, n, 2048) == VALID_OK)
+        FUZZ_CHECK(memcmp(low, "http", 4) == 0);
+    free(low);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import os
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -230,6 +231,8 @@ class Page(HTMLParser):
         self.by_class = {}
         self.rows = []           # <tbody> rows: {"cells": [text], "links": [href]}
         self.title = ""
+        self.h1 = []             # text of each <h1>, spaces collapsed
+        self._h1 = False
         self._stack = []         # (tag, collectors)
         self._form = None
         self._select = None
@@ -292,6 +295,9 @@ class Page(HTMLParser):
             self._row["cells"].append("")
         elif tag == "title":
             self._title = True
+        elif tag == "h1":
+            self._h1 = True
+            self.h1.append("")
         if tag not in VOID_TAGS:
             self._stack.append((tag, collectors))
 
@@ -332,11 +338,16 @@ class Page(HTMLParser):
             self._cell = None
         elif tag == "title":
             self._title = False
+        elif tag == "h1":
+            self._h1 = False
+            self.h1[-1] = re.sub(r"\s+", " ", self.h1[-1]).strip()
 
     def handle_data(self, data):
         self.texts.append(data)
         if self._title:
             self.title += data
+        if self._h1:
+            self.h1[-1] += data
         if self._textarea is not None:
             # The browser drops one newline right after <textarea>.
             if self.textareas[self._textarea] == "" and data.startswith("\n"):
@@ -763,3 +774,74 @@ def sessions(db, demo, base_url, cert):
     s = Sessions(db, demo, base_url, cert)
     yield s
     s.remove()
+
+
+# ---------------------------------------------------------------- the supervisor
+
+def supervisor_pid(stack_dir):
+    path = os.path.join(stack_dir, "run", "ctrack.pid")
+    with open(path) as f:
+        pid = int(f.read().strip())
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read().split(b"\0")
+    except FileNotFoundError:
+        pytest.fail(f"the supervisor ({pid}, from {path}) is not running")
+    assert b"serve" in cmdline, f"pid {pid} is not `ctrack serve`: {cmdline}"
+    return pid
+
+
+def _stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1])  # state, parent pid
+
+
+def workers(parent):
+    """Live (not zombie) child processes of the supervisor."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            state, ppid = _stat(int(name))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+        if ppid == parent and state not in ("Z", "X"):
+            found.append(int(name))
+    return sorted(found)
+
+
+def configured_workers():
+    with open(os.environ["CTRACK_CONF"]) as f:
+        m = re.search(r"^\s*Workers\s*=\s*(\d+)", f.read(), re.M)
+    assert m, "no Server.Workers in the configuration"
+    return int(m.group(1))
+
+
+def wait_for(condition, what, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"{what} within {timeout} s")
+
+
+def log_text(stack_dir):
+    with open(os.path.join(stack_dir, "log", "ctrack.log"), errors="replace") as f:
+        return f.read()
+
+
+def reload_and_wait(stack_dir):
+    """SIGHUP the supervisor and wait until every worker is a new one (so each
+    has read the configuration file again)."""
+    sup = supervisor_pid(stack_dir)
+    want = configured_workers()
+    before = set(wait_for(lambda: (lambda w: w if len(w) == want else None)(workers(sup)),
+                          f"the supervisor does not have its {want} workers"))
+    os.kill(sup, signal.SIGHUP)
+    wait_for(lambda: (lambda w: len(w) == want and not (set(w) & before))(workers(sup)),
+             "the workers were not all replaced after SIGHUP")

@@ -106,12 +106,53 @@ def test_broken_percent_escapes_are_400(query, admin):
 
 def test_control_characters_in_a_field_are_refused(admin, demo):
     marker = unique("Ctl")
-    r = admin.post("/contacts", contact_form(last_name=marker, first_name="a\x00b", nickname="x\x1by"))
-    assert r.status_code == 422, f"NUL and ESC in names answered {r.status_code}"
+    r = admin.post("/contacts", contact_form(last_name=marker, first_name="a\x01b", nickname="x\x1by"))
+    assert r.status_code == 422, f"SOH and ESC in names answered {r.status_code}"
     page = Page(r.text)
     assert "control characters" in (page.field_error("first_name") or ""), page.field_error("first_name")
     assert "control characters" in (page.field_error("nickname") or "")
     assert marked(demo, marker) == 0
+
+
+@pytest.mark.parametrize("where", ["value", "name"])
+def test_nul_bytes_in_a_form_are_400(where, admin, demo):
+    """A NUL would cut a C string short: "last_name\0x" would be read as
+    last_name. Refused whole, in names and values alike."""
+    marker = unique("Nul")
+    form = contact_form(last_name=marker)
+    if where == "value":
+        form["first_name"] = "a\x00b"
+    else:
+        form["notes\x00x"] = "hidden"
+    r = admin.post("/contacts", form)
+    assert r.status_code == 400, f"a NUL byte in a field {where} answered {r.status_code}"
+    assert marked(demo, marker) == 0
+
+
+@pytest.mark.parametrize("query", ["page%00x=2", "page=2%00", "q%00=x", "sort=name%00evil"])
+def test_nul_bytes_in_the_query_are_400(query, admin):
+    status, _ = admin.raw_get(f"/contacts?{query}")
+    assert status == 400, f"?{query} answered {status}"
+
+
+@pytest.mark.parametrize("region", ["Ohio\u00e9", "US-\u00d6H", "US OH", "US-OH;--", "\u0130"])
+def test_a_region_that_is_not_a_code_is_refused(region, admin, demo):
+    r = admin.get("/contacts?region=" + quote(region))
+    assert r.status_code == 400, f"?region={region!r} answered {r.status_code}"
+    assert "region code" in Page(r.text).text
+    marker = unique("Reg")
+    r = admin.post("/contacts", contact_form(last_name=marker, region=region))
+    assert r.status_code == 422, f"a contact with region {region!r} answered {r.status_code}"
+    assert "not a known state or district" in (Page(r.text).field_error("region") or "")
+    assert marked(demo, marker) == 0
+
+
+def test_more_search_words_than_allowed_are_refused(admin, demo):
+    r = admin.get("/contacts?q=" + quote("a b c d e f"))
+    assert r.status_code == 200, f"a six-word search answered {r.status_code}"
+    r = admin.get("/contacts?q=" + quote("a b c d e f zzzznotaname"))
+    assert r.status_code == 400, f"a seven-word search answered {r.status_code} (words beyond six were ignored?)"
+    assert "at most 6 words" in Page(r.text).text
 
 
 # ---------------------------------------------------------------- CSRF and Origin
@@ -207,6 +248,44 @@ def test_forms_must_be_urlencoded(content_type, admin, demo):
     r = admin.request("POST", "/contacts", data=body, headers={"Content-Type": content_type})
     assert r.status_code == 415, f"a form sent as {content_type!r} answered {r.status_code}"
     assert marked(demo, marker) == 0
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded; charset=UTF-8",
+    "Application/X-WWW-Form-Urlencoded",
+    "application/x-www-form-urlencoded;charset=\"utf-8\"",
+])
+def test_form_content_types_are_read_as_media_types(content_type, admin, demo):
+    marker = unique("Media")
+    body = f"csrf={admin.csrf}&last_name={marker}".encode()
+    r = admin.request("POST", "/contacts", data=body, headers={"Content-Type": content_type})
+    assert r.status_code == 303, f"a form sent as {content_type!r} answered {r.status_code}"
+    assert marked(demo, marker) == 1
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded; charset=iso-8859-1",
+    "application/x-www-form-urlencodedXYZ",
+    "application/x-www-form-urlencoded-but-not",
+])
+def test_other_media_types_and_charsets_are_415(content_type, admin, demo):
+    marker = unique("Media")
+    body = f"csrf={admin.csrf}&last_name={marker}".encode()
+    r = admin.request("POST", "/contacts", data=body, headers={"Content-Type": content_type})
+    assert r.status_code == 415, f"a form sent as {content_type!r} answered {r.status_code}"
+    assert marked(demo, marker) == 0
+
+
+def test_cookies_on_several_header_lines_are_all_read(admin, base_url, cert):
+    """HTTP/1.1 allows the Cookie header on several lines; the session
+    cookie on the second line must still be seen."""
+    host = urlsplit(base_url).netloc
+    token = admin.s.cookies.get(SESSION_COOKIE)
+    assert token, "the admin client has no session cookie"
+    req = (f"GET /contacts HTTP/1.1\r\nHost: {host}\r\nCookie: theme=dark\r\n"
+           f"Cookie: {SESSION_COOKIE}={token}\r\nConnection: close\r\n\r\n")
+    status, head, _ = raw_http(base_url, cert, req.encode())
+    assert status == 200, f"a session cookie on the second Cookie line answered {status}: {head}"
 
 
 def test_head_is_a_get_without_a_body(admin):

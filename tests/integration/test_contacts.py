@@ -343,6 +343,18 @@ def test_create_with_only_an_organisation(admin, demo, create_contact):
     name_cell = lp.cells[0][0]
     assert org in name_cell, \
         f"the list row of an organisation-only contact shows {name_cell!r} as its name, not {org!r}"
+    confirm = Page(admin.get(f"/contacts/{cid}/delete").text)
+    heading = confirm.h1
+    assert heading == [f"Delete {org}?"], f"the delete page of an organisation-only contact asks {heading!r}"
+
+
+def test_an_uppercase_url_scheme_is_stored_lowercase_and_linked(admin, demo, create_contact):
+    cid = create_contact(website="HTTPS://Example.ORG/Path?Q=1", contact_form="Http://example.org/form")
+    row = demo.contact(cid)
+    assert (row["website"], row["contact_form"]) == ("https://Example.ORG/Path?Q=1", "http://example.org/form"), row
+    hrefs = {l["href"] for l in Page(admin.get(f"/contacts/{cid}").text).links}
+    assert {"https://Example.ORG/Path?Q=1", "http://example.org/form"} <= hrefs, \
+        f"the web addresses are not links on the detail page: {sorted(h for h in hrefs if h)}"
 
 
 def count_marked(demo, marker):

@@ -6,7 +6,9 @@ nginx rate-limits /login, so the whole run makes at most eight requests there
 import os
 import re
 import secrets
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
 
 from conftest import (LOGIN_COOKIE, SESSION_COOKIE, TOKEN_RE, Page, Web, contact_form, location_path,
                       parse_set_cookie, set_cookie_headers, sha256_hex, sql_int, sql_str, unique)
@@ -190,6 +192,21 @@ def test_not_logged_in_is_sent_to_the_login_page(anon, create_contact):
         assert parse_qs(target.query).get("next") == [path], location_path(r)
     r = anon.get("/")
     assert r.status_code == 303 and location_path(r) == "/login", f"GET / without a session: {r.status_code}"
+
+
+@pytest.mark.parametrize("nxt, kept", [
+    ("/contacts/7?sort=name", True),
+    ("/contacts/\u00e9", False),       # not ASCII: it would go into Location as raw bytes
+    ("/contacts\x7f", False),
+    ("//evil.example/", False),
+    ("/\\evil.example", False),
+    ("https://evil.example/", False),
+])
+def test_only_a_printable_local_path_is_kept_as_next(nxt, kept, anon):
+    r = anon.get("/login?next=" + quote(nxt))
+    assert r.status_code == 200
+    value = Page(r.text).form("/login")["fields"].get("next")
+    assert value == (nxt if kept else "/contacts"), f"next={nxt!r} became {value!r}"
 
 
 def test_a_made_up_session_cookie_is_not_a_session(anon):

@@ -7,64 +7,7 @@ import time
 
 import pytest
 
-WAIT = 15  # seconds a replacement may take
-
-
-def supervisor_pid(stack_dir):
-    path = os.path.join(stack_dir, "run", "ctrack.pid")
-    with open(path) as f:
-        pid = int(f.read().strip())
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmdline = f.read().split(b"\0")
-    except FileNotFoundError:
-        pytest.fail(f"the supervisor ({pid}, from {path}) is not running")
-    assert b"serve" in cmdline, f"pid {pid} is not `ctrack serve`: {cmdline}"
-    return pid
-
-
-def _stat(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()
-    return fields[0], int(fields[1])  # state, parent pid
-
-
-def workers(parent):
-    """Live (not zombie) child processes of the supervisor."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            state, ppid = _stat(int(name))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            continue
-        if ppid == parent and state not in ("Z", "X"):
-            found.append(int(name))
-    return sorted(found)
-
-
-def configured_workers():
-    with open(os.environ["CTRACK_CONF"]) as f:
-        m = re.search(r"^\s*Workers\s*=\s*(\d+)", f.read(), re.M)
-    assert m, "no Server.Workers in the configuration"
-    return int(m.group(1))
-
-
-def wait_for(condition, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {timeout} s")
-
-
-def log_text(stack_dir):
-    with open(os.path.join(stack_dir, "log", "ctrack.log"), errors="replace") as f:
-        return f.read()
+from conftest import configured_workers, log_text, supervisor_pid, wait_for, workers
 
 
 def assert_serving(admin, n=6):

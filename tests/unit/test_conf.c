@@ -191,6 +191,7 @@ static void test_load_minimal_uses_defaults(void **state)
     assert_int_equal(c->session_idle_min, 30);
     assert_int_equal(c->session_abs_hours, 12);
     assert_int_equal(c->db_timeout, 10);
+    assert_int_equal(c->request_deadline, 15);
     assert_string_equal(c->log_level, "info");
     conf_free(c);
     buf_free(&t);
@@ -202,7 +203,7 @@ static void test_load_all_keys(void **state)
     buf t = {0};
     buf_printf(&t,
                "Server {\n Socket = /s\n SocketMode = 0600\n SocketGroup = www-data\n Workers = 8\n"
-               " MaxBody = 2048\n}\n"
+               " MaxBody = 2048\n RequestDeadlineSeconds = 7\n}\n"
                "DB {\n Socket = /d\n Name = n\n User = u\n PasswordFile = %s/pw\n AdminUser = adm\n"
                " AdminPasswordFile = %s/admin-pw\n TimeoutSeconds = 3\n}\n"
                "Paths {\n Templates = /t\n Migrations = /m\n DemoData = /dd\n}\n"
@@ -218,6 +219,7 @@ static void test_load_all_keys(void **state)
     assert_string_equal(c->db_admin_user, "adm");
     assert_string_equal(c->db_admin_password, "admin-secret");
     assert_int_equal(c->db_timeout, 3);
+    assert_int_equal(c->request_deadline, 7);
     assert_string_equal(c->migrations, "/m");
     assert_string_equal(c->demo_data, "/dd");
     assert_int_equal(c->session_idle_min, 5);
@@ -239,6 +241,8 @@ static void test_load_refuses_bad_files(void **state)
         "Server.SocketMode = 0999\n",
         "Server.SocketMode = 01777\n",
         "Log.Level = loud\n",
+        "DB.TimeoutSeconds = 1\n",          /* no room for the limits inside it */
+        "Server.RequestDeadlineSeconds = 0\n",
         "DB.AdminPasswordFile = /nonexistent/ctrack-test\n",
         "Broken {\n",
     };

@@ -67,12 +67,44 @@ static void test_urlencoded_nul_byte(void **state)
     (void)state;
     arena *a = arena_new();
     params p;
-    assert_int_equal(parse(a, "v=x%00y", &p), HP_OK);
-    size_t n;
-    const char *v = params_getn(&p, "v", &n);
-    assert_int_equal(n, 3);
-    assert_memory_equal(v, "x\0y", 4);
+    /* A NUL would cut the C string short: refused in values and in names,
+     * escaped or raw. */
+    assert_int_equal(parse(a, "v=x%00y", &p), HP_NUL);
+    assert_int_equal(parse(a, "page%00x=2", &p), HP_NUL);
+    assert_int_equal(http_parse_urlencoded(a, "a=1&v=x\0y", 10, &(params){0}), HP_NUL);
+    assert_int_equal(parse(a, "v=x%01y", &p), HP_OK);
+    assert_string_equal(params_get(&p, "v"), "x\001y");
     arena_free(a);
+}
+
+static void test_media_type(void **state)
+{
+    (void)state;
+    const char *form = "application/x-www-form-urlencoded";
+    static const char *const ok[] = {
+        "application/x-www-form-urlencoded",
+        "Application/X-WWW-Form-URLencoded",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "application/x-www-form-urlencoded;charset=utf-8",
+        "application/x-www-form-urlencoded ; charset=\"utf-8\"",
+        "  application/x-www-form-urlencoded  ",
+        "application/x-www-form-urlencoded; charset=us-ascii; foo=bar",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_int_equal(http_media_type_is(ok[i], form), HP_MEDIA_OK);
+    static const char *const other[] = {
+        "", "application/x-www-form-urlencodedx", "application/x-www-form-urlencoded-evil",
+        "multipart/form-data; boundary=x", "text/plain", "application/x-www-form-urlencoded junk",
+        "application/x-www-form-urlencoded; =x", "application/x-www-form-urlencoded; charset",
+        "application/x-www-form-urlencoded; charset=\"utf-8",
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        assert_int_equal(http_media_type_is(other[i], form), HP_MEDIA_OTHER);
+    assert_int_equal(http_media_type_is(NULL, form), HP_MEDIA_OTHER);
+    assert_int_equal(http_media_type_is("application/x-www-form-urlencoded; charset=iso-8859-1", form),
+                     HP_MEDIA_CHARSET);
+    assert_int_equal(http_media_type_is("application/x-www-form-urlencoded; charset=utf-16", form),
+                     HP_MEDIA_CHARSET);
 }
 
 static void test_urlencoded_bad_escapes(void **state)
@@ -194,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_urlencoded_basic),
         cmocka_unit_test(test_urlencoded_empty_and_odd_pairs),
         cmocka_unit_test(test_urlencoded_nul_byte),
+        cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_urlencoded_bad_escapes),
         cmocka_unit_test(test_urlencoded_too_many),
         cmocka_unit_test(test_cookies),

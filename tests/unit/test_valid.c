@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "valid.h"
@@ -170,6 +171,38 @@ static void test_valid_date(void **state)
         assert_int_equal(valid_date(S(bad[i])), VALID_FORMAT);
 }
 
+static void test_valid_code(void **state)
+{
+    (void)state;
+    assert_int_equal(valid_code(S("US-OH-05"), 40), VALID_OK);
+    assert_int_equal(valid_code(S("a_b.c"), 40), VALID_OK);
+    assert_int_equal(valid_code(S(""), 40), VALID_FORMAT);
+    assert_int_equal(valid_code(S("US OH"), 40), VALID_FORMAT);
+    assert_int_equal(valid_code(S("US-\xc3\x96H"), 40), VALID_FORMAT); /* Ö */
+    assert_int_equal(valid_code(S("OH;--"), 40), VALID_FORMAT);
+    assert_int_equal(valid_code(S("abcde"), 4), VALID_TOO_LONG);
+    assert_int_equal(valid_code(S("abcd"), 4), VALID_OK);
+}
+
+static void test_url_lower_scheme(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"HTTPS://Example.ORG/Path", "https://Example.ORG/Path"},
+        {"Http://x.org", "http://x.org"},
+        {"https://x.org/HTTP://", "https://x.org/HTTP://"},
+        {"FTP://x.org", "FTP://x.org"},
+        {"HTTPS://", "HTTPS://"}, /* nothing after the scheme: not a URL, left alone */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "%s", cases[i][0]);
+        url_lower_scheme(b, strlen(b));
+        assert_string_equal(b, cases[i][1]);
+    }
+}
+
 static void test_valid_url(void **state)
 {
     (void)state;
@@ -211,6 +244,8 @@ int main(void)
         cmocka_unit_test(test_valid_phone),
         cmocka_unit_test(test_valid_date),
         cmocka_unit_test(test_valid_url),
+        cmocka_unit_test(test_valid_code),
+        cmocka_unit_test(test_url_lower_scheme),
         cmocka_unit_test(test_valid_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
