@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "util.h"
 
 /* The function catalogue, in display order. */
 extern const char *const acl_functions[];
@@ -20,7 +21,42 @@ typedef unsigned long long acl_set;
 
 /* Reads the allowed set of a user type. Returns an enum db_rc. */
 int acl_load(db *d, long long client_id, long long user_type_id, acl_set *out);
+/* The set named by a comma-separated list of function names (NULL or ""
+ * for none); names not in the catalogue are ignored. */
+acl_set acl_parse_list(const char *list);
 /* True when the set allows the named function (false for unknown names). */
 bool acl_allows(acl_set set, const char *function);
+
+/* Whose rows a user may reach: the row scope. Filled from the session (or,
+ * for the command line, from the user acted for); client_id is never taken
+ * from the request. */
+typedef struct acl_scope {
+    long long client_id;
+    long long user_id;
+    bool all_regions;   /* false: only contacts under one of user_regions */
+    bool all_campaigns; /* false: only members of one of user_campaigns */
+} acl_scope;
+
+/* The row-scope condition on contacts aliased "c": appends
+ * "c.client_id = ?" and, for a limited user, the region and campaign
+ * conditions (constant SQL; the values are bound by acl_scope_bind). Every
+ * query that reads, counts or changes contacts starts its WHERE with it. */
+void acl_scope_sql(buf *sql, const acl_scope *sc);
+/* Binds the parameters of acl_scope_sql from index p; returns the next
+ * free index. */
+int acl_scope_bind(db_stmt *s, int p, const acl_scope *sc);
+/* For a geography-limited user, appends " AND <column> IN (the regions
+ * under the user's regions)"; nothing for a user with all regions. column
+ * is a constant of the caller, e.g. "g.id". */
+void acl_regions_sql(buf *sql, const acl_scope *sc, const char *column);
+/* Binds the parameters of acl_regions_sql from p; returns the next index. */
+int acl_regions_bind(db_stmt *s, int p, const acl_scope *sc);
+/* True when the scope limits anything beyond the client. */
+bool acl_scope_limited(const acl_scope *sc);
+
+/* Whether a contact may be given region_id (0 for none) by this user: a
+ * geography-limited user may only place contacts inside their regions.
+ * Returns 1 allowed, 0 not, or a negative enum db_rc. */
+int acl_region_allowed(db *d, const acl_scope *sc, long long region_id);
 
 #endif

@@ -21,6 +21,11 @@ static void page_common(request *r)
                  "Page.User.Name");
         page_set(r->pg, r->who.client_name, "Page.User.Client");
         page_set(r->pg, r->who.csrf, "Page.Csrf");
+        /* Allowed.<function> is 1 for each function the matrix allows, so
+         * that menus and buttons offer only what the user may do. */
+        for (size_t i = 0; i < acl_function_count; i++)
+            if (acl_allows(r->who.functions, acl_functions[i]))
+                page_set(r->pg, "1", "Allowed.%s", acl_functions[i]);
     }
     page_set(r->pg, r->request_id, "Page.RequestId");
 }

@@ -6,14 +6,13 @@
 #include <string.h>
 
 #include "counts.h"
+#include "filter.h"
 #include "handlers.h"
 #include "json.h"
 #include "valid.h"
 
 #define PAGE_SIZE 50
 #define MAX_PAGE 1000000
-/* Search words: every word must occur somewhere in the name. */
-#define MAX_WORDS 6
 
 enum kind { F_TEXT, F_MULTI, F_EMAIL, F_PHONE, F_URL, F_DATE, F_REGION };
 
@@ -53,30 +52,30 @@ typedef struct values {
     long long region_id; /* resolved from the region code; 0 for none */
 } values;
 
-static const char SQL_READ[] =
+/* The columns of a contact, in the order of fields[], then the rest. */
+static const char SQL_READ_COLS[] =
     "SELECT c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title, c.organisation,"
     " c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code, c.notes,"
     " c.updated_at, c.created_at, r.name, c.region_id"
-    " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id"
-    " WHERE c.client_id = ? AND c.id = ? AND c.live = 1";
-static const char SQL_READ_LOCK[] =
-    "SELECT c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title, c.organisation,"
-    " c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code, c.notes,"
-    " c.updated_at, c.created_at, r.name, c.region_id"
-    " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id"
-    " WHERE c.client_id = ? AND c.id = ? AND c.live = 1 FOR UPDATE";
+    " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ";
 enum { COL_UPDATED = 16, COL_CREATED, COL_REGION_NAME, COL_REGION_ID };
 
-/* Reads a live contact into v (copies in the request arena). Returns 1 when
- * found, 0 when not, or a negative enum db_rc. */
+/* Reads a live contact in the user's scope into v (copies in the request
+ * arena). Returns 1 when found, 0 when not (or out of scope: the same
+ * answer, so a contact's existence is not revealed), or a negative enum
+ * db_rc. */
 static int read_contact(request *r, db *d, long long id, bool lock, values *v, const char **updated,
                         const char **created, const char **region_name)
 {
-    db_stmt *s = db_stmt_get(d, lock ? SQL_READ_LOCK : SQL_READ);
+    buf sql = {0};
+    buf_adds(&sql, SQL_READ_COLS);
+    acl_scope_sql(&sql, &r->who.scope);
+    buf_adds(&sql, lock ? " AND c.id = ? AND c.live = 1 FOR UPDATE" : " AND c.id = ? AND c.live = 1");
+    db_stmt *s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
-    db_bind_int(s, 1, id);
+    db_bind_int(s, acl_scope_bind(s, 0, &r->who.scope), id);
     int rc = db_run(s);
     if (rc != DB_OK)
         return rc;
@@ -102,7 +101,6 @@ static int read_contact(request *r, db *d, long long id, bool lock, values *v, c
     return 1;
 }
 
-static const char SQL_REGION_BY_CODE[] = "SELECT id FROM regions WHERE client_id = ? AND code = ?";
 
 /* Trims single-line text and turns CRLF into LF in multi-line text, in place
  * in an arena copy. */
@@ -204,24 +202,26 @@ static int read_form(request *r, db *d, values *v)
     }
     v->region_id = 0;
     if (v->len[F_IDX_REGION] > 0 && !page_get(r->pg, "Errors.region")) {
-        db_stmt *s = db_stmt_get(d, SQL_REGION_BY_CODE);
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, r->who.client_id);
-        db_bind_text(s, 1, v->v[F_IDX_REGION], v->len[F_IDX_REGION]);
-        int rc = db_run(s);
-        if (rc != DB_OK)
-            return rc;
-        rc = db_next(s);
+        int rc = filter_region_by_code(d, r->who.client_id, v->v[F_IDX_REGION], v->len[F_IDX_REGION],
+                                       &v->region_id);
         if (rc < 0)
             return rc;
-        if (rc == 1) {
-            v->region_id = db_int(s, 0);
-        } else {
+        if (rc == 0) {
             page_set(r->pg, "is not a known state or district", "Errors.region");
             bad++;
         }
-        db_done(s);
+    }
+    /* A geography-limited user keeps every contact they save in view. */
+    if (!page_get(r->pg, "Errors.region")) {
+        int ok = acl_region_allowed(d, &r->who.scope, v->region_id);
+        if (ok < 0)
+            return ok;
+        if (!ok) {
+            page_set(r->pg,
+                     v->region_id ? "is outside the regions you work in" : "is needed: choose one of your regions",
+                     "Errors.region");
+            bad++;
+        }
     }
     return bad;
 }
@@ -253,16 +253,22 @@ static void put_values(request *r, const values *v)
         page_setn(r->pg, v->v[i], v->len[i], "Contact.%s", fields[i].name);
 }
 
-static const char SQL_REGIONS_ALL[] =
-    "SELECT code, name, kind FROM regions WHERE client_id = ? ORDER BY sort_key";
+static const char SQL_REGIONS_ALL[] = "SELECT g.code, g.name, g.kind FROM regions g WHERE g.client_id = ?";
 
-/* The options of the region select: every region, in tree order. */
+/* The options of the region select: the regions the user may place
+ * contacts in, in tree order. */
 static int put_region_options(request *r, db *d)
 {
-    db_stmt *s = db_stmt_get(d, SQL_REGIONS_ALL);
+    buf sql = {0};
+    buf_adds(&sql, SQL_REGIONS_ALL);
+    acl_regions_sql(&sql, &r->who.scope, "g.id");
+    buf_adds(&sql, " ORDER BY g.sort_key");
+    db_stmt *s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
     if (!s)
         return DB_ERR;
     db_bind_int(s, 0, r->who.client_id);
+    acl_regions_bind(s, 1, &r->who.scope);
     int rc = db_run(s);
     if (rc != DB_OK)
         return rc;
@@ -357,14 +363,31 @@ static const char SQL_INSERT[] =
     " organisation, party, email, phone, address, website, contact_form, birthday, region_id, notes,"
     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
     " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
+/* Both end with the row scope (acl_scope_sql), then "AND c.id = ?". */
 static const char SQL_UPDATE[] =
-    "UPDATE contacts SET first_name = ?, middle_name = ?, last_name = ?, suffix = ?, nickname = ?,"
-    " title = ?, organisation = ?, party = ?, email = ?, phone = ?, address = ?, website = ?,"
-    " contact_form = ?, birthday = ?, region_id = ?, notes = ?, updated_at = UTC_TIMESTAMP(6)"
-    " WHERE client_id = ? AND id = ? AND live = 1";
+    "UPDATE contacts c SET c.first_name = ?, c.middle_name = ?, c.last_name = ?, c.suffix = ?,"
+    " c.nickname = ?, c.title = ?, c.organisation = ?, c.party = ?, c.email = ?, c.phone = ?, c.address = ?,"
+    " c.website = ?, c.contact_form = ?, c.birthday = ?, c.region_id = ?, c.notes = ?,"
+    " c.updated_at = UTC_TIMESTAMP(6) WHERE c.live = 1 AND ";
 static const char SQL_DELETE[] =
-    "UPDATE contacts SET deleted_at = UTC_TIMESTAMP(6), updated_at = UTC_TIMESTAMP(6)"
-    " WHERE client_id = ? AND id = ? AND live = 1";
+    "UPDATE contacts c SET c.deleted_at = UTC_TIMESTAMP(6), c.updated_at = UTC_TIMESTAMP(6)"
+    " WHERE c.live = 1 AND ";
+
+/* The statement sql + scope + " AND c.id = ?", bound from parameter p on:
+ * every change of contacts goes through the user's scope. The caller binds
+ * parameters 0..p-1. */
+static db_stmt *scoped_stmt(request *r, db *d, const char *sql, int p, long long id)
+{
+    buf b = {0};
+    buf_adds(&b, sql);
+    acl_scope_sql(&b, &r->who.scope);
+    buf_adds(&b, " AND c.id = ?");
+    db_stmt *s = db_stmt_get(d, buf_str(&b));
+    buf_free(&b);
+    if (s)
+        db_bind_int(s, acl_scope_bind(s, p, &r->who.scope), id);
+    return s;
+}
 
 int contacts_new(request *r, db *d)
 {
@@ -460,14 +483,12 @@ int contacts_update(request *r, db *d)
     buf changes = {0};
     int n = add_changes(&changes, &old, &v);
     if (n > 0) {
-        db_stmt *s = db_stmt_get(d, SQL_UPDATE);
+        db_stmt *s = scoped_stmt(r, d, SQL_UPDATE, (int)NFIELDS, r->path_id);
         if (!s) {
             buf_free(&changes);
             return DB_ERR;
         }
         bind_values(s, 0, &v);
-        db_bind_int(s, (int)NFIELDS, r->who.client_id);
-        db_bind_int(s, (int)NFIELDS + 1, r->path_id);
         rc = db_run(s);
         if (rc != DB_OK) {
             buf_free(&changes);
@@ -503,11 +524,9 @@ int contacts_delete(request *r, db *d)
 {
     r->object_type = "contact";
     r->object_id = r->path_id;
-    db_stmt *s = db_stmt_get(d, SQL_DELETE);
+    db_stmt *s = scoped_stmt(r, d, SQL_DELETE, 0, r->path_id);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
-    db_bind_int(s, 1, r->path_id);
     int rc = db_run(s);
     if (rc != DB_OK)
         return rc;
@@ -522,106 +541,22 @@ int contacts_delete(request *r, db *d)
 
 /* ---- the list ---- */
 
-typedef struct list_query {
-    const char *q;       /* search text, or NULL */
-    const char *region;  /* region code, or NULL */
-    const char *party;   /* or NULL */
-    const char *sort;    /* name, state or updated */
-    long long page;      /* 1-based */
-    long long region_id; /* resolved region, 0 if none */
-    const char *like[MAX_WORDS]; /* a LIKE pattern for each word of q */
-    int nlike;
-} list_query;
-
-/* Appends a URL-encoded copy of s to b. */
-static void url_encode(buf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~", *p))
-            buf_addc(b, (char)*p);
-        else
-            buf_printf(b, "%%%02X", *p);
-    }
-}
-
-/* The filter part of list URLs (without sort and page). */
-static void filter_query(buf *b, const list_query *lq)
-{
-    const char *names[] = {"q", "region", "party"};
-    const char *vals[] = {lq->q, lq->region, lq->party};
-    for (size_t i = 0; i < 3; i++) {
-        if (!vals[i] || !vals[i][0])
-            continue;
-        if (b->len)
-            buf_addc(b, '&');
-        buf_printf(b, "%s=", names[i]);
-        url_encode(b, vals[i]);
-    }
-}
-
-/* A list parameter: NULL when absent or empty; *bad is set (with the message
- * for the error page) when it is present but not acceptable. */
-static const char *param_text(request *r, const char *name, const char *label, size_t max, bool *bad)
-{
-    size_t n;
-    const char *v = params_getn(&r->qs, name, &n);
-    if (!v || n == 0)
-        return NULL;
-    enum valid_rc rc = valid_text(v, n, max, false);
-    if (rc != VALID_OK) {
-        if (!*bad)
-            r->error_message = arena_printf(r->mem, "The %s %s.", label, valid_message(rc, max));
-        *bad = true;
-        return NULL;
-    }
-    return v;
-}
-
-/* Builds "FROM ... WHERE ..." for the filters, with the parameters bound in
- * order by bind_filters. Fragments are constants; values are parameters. */
-static void filter_sql(buf *sql, const list_query *lq, bool join_region, const char *index)
-{
-    buf_adds(sql, " FROM contacts c");
-    if (index)
-        buf_printf(sql, " FORCE INDEX (%s)", index);
-    if (lq->region_id)
-        buf_adds(sql, " JOIN region_closure rc ON rc.client_id = c.client_id AND rc.descendant_id = c.region_id"
-                      " AND rc.ancestor_id = ?");
-    if (join_region)
-        buf_adds(sql, " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");
-    buf_adds(sql, " WHERE c.client_id = ? AND c.live = 1");
-    if (lq->party)
-        buf_adds(sql, " AND c.party = ?");
-    for (int i = 0; i < lq->nlike; i++)
-        buf_adds(sql, " AND c.search_name LIKE ?");
-}
-
-static int bind_filters(db_stmt *s, int p, const list_query *lq, long long client_id)
-{
-    if (lq->region_id)
-        db_bind_int(s, p++, lq->region_id);
-    db_bind_int(s, p++, client_id);
-    if (lq->party)
-        db_bind_str(s, p++, lq->party);
-    for (int i = 0; i < lq->nlike; i++)
-        db_bind_str(s, p++, lq->like[i]);
-    return p;
-}
-
 static const char SQL_STATES[] =
     "SELECT code, name FROM regions WHERE client_id = ? AND kind = 'state' ORDER BY name";
-static const char SQL_PARTIES[] =
-    "SELECT DISTINCT party FROM contacts WHERE client_id = ? AND live = 1 AND party <> '' ORDER BY party";
+/* The parties offered are those of the contacts the user may see. */
+static const char SQL_PARTIES[] = "SELECT DISTINCT c.party FROM contacts c WHERE ";
+static const char SQL_PARTIES_END[] = " AND c.live = 1 AND c.party <> '' ORDER BY c.party";
 
 /* The choices of the filter form change rarely and cost a scan each, so each
- * worker keeps them for a minute per client: a new party shows up in the
- * filter within a minute; the list itself is always exact. */
+ * worker keeps them for a minute per client (and per user for a user whose
+ * scope is limited): a new party shows up in the filter within a minute;
+ * the list itself is always exact. */
 #define CHOICE_TTL_US 60000000LL
 #define CHOICE_SLOTS 16
 
 typedef struct choices {
     long long client_id;
+    long long user_id;   /* 0 for the whole client's choices */
     int64_t expires_us;
     buf states;  /* code NUL name NUL ... */
     buf parties; /* name NUL ... */
@@ -629,8 +564,9 @@ typedef struct choices {
 
 static choices choice_cache[CHOICE_SLOTS];
 
-static int load_choices(db *d, long long client_id, choices *c)
+static int load_choices(db *d, const acl_scope *sc, choices *c)
 {
+    long long client_id = sc->client_id;
     buf_reset(&c->states);
     buf_reset(&c->parties);
     db_stmt *s = db_stmt_get(d, SQL_STATES);
@@ -649,10 +585,15 @@ static int load_choices(db *d, long long client_id, choices *c)
     }
     if (rc < 0)
         return rc;
-    s = db_stmt_get(d, SQL_PARTIES);
+    buf sql = {0};
+    buf_adds(&sql, SQL_PARTIES);
+    acl_scope_sql(&sql, sc);
+    buf_adds(&sql, SQL_PARTIES_END);
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, client_id);
+    acl_scope_bind(s, 0, sc);
     rc = db_run(s);
     while (rc == DB_OK && (rc = db_next(s)) == 1) {
         size_t n;
@@ -664,6 +605,7 @@ static int load_choices(db *d, long long client_id, choices *c)
     if (rc < 0)
         return rc;
     c->client_id = client_id;
+    c->user_id = acl_scope_limited(sc) ? sc->user_id : 0;
     c->expires_us = now_mono_us() + CHOICE_TTL_US;
     return DB_OK;
 }
@@ -671,9 +613,12 @@ static int load_choices(db *d, long long client_id, choices *c)
 static int put_filter_choices(request *r, db *d)
 {
     int64_t now = now_mono_us();
+    const acl_scope *sc = &r->who.scope;
+    long long user_id = acl_scope_limited(sc) ? sc->user_id : 0;
     choices *c = NULL, *oldest = &choice_cache[0];
     for (int i = 0; i < CHOICE_SLOTS; i++) {
-        if (choice_cache[i].client_id == r->who.client_id && choice_cache[i].expires_us > now)
+        if (choice_cache[i].client_id == sc->client_id && choice_cache[i].user_id == user_id &&
+            choice_cache[i].expires_us > now)
             c = &choice_cache[i];
         if (choice_cache[i].expires_us < oldest->expires_us)
             oldest = &choice_cache[i];
@@ -681,7 +626,7 @@ static int put_filter_choices(request *r, db *d)
     if (!c) {
         c = oldest;
         c->client_id = 0;
-        int rc = load_choices(d, r->who.client_id, c);
+        int rc = load_choices(d, sc, c);
         if (rc != DB_OK) {
             c->expires_us = 0;
             return rc;
@@ -705,85 +650,42 @@ static int put_filter_choices(request *r, db *d)
 
 int contacts_list(request *r, db *d)
 {
-    list_query lq = {0};
-    bool bad = false;
-    lq.q = param_text(r, "q", "search text", 100, &bad);
-    lq.region = param_text(r, "region", "state", 40, &bad);
-    if (lq.region && valid_code(lq.region, strlen(lq.region), 40) != VALID_OK && !bad) {
-        r->error_message = "The state must be a region code such as US-CA or US-OH-05.";
-        bad = true;
-    }
-    lq.party = param_text(r, "party", "party", 100, &bad);
-    lq.sort = param_text(r, "sort", "sort order", 10, &bad);
-    if (bad)
-        return 400;
-    if (!lq.sort)
-        lq.sort = "name";
-    if (strcmp(lq.sort, "name") && strcmp(lq.sort, "state") && strcmp(lq.sort, "updated")) {
+    contact_filter f;
+    int rc = filter_parse(r, d, &f);
+    if (rc != 0)
+        return rc;
+    const acl_scope *sc = &r->who.scope;
+    size_t n;
+    const char *sort = params_getn(&r->qs, "sort", &n);
+    if (!sort || !n)
+        sort = "name";
+    if (strcmp(sort, "name") && strcmp(sort, "state") && strcmp(sort, "updated")) {
         r->error_message = "The sort order must be name, state or updated.";
         return 400;
     }
     const char *pg = params_get(&r->qs, "page");
-    int64_t pageno = 1;
-    if (pg && *pg && parse_i64(pg, strlen(pg), 1, MAX_PAGE, &pageno) != 0) {
+    int64_t pg_parsed = 1;
+    if (pg && *pg && parse_i64(pg, strlen(pg), 1, MAX_PAGE, &pg_parsed) != 0) {
         r->error_message = "The page must be a whole number from 1 to 1000000.";
         return 400;
     }
-    lq.page = pageno;
-    /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
-     * the column's collation ignores case and accents. */
-    for (const char *p = lq.q ? lq.q : ""; *p;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        if (lq.nlike == MAX_WORDS) {
-            r->error_message = arena_printf(r->mem, "Search with at most %d words.", MAX_WORDS);
-            return 400;
-        }
-        buf like = {0};
-        buf_addc(&like, '%');
-        for (; *p && *p != ' ' && *p != '\t'; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&like, '\\');
-            buf_addc(&like, *p);
-        }
-        buf_addc(&like, '%');
-        lq.like[lq.nlike++] = arena_strdup(r->mem, buf_str(&like));
-        buf_free(&like);
-    }
-    int rc;
-    if (lq.region) {
-        db_stmt *s = db_stmt_get(d, SQL_REGION_BY_CODE);
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, r->who.client_id);
-        db_bind_str(s, 1, lq.region);
-        if ((rc = db_run(s)) != DB_OK)
-            return rc;
-        if ((rc = db_next(s)) < 0)
-            return rc;
-        /* An unknown region matches nothing rather than everything. */
-        lq.region_id = rc == 1 ? db_int(s, 0) : -1;
-        db_done(s);
-    }
-
+    long long pageno = pg_parsed;
     /* The total: kept per client for the unfiltered list, counted otherwise. */
     buf sql = {0};
     long long total = 0;
-    if (!lq.region_id && !lq.party && !lq.nlike) {
+    if (filter_empty(&f) && !acl_scope_limited(sc)) {
         if ((rc = counts_get(d, r->who.client_id, &total)) != DB_OK)
             return rc;
     } else {
         buf_adds(&sql, "SELECT COUNT(*)");
-        filter_sql(&sql, &lq, false, NULL);
+        filter_sql(&sql, &f, sc, false, NULL);
         db_stmt *cs = db_stmt_get(d, buf_str(&sql));
         buf_reset(&sql);
         if (!cs) {
             buf_free(&sql);
             return DB_ERR;
         }
-        bind_filters(cs, 0, &lq, r->who.client_id);
+        filter_bind(cs, 0, &f, sc);
         if ((rc = db_run(cs)) != DB_OK || (rc = db_next(cs)) < 0) {
             buf_free(&sql);
             return rc < 0 ? rc : DB_ERR;
@@ -792,22 +694,22 @@ int contacts_list(request *r, db *d)
         db_done(cs);
     }
     long long pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
-    if (lq.page > pages)
-        lq.page = pages;
+    if (pageno > pages)
+        pageno = pages;
 
     /* The page: the 50 ids first, from the covering index, then the rows. */
-    const char *order = strcmp(lq.sort, "state") == 0     ? " ORDER BY r.sort_key, c.last_name, c.first_name, c.id"
-                        : strcmp(lq.sort, "updated") == 0 ? " ORDER BY c.updated_at DESC, c.id DESC"
-                                                          : " ORDER BY c.last_name, c.first_name, c.id";
-    bool by_state = strcmp(lq.sort, "state") == 0;
+    const char *order = strcmp(sort, "state") == 0     ? " ORDER BY r.sort_key, c.last_name, c.first_name, c.id"
+                        : strcmp(sort, "updated") == 0 ? " ORDER BY c.updated_at DESC, c.id DESC"
+                                                       : " ORDER BY c.last_name, c.first_name, c.id";
+    bool by_state = strcmp(sort, "state") == 0;
     buf_adds(&sql, "SELECT c.id, c.first_name, c.last_name, c.nickname, c.title, c.party, c.phone, r.name,"
                    " c.updated_at, c.organisation FROM (SELECT c.id");
     /* Without a region filter the sort index is always the best plan; naming
      * it spares the optimizer weighing every index of the table on each call
      * (prepared statements are re-optimised at every execution). */
-    const char *index = lq.region_id || by_state ? NULL
-                        : strcmp(lq.sort, "updated") == 0 ? "contacts_updated" : "contacts_name";
-    filter_sql(&sql, &lq, by_state, index);
+    const char *index = f.region_id || by_state ? NULL
+                        : strcmp(sort, "updated") == 0 ? "contacts_updated" : "contacts_name";
+    filter_sql(&sql, &f, sc, by_state, index);
     buf_adds(&sql, order);
     buf_adds(&sql, " LIMIT ? OFFSET ?) p JOIN contacts c ON c.client_id = ? AND c.id = p.id"
                    " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");
@@ -816,9 +718,9 @@ int contacts_list(request *r, db *d)
     buf_free(&sql);
     if (!ps)
         return DB_ERR;
-    int p = bind_filters(ps, 0, &lq, r->who.client_id);
+    int p = filter_bind(ps, 0, &f, sc);
     db_bind_int(ps, p++, PAGE_SIZE);
-    db_bind_int(ps, p++, (lq.page - 1) * PAGE_SIZE);
+    db_bind_int(ps, p++, (pageno - 1) * PAGE_SIZE);
     db_bind_int(ps, p++, r->who.client_id);
     if ((rc = db_run(ps)) != DB_OK)
         return rc;
@@ -836,36 +738,32 @@ int contacts_list(request *r, db *d)
         return rc;
 
     buf fq = {0};
-    filter_query(&fq, &lq);
+    filter_query(&fq, &f);
     page_set(r->pg, buf_str(&fq), "List.Filter");
-    buf_reset(&fq);
-    filter_query(&fq, &lq);
     if (fq.len)
         buf_addc(&fq, '&');
-    buf_printf(&fq, "sort=%s", lq.sort);
+    buf_printf(&fq, "sort=%s", sort);
     page_set(r->pg, buf_str(&fq), "List.FilterSort");
     buf_free(&fq);
-    page_set(r->pg, lq.q, "List.q");
-    page_set(r->pg, lq.region, "List.region");
-    page_set(r->pg, lq.party, "List.party");
-    page_set(r->pg, lq.sort, "List.sort");
+    page_set(r->pg, f.q, "List.q");
+    page_set(r->pg, f.region, "List.region");
+    page_set(r->pg, f.party, "List.party");
+    if (f.campaign)
+        page_set_int(r->pg, f.campaign, "List.campaign");
+    page_set(r->pg, sort, "List.sort");
     page_set_int(r->pg, total, "List.Total");
-    page_set_int(r->pg, lq.page, "List.Page");
+    page_set_int(r->pg, pageno, "List.Page");
     page_set_int(r->pg, pages, "List.Pages");
-    page_set_int(r->pg, (lq.page - 1) * PAGE_SIZE + (i ? 1 : 0), "List.From");
-    page_set_int(r->pg, (lq.page - 1) * PAGE_SIZE + i, "List.To");
+    page_set_int(r->pg, (pageno - 1) * PAGE_SIZE + (i ? 1 : 0), "List.From");
+    page_set_int(r->pg, (pageno - 1) * PAGE_SIZE + i, "List.To");
     if (params_get(&r->qs, "deleted"))
         page_set(r->pg, "The contact was deleted.", "Page.Flash");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.create") ? "1" : "0", "Can.Create");
     page_set(r->pg, "Contacts", "Page.Title");
-    buf_adds(&r->detail, "{\"filter\":{\"q\":");
-    json_add_cstr(&r->detail, lq.q);
-    buf_adds(&r->detail, ",\"region\":");
-    json_add_cstr(&r->detail, lq.region);
-    buf_adds(&r->detail, ",\"party\":");
-    json_add_cstr(&r->detail, lq.party);
-    buf_printf(&r->detail, ",\"sort\":\"%s\"},\"rows\":%d,\"total\":%lld,\"page\":%lld}", lq.sort, i, total,
-               lq.page);
+    buf_adds(&r->detail, "{\"filter\":");
+    filter_json(&r->detail, &f);
+    buf_printf(&r->detail, ",\"sort\":\"%s\",\"rows\":%d,\"total\":%lld,\"page\":%lld}", sort, i, total,
+               pageno);
     r->template_name = "contacts_list.cs";
     return 200;
 }

@@ -24,7 +24,7 @@ typedef struct identity {
     const char *client_name;
     char csrf[64]; /* the session's CSRF token */
     acl_set functions;
-    bool all_regions;
+    acl_scope scope; /* the rows this user may reach (acl.h) */
 } identity;
 
 typedef struct request {

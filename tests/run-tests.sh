@@ -5,6 +5,9 @@
 # with the sanitizer build.
 # Runs every step even after a failure, prints a summary, exits non-zero if
 # anything failed. Set CTRACK_KEEP_TMP=1 to keep the folder for a post-mortem.
+# While working on one area: CTRACK_TESTS="tests/integration/test_x.py -k y"
+# runs only those integration tests, and CTRACK_QUICK=1 skips the unit
+# tests, the fuzz inputs and the sanitizer pass (make test always runs all).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -29,8 +32,12 @@ failed=0
 summary=()
 result() { summary+=("$(printf '%-26s %s' "$1" "$2")"); }
 
-echo "== unit tests"
 set -o pipefail
+TESTS=${CTRACK_TESTS:-tests/integration}
+QUICK=${CTRACK_QUICK:-}
+
+if [ -z "$QUICK" ]; then
+echo "== unit tests"
 if make --no-print-directory unit 2>&1 | tee "$TMP/unit.log"; then status=ok; else status=FAILED; failed=1; fi
 # cmocka ends each program with "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..."
 counts=$(awk '/^\[  PASSED  \] [0-9]+ test/ { p += $4 } /^\[  FAILED  \] [0-9]+ test/ { f += $4 }
@@ -42,6 +49,7 @@ if make --no-print-directory fuzz-regress 2>&1 | tee "$TMP/fuzz.log"; then statu
 # one line per target: "fuzz_NAME  N inputs  RESULT"
 counts=$(awk '$3 == "inputs" { t++; n += $2 } END { printf "%d targets, %d inputs", t, n }' "$TMP/fuzz.log")
 result "fuzz regression:" "$status ($counts)"
+fi
 
 # pytest_run LABEL: the integration tests against the running stack. Exit
 # code 5 (no tests collected) is a failure too.
@@ -52,8 +60,9 @@ pytest_run() {
     # this script is handled at once (bash runs traps only after a foreground
     # command ends) and the trap can stop pytest together with its tee.
     # shellcheck disable=SC2016 # expanded by the inner bash
-    setsid bash -c 'set -o pipefail; "$0" -m pytest -q tests/integration 2>&1 | tee "$1"' \
-        "$PY" "$TMP/pytest.log" &
+    # shellcheck disable=SC2086 # TESTS is a list of words
+    setsid bash -c 'set -o pipefail; log=$1; shift; "$0" -m pytest -q "$@" 2>&1 | tee "$log"' \
+        "$PY" "$TMP/pytest.log" $TESTS &
     test_pid=$!
     wait "$test_pid" || rc=$?
     test_pid=
@@ -81,6 +90,11 @@ if conf/stack.sh start "$TMP" "$PORT" 2; then
     export NO_PROXY=127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}
     export no_proxy=$NO_PROXY
     pytest_run normal
+    if [ -n "$QUICK" ]; then
+        echo "== summary"; printf '%s\n' "${summary[@]}"
+        [ $failed -eq 0 ] && echo "ALL PASSED (quick run)" || echo "SOME TESTS FAILED"
+        exit $failed
+    fi
 
     # The same tests against the sanitizer build; the command-line calls of
     # the tests use it too. A sanitizer report ends the process (and shows in

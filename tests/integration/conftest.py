@@ -712,17 +712,20 @@ class People:
         name = unique("Client ")
         return self.db.int(f"INSERT INTO clients (name) VALUES ({sql_str(name)}); SELECT LAST_INSERT_ID()")
 
-    def user(self, client_id, functions, status="active"):
-        """A user of a new user type allowed exactly `functions`. It has no
-        usable password: tests give it a session with Sessions.make."""
+    def user(self, client_id, functions, status="active", all_regions=True, all_campaigns=True):
+        """A user of a new user type allowed exactly `functions`, by default
+        with every region and campaign in scope. It has no usable password:
+        tests give it a session with Sessions.make."""
         grants = "".join(
             f"INSERT INTO user_type_functions (client_id, user_type_id, function_name)"
             f" VALUES ({int(client_id)}, @t, {sql_str(f)});" for f in functions)
         return self.db.int(
             f"INSERT INTO user_types (client_id, name) VALUES ({int(client_id)}, {sql_str(unique('Type '))});"
             f" SET @t = LAST_INSERT_ID(); {grants}"
-            " INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status)"
-            f" VALUES ({int(client_id)}, {sql_str(unique('user-'))}, 'Test user', @t, '!', {sql_str(status)});"
+            " INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status,"
+            " all_regions, all_campaigns)"
+            f" VALUES ({int(client_id)}, {sql_str(unique('user-'))}, 'Test user', @t, '!', {sql_str(status)},"
+            f" {int(bool(all_regions))}, {int(bool(all_campaigns))});"
             " SELECT LAST_INSERT_ID()")
 
 

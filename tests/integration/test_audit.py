@@ -33,7 +33,8 @@ def test_a_page_view_appends_one_row(admin, demo, audit):
     row = audit.one_since(mark, "GET /contacts")
     check_row(row, "GET", "/contacts", "contact.list", 200, user=demo)
     detail = json.loads(row["detail"])
-    assert detail["filter"] == {"q": None, "region": "US-OH", "party": "Democrat", "sort": "state"}, detail
+    assert detail["filter"] == {"q": None, "region": "US-OH", "party": "Democrat", "campaign": None}, detail
+    assert detail["sort"] == "state", detail
     assert detail["page"] == 2 and detail["rows"] == 50, detail
 
 

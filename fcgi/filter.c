@@ -1,0 +1,183 @@
+/* filter: the shared contact filter, always inside the user's scope. */
+#include "filter.h"
+
+#include <string.h>
+
+#include "json.h"
+#include "valid.h"
+
+/* A text parameter: NULL when absent or empty; *bad is set (with the
+ * message for the error page) when it is present but not acceptable. */
+static const char *param_text(request *r, const char *name, const char *label, size_t max, bool *bad)
+{
+    size_t n;
+    const char *v = params_getn(&r->qs, name, &n);
+    if (!v || n == 0)
+        return NULL;
+    enum valid_rc rc = valid_text(v, n, max, false);
+    if (rc != VALID_OK) {
+        if (!*bad)
+            r->error_message = arena_printf(r->mem, "The %s %s.", label, valid_message(rc, max));
+        *bad = true;
+        return NULL;
+    }
+    return v;
+}
+
+static const char SQL_REGION_BY_CODE[] = "SELECT id FROM regions WHERE client_id = ? AND code = ?";
+
+int filter_region_by_code(db *d, long long client_id, const char *code, size_t n, long long *id)
+{
+    *id = 0;
+    db_stmt *s = db_stmt_get(d, SQL_REGION_BY_CODE);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_text(s, 1, code, n);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = db_next(s)) == 1)
+        *id = db_int(s, 0);
+    db_done(s);
+    return rc;
+}
+
+int filter_parse(request *r, db *d, contact_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    bool bad = false;
+    f->q = param_text(r, "q", "search text", 100, &bad);
+    f->region = param_text(r, "region", "state", 40, &bad);
+    if (f->region && valid_code(f->region, strlen(f->region), 40) != VALID_OK && !bad) {
+        r->error_message = "The state must be a region code such as US-CA or US-OH-05.";
+        bad = true;
+    }
+    f->party = param_text(r, "party", "party", 100, &bad);
+    const char *camp = param_text(r, "campaign", "campaign", 18, &bad);
+    int64_t cid = 0;
+    if (camp && parse_i64(camp, strlen(camp), 1, INT64_MAX, &cid) != 0 && !bad) {
+        r->error_message = "The campaign must be a campaign number.";
+        bad = true;
+    }
+    if (bad)
+        return 400;
+    f->campaign = cid;
+    /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
+     * the column's collation ignores case and accents. */
+    for (const char *p = f->q ? f->q : ""; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        if (f->nlike == FILTER_MAX_WORDS) {
+            r->error_message = arena_printf(r->mem, "Search with at most %d words.", FILTER_MAX_WORDS);
+            return 400;
+        }
+        buf like = {0};
+        buf_addc(&like, '%');
+        for (; *p && *p != ' ' && *p != '\t'; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_addc(&like, '\\');
+            buf_addc(&like, *p);
+        }
+        buf_addc(&like, '%');
+        f->like[f->nlike++] = arena_strdup(r->mem, buf_str(&like));
+        buf_free(&like);
+    }
+    if (f->region) {
+        int rc = filter_region_by_code(d, r->who.client_id, f->region, strlen(f->region), &f->region_id);
+        if (rc < 0)
+            return rc;
+        /* An unknown region matches nothing rather than everything. */
+        if (rc == 0)
+            f->region_id = -1;
+    }
+    return 0;
+}
+
+bool filter_empty(const contact_filter *f)
+{
+    return !f->region_id && !f->party && !f->nlike && !f->campaign;
+}
+
+void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index)
+{
+    buf_adds(sql, " FROM contacts c");
+    if (index && !acl_scope_limited(sc))
+        buf_printf(sql, " FORCE INDEX (%s)", index);
+    if (f->region_id)
+        buf_adds(sql, " JOIN region_closure rc ON rc.client_id = c.client_id AND rc.descendant_id = c.region_id"
+                      " AND rc.ancestor_id = ?");
+    if (join_region)
+        buf_adds(sql, " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");
+    buf_adds(sql, " WHERE ");
+    acl_scope_sql(sql, sc);
+    buf_adds(sql, " AND c.live = 1");
+    if (f->party)
+        buf_adds(sql, " AND c.party = ?");
+    for (int i = 0; i < f->nlike; i++)
+        buf_adds(sql, " AND c.search_name LIKE ?");
+    if (f->campaign)
+        buf_adds(sql, " AND c.id IN (SELECT fc.contact_id FROM contact_campaigns fc"
+                      " WHERE fc.client_id = ? AND fc.campaign_id = ?)");
+}
+
+int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
+{
+    if (f->region_id)
+        db_bind_int(s, p++, f->region_id);
+    p = acl_scope_bind(s, p, sc);
+    if (f->party)
+        db_bind_str(s, p++, f->party);
+    for (int i = 0; i < f->nlike; i++)
+        db_bind_str(s, p++, f->like[i]);
+    if (f->campaign) {
+        db_bind_int(s, p++, sc->client_id);
+        db_bind_int(s, p++, f->campaign);
+    }
+    return p;
+}
+
+void filter_url_encode(buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-_.~", *p))
+            buf_addc(b, (char)*p);
+        else
+            buf_printf(b, "%%%02X", *p);
+    }
+}
+
+void filter_query(buf *b, const contact_filter *f)
+{
+    const char *names[] = {"q", "region", "party"};
+    const char *vals[] = {f->q, f->region, f->party};
+    size_t start = b->len;
+    for (size_t i = 0; i < CT_ARRAY_LEN(names); i++) {
+        if (!vals[i] || !vals[i][0])
+            continue;
+        if (b->len > start)
+            buf_addc(b, '&');
+        buf_printf(b, "%s=", names[i]);
+        filter_url_encode(b, vals[i]);
+    }
+    if (f->campaign)
+        buf_printf(b, "%scampaign=%lld", b->len > start ? "&" : "", f->campaign);
+}
+
+void filter_json(buf *b, const contact_filter *f)
+{
+    buf_adds(b, "{\"q\":");
+    json_add_cstr(b, f->q);
+    buf_adds(b, ",\"region\":");
+    json_add_cstr(b, f->region);
+    buf_adds(b, ",\"party\":");
+    json_add_cstr(b, f->party);
+    if (f->campaign)
+        buf_printf(b, ",\"campaign\":%lld", f->campaign);
+    else
+        buf_adds(b, ",\"campaign\":null");
+    buf_addc(b, '}');
+}

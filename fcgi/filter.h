@@ -1,0 +1,52 @@
+/* filter: the contact filter that the list, the exports and every bulk
+ * action share: reading it from the query string, and turning it into the
+ * FROM and WHERE of a query that always starts with the user's row scope. */
+#ifndef CTRACK_FILTER_H
+#define CTRACK_FILTER_H
+
+#include "acl.h"
+#include "db.h"
+#include "http.h"
+
+/* Search words: every word must occur somewhere in the name. */
+#define FILTER_MAX_WORDS 6
+
+typedef struct contact_filter {
+    const char *q;        /* search text, or NULL */
+    const char *region;   /* region code, or NULL */
+    const char *party;    /* or NULL */
+    long long campaign;   /* campaign id, 0 for none */
+    long long region_id;  /* the resolved region; -1 when unknown (matches nothing) */
+    const char *like[FILTER_MAX_WORDS]; /* a LIKE pattern for each word of q */
+    int nlike;
+} contact_filter;
+
+/* Reads q, region, party and campaign from r->qs into f (strings borrowed
+ * from the request) and resolves the region code. Returns 0, 400 with
+ * r->error_message set when a parameter is not acceptable, or a negative
+ * enum db_rc. */
+int filter_parse(request *r, db *d, contact_filter *f);
+/* Looks a region of the client up by its code. Returns 1 with *id set, 0
+ * when there is none, or a negative enum db_rc. */
+int filter_region_by_code(db *d, long long client_id, const char *code, size_t n, long long *id);
+/* True when no filter is set. */
+bool filter_empty(const contact_filter *f);
+
+/* Appends " FROM contacts c ... WHERE <scope> AND c.live = 1 AND ..." for
+ * the filter. join_region adds "LEFT JOIN regions r" (for sorting by
+ * region); index, when not NULL, names the index of contacts to use (only
+ * honoured for a user whose scope is the whole client). Fragments are
+ * constants; every value is a parameter bound by filter_bind. */
+void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index);
+/* Binds the parameters of filter_sql from index p; returns the next one. */
+int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc);
+
+/* Appends the filter as URL query parameters ("q=..&region=.."), without
+ * a leading '&'; nothing when the filter is empty. */
+void filter_query(buf *b, const contact_filter *f);
+/* Appends the filter as a JSON object, for audit rows. */
+void filter_json(buf *b, const contact_filter *f);
+/* Appends a URL-encoded copy of s (unreserved characters kept). */
+void filter_url_encode(buf *b, const char *s);
+
+#endif
