@@ -74,6 +74,16 @@ build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) | build/test
 # that migrate_run calls.
 UNIT_EXTRA_test_migrate := fcgi/migrate.c tests/fuzz/db_stub.c
 build/test/test_migrate: $(UNIT_EXTRA_test_migrate)
+# test_acl builds scope SQL (db_stub.c counts the values bound for it);
+# test_route checks the route table, which holds the handlers' addresses:
+# stand-ins for them are generated from handlers.h.
+UNIT_EXTRA_test_acl := fcgi/acl.c tests/fuzz/db_stub.c
+build/test/test_acl: $(UNIT_EXTRA_test_acl)
+UNIT_EXTRA_test_route := fcgi/route.c fcgi/acl.c tests/fuzz/db_stub.c build/test/handler_stubs.c
+build/test/test_route: $(UNIT_EXTRA_test_route)
+build/test/handler_stubs.c: fcgi/handlers.h | build/test
+	@{ echo '#include "handlers.h"'; \
+	   sed -n 's/^int \([a-z_0-9]*\)(request \*r, db \*d);$$/int \1(request *r, db *d) { (void)r; (void)d; return 500; }/p' $<; } > $@
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
