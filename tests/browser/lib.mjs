@@ -201,7 +201,9 @@ export async function watchedContext(browser, options = {}) {
   const watch = (page) => {
     page.on('console', (msg) => {
       if (msg.type() !== 'error' && !/Content[- ]Security[- ]Policy/i.test(msg.text())) return;
-      const text = msg.text();
+      // The failing resource of a "Failed to load resource" is in its location.
+      const where = msg.location()?.url;
+      const text = where && where !== page.url() ? `${msg.text()} (${where})` : msg.text();
       const i = expected.findIndex((re) => re.test(text));
       if (i >= 0) { expected.splice(i, 1); return; }
       problems.push(`console ${msg.type()} on ${page.url()}: ${text}`);
