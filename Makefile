@@ -6,7 +6,8 @@
 #                 private stack under var/ and print the URL and login
 #   make stop     stop what `make run` started (data stays in var/)
 #   make test     unit tests, fuzz regression inputs, integration tests (normal
-#                 and sanitizer build)
+#                 and sanitizer build), browser tests (headless Chromium)
+#   make test-browser  only the browser tests, against a private stack
 #   make fuzz     libFuzzer targets (clang) for the parsers of outside input,
 #                 each run for FUZZ_SECONDS (default 20)
 #   make fuzz-regress  each fuzz target once over its corpus and regression inputs
@@ -40,7 +41,7 @@ PURE := util log valid csv conf http_parse crypto json
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop test unit fuzz fuzz-regress bench clean deps
+.PHONY: all asan run stop test test-browser unit fuzz fuzz-regress bench clean deps
 
 all: fcgi/ctrack
 
@@ -125,6 +126,10 @@ stop:
 test: deps
 	@$(MAKE) --no-print-directory all asan
 	@tests/run-tests.sh
+
+test-browser: deps
+	@$(MAKE) --no-print-directory all
+	@CTRACK_BROWSER=only tests/run-tests.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

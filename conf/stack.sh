@@ -24,7 +24,7 @@ PATH=$PATH:/usr/sbin:/sbin
 
 DEPS="nginx mariadb-server mariadb-client libfcgi-dev libfcgi-bin libmariadb-dev
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
-python3-requests wrk openssl curl pkg-config gcc make"
+python3-requests wrk openssl curl pkg-config gcc make chromium"
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }
@@ -40,6 +40,11 @@ deps() {
             missing="$missing $p"
         fi
     done
+    # The browser tests run under Node.js with npm. Any install of them will
+    # do (another repository's nodejs package carries npm and conflicts with
+    # Debian's), so look for the commands rather than the packages.
+    command -v node >/dev/null || missing="$missing nodejs"
+    command -v npm >/dev/null || missing="$missing npm"
     [ -n "$missing" ] || return 0
     if [ -z "$AS_ROOT" ]; then
         echo "Missing Debian packages. Install them with:" >&2

@@ -1,13 +1,16 @@
 #!/bin/bash
 # `make test` (after it has built fcgi/ctrack and fcgi/ctrack-asan): the unit
-# tests and the fuzz regression inputs, then the integration tests against a
-# private stack in a temporary folder, once with the normal build and once
+# tests and the fuzz regression inputs, then against a private stack in a
+# temporary folder the integration tests with the normal build, the browser
+# tests (tests/browser/, headless Chromium) and the integration tests again
 # with the sanitizer build.
 # Runs every step even after a failure, prints a summary, exits non-zero if
 # anything failed. Set CTRACK_KEEP_TMP=1 to keep the folder for a post-mortem.
 # While working on one area: CTRACK_TESTS="tests/integration/test_x.py -k y"
 # runs only those integration tests, and CTRACK_QUICK=1 skips the unit
-# tests, the fuzz inputs and the sanitizer pass (make test always runs all).
+# tests, the fuzz inputs, the browser tests and the sanitizer pass (make test
+# always runs all). CTRACK_BROWSER=1 adds the browser tests to a quick run;
+# CTRACK_BROWSER=only runs just them (`make test-browser`).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -35,6 +38,12 @@ result() { summary+=("$(printf '%-26s %s' "$1" "$2")"); }
 set -o pipefail
 TESTS=${CTRACK_TESTS:-tests/integration}
 QUICK=${CTRACK_QUICK:-}
+BROWSER=${CTRACK_BROWSER:-}
+case $BROWSER in
+    '' | 1) ;;
+    only) QUICK=1 ;;
+    *) echo "CTRACK_BROWSER must be 1 or only, not: $BROWSER" >&2; exit 2 ;;
+esac
 
 if [ -z "$QUICK" ]; then
 echo "== unit tests"
@@ -70,6 +79,65 @@ pytest_run() {
     result "integration ($1):" "$(tail -n 1 "$TMP/pytest.log") [exit $rc]"
 }
 
+BROWSER_DIR=$REPO/tests/browser
+CHROMIUM=${CTRACK_CHROMIUM:-/usr/bin/chromium}
+
+# browser_deps: playwright-core as the lockfile says, installed by `npm ci`
+# into tests/browser/node_modules only when that is missing or package.json
+# or the lockfile changed since the last install.
+browser_deps() {
+    local stamp=$BROWSER_DIR/node_modules/.ctrack-installed want
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "node and npm are needed for the browser tests: run make deps"
+        return 1
+    fi
+    want=$(cat "$BROWSER_DIR/package.json" "$BROWSER_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
+    if [ -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    echo "== npm ci in tests/browser"
+    (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund) || return 1
+    echo "$want" >"$stamp"
+}
+
+# browser_run: the browser tests against the running stack. A missing
+# Chromium or playwright-core is a failure, never a silent skip.
+browser_run() {
+    local rc=0 counts art
+    echo "== browser tests (Chromium)"
+    if [ ! -x "$CHROMIUM" ]; then
+        failed=1
+        result "browser (chromium):" "FAILED: no Chromium at $CHROMIUM (install Debian's chromium package: make deps)"
+        return
+    fi
+    if ! browser_deps 2>&1 | tee "$TMP/npm.log"; then
+        failed=1
+        result "browser (chromium):" "FAILED: playwright-core could not be installed in tests/browser (npm ci, above)"
+        return
+    fi
+    # Screenshots of a failure go to a folder of their own that outlives $TMP.
+    art=$(mktemp -d "${TMPDIR:-/tmp}/ctrack-browser.XXXXXX")
+    # In the background and in its own process group, like pytest above.
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    CTRACK_BROWSER_ARTIFACTS=$art CTRACK_CHROMIUM=$CHROMIUM setsid bash -c \
+        'set -o pipefail; cd "$1" && node --test --test-reporter=spec ./*.test.mjs 2>&1 | tee "$2"' \
+        bash "$BROWSER_DIR" "$TMP/browser.log" &
+    test_pid=$!
+    wait "$test_pid" || rc=$?
+    test_pid=
+    # node's spec reporter ends with "ℹ tests N", "ℹ pass N", "ℹ fail N", ...
+    counts=$(awk '$1 == "ℹ" && $2 ~ /^(pass|fail|cancelled|skipped)$/ { n[$2] = $3 }
+                  END { printf "%d passed, %d failed, %d skipped", n["pass"], n["fail"] + n["cancelled"], n["skipped"] }' \
+             "$TMP/browser.log")
+    case $counts in "0 passed, 0 failed"*) [ $rc -ne 0 ] || rc=1; counts="no test ran" ;; esac
+    [ $rc -eq 0 ] || failed=1
+    if rmdir "$art" 2>/dev/null; then
+        result "browser (chromium):" "$counts [exit $rc]"
+    else
+        result "browser (chromium):" "$counts [exit $rc], screenshots in $art"
+    fi
+}
+
 echo "== starting the stack in $TMP on port $PORT"
 export ADMIN_PASSWORD
 ADMIN_PASSWORD=$(openssl rand -base64 18)
@@ -89,7 +157,12 @@ if conf/stack.sh start "$TMP" "$PORT" 2; then
     # A proxy from the environment must not capture requests to the test stack.
     export NO_PROXY=127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}
     export no_proxy=$NO_PROXY
-    pytest_run normal
+    [ "$BROWSER" = only ] || pytest_run normal
+    if [ -z "$QUICK" ] || [ -n "$BROWSER" ]; then
+        browser_run
+    else
+        result "browser (chromium):" "skipped (quick run; CTRACK_BROWSER=1 adds them)"
+    fi
     if [ -n "$QUICK" ]; then
         echo "== summary"; printf '%s\n' "${summary[@]}"
         [ $failed -eq 0 ] && echo "ALL PASSED (quick run)" || echo "SOME TESTS FAILED"
