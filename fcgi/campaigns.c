@@ -535,6 +535,60 @@ static const char SQL_LIST_START[] =
     " WHERE m.client_id = g.client_id AND m.campaign_id = g.id AND ";
 static const char SQL_LIST_MID[] = " AND c.live = 1) FROM campaigns g WHERE g.client_id = ?";
 
+int campaign_list(campaign_op *op, bool archived, campaign_row_fn fn, void *ctx, int *rows)
+{
+    const acl_scope *sc = op->sc;
+    *rows = 0;
+    buf sql = {0};
+    buf_adds(&sql, SQL_LIST_START);
+    acl_scope_sql(&sql, sc);
+    buf_adds(&sql, SQL_LIST_MID);
+    acl_campaigns_sql(&sql, sc, "g.id");
+    buf_adds(&sql, archived ? " AND g.archived_at IS NOT NULL ORDER BY g.name, g.id"
+                            : " AND g.archived_at IS NULL ORDER BY g.name, g.id");
+    db_stmt *s = db_stmt_get(op->d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERR;
+    int p = acl_scope_bind(s, 0, sc);
+    db_bind_int(s, p++, sc->client_id);
+    acl_campaigns_bind(s, p, sc);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    while ((rc = db_next(s)) == 1) {
+        campaign_info g = {
+            .id = db_int(s, 0),
+            .name = db_text(s, 1, NULL),
+            .archived_at = db_text(s, 2, NULL),
+            .created_at = db_text(s, 3, NULL),
+        };
+        fn(ctx, &g, db_int(s, 4));
+        (*rows)++;
+    }
+    buf_printf(op->detail, "{\"show\":\"%s\",\"rows\":%d}", archived ? "archived" : "active", *rows);
+    return rc < 0 ? rc : DB_OK;
+}
+
+struct list_ctx {
+    request *r;
+    int i;
+};
+
+static void list_row(void *ctx, const campaign_info *g, long long members)
+{
+    struct list_ctx *lc = ctx;
+    page *pg = lc->r->pg;
+    page_set_int(pg, g->id, "Campaigns.%d.id", lc->i);
+    page_set(pg, g->name, "Campaigns.%d.name", lc->i);
+    page_set(pg, g->archived_at, "Campaigns.%d.archived_at", lc->i);
+    page_set(pg, g->created_at, "Campaigns.%d.created_at", lc->i);
+    page_set_int(pg, members, "Campaigns.%d.members", lc->i);
+    lc->i++;
+}
+
+/* The list page; status is 200, or 422 for a create that failed (its
+ * errors already set, and the audit detail left to the failure). */
 static int show_list(request *r, db *d, int status)
 {
     size_t n;
@@ -546,42 +600,23 @@ static int show_list(request *r, db *d, int status)
         r->error_message = "Show must be active or archived.";
         return 400;
     }
-    buf sql = {0};
-    buf_adds(&sql, SQL_LIST_START);
-    acl_scope_sql(&sql, &r->who.scope);
-    buf_adds(&sql, SQL_LIST_MID);
-    acl_campaigns_sql(&sql, &r->who.scope, "g.id");
-    buf_adds(&sql, archived ? " AND g.archived_at IS NOT NULL ORDER BY g.name, g.id"
-                            : " AND g.archived_at IS NULL ORDER BY g.name, g.id");
-    db_stmt *s = db_stmt_get(d, buf_str(&sql));
-    buf_free(&sql);
-    if (!s)
-        return DB_ERR;
-    int p = acl_scope_bind(s, 0, &r->who.scope);
-    db_bind_int(s, p++, r->who.client_id);
-    acl_campaigns_bind(s, p, &r->who.scope);
-    int rc = db_run(s);
+    buf detail = {0};
+    campaign_op op = op_for(r, d);
+    op.detail = &detail;
+    struct list_ctx lc = {.r = r};
+    int rows;
+    int rc = campaign_list(&op, archived, list_row, &lc, &rows);
+    if (rc == DB_OK && status == 200)
+        buf_add(&r->detail, detail.data, detail.len);
+    buf_free(&detail);
     if (rc != DB_OK)
         return rc;
-    int i = 0;
-    while ((rc = db_next(s)) == 1) {
-        page_set(r->pg, db_text(s, 0, NULL), "Campaigns.%d.id", i);
-        page_set(r->pg, db_text(s, 1, NULL), "Campaigns.%d.name", i);
-        page_set(r->pg, db_text(s, 2, NULL), "Campaigns.%d.archived_at", i);
-        page_set(r->pg, db_text(s, 3, NULL), "Campaigns.%d.created_at", i);
-        page_set(r->pg, db_text(s, 4, NULL), "Campaigns.%d.members", i);
-        i++;
-    }
-    if (rc < 0)
-        return rc;
     page_set(r->pg, show, "List.show");
-    page_set_int(r->pg, i, "List.Count");
+    page_set_int(r->pg, rows, "List.Count");
     page_set(r->pg, r->who.scope.all_campaigns ? "1" : "0", "Can.CreateCampaign");
     page_set(r->pg, archived ? "Archived campaigns" : "Campaigns", "Page.Title");
-    if (status == 200) {
+    if (status == 200)
         put_flash(r);
-        buf_printf(&r->detail, "{\"show\":\"%s\",\"rows\":%d}", archived ? "archived" : "active", i);
-    }
     r->template_name = "campaigns_list.cs";
     return status;
 }

@@ -64,6 +64,14 @@ int campaign_rc_status(int rc);
  * negative enum db_rc. */
 int campaign_get(campaign_op *op, long long id, bool lock, campaign_info *out);
 
+/* Called for each campaign of a list, with its members within the scope
+ * (g's strings are borrowed for the call). */
+typedef void (*campaign_row_fn)(void *ctx, const campaign_info *g, long long members);
+/* Lists the visible campaigns, active or archived, by name, calling fn for
+ * each; *rows gets their number. Detail: {"show":..,"rows":N}. Returns an
+ * enum db_rc. */
+int campaign_list(campaign_op *op, bool archived, campaign_row_fn fn, void *ctx, int *rows);
+
 /* Creates a campaign named name[0..n) (trimmed); *id gets its id. Returns an
  * enum campaign_rc or db_rc. Detail: {"changes":{"name":{"old":null,"new":..}}}. */
 int campaign_create(campaign_op *op, const char *name, size_t n, long long *id);
