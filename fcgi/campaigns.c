@@ -280,10 +280,12 @@ static void detail_members(buf *b, const member_list *m, const char *new_status)
     buf_adds(b, "]}");
 }
 
-/* The set's members not yet in the campaign (the contacts an add adds). */
+/* The set's members not yet in the campaign (the contacts an add adds).
+ * A shared lock keeps them as they are (an edit waits) while letting a
+ * change of another campaign read the same contacts. */
 static const char SQL_ADD_READ_END[] =
     " AND c.id NOT IN (SELECT m.contact_id FROM contact_campaigns m WHERE m.client_id = ? AND m.campaign_id = ?)"
-    " ORDER BY c.id FOR UPDATE";
+    " ORDER BY c.id LOCK IN SHARE MODE";
 static const char SQL_ADD_START[] =
     "INSERT INTO contact_campaigns (client_id, campaign_id, contact_id, status, added_at, updated_at)"
     " SELECT c.client_id, ?, c.id, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)";
@@ -993,7 +995,8 @@ static const char SQL_MEMBERSHIPS[] =
     " JOIN contacts c ON c.client_id = m.client_id AND c.id = m.contact_id WHERE ";
 static const char SQL_JOINABLE[] =
     "SELECT g.id, g.name FROM campaigns g WHERE g.client_id = ? AND g.archived_at IS NULL"
-    " AND g.id NOT IN (SELECT m.campaign_id FROM contact_campaigns m WHERE m.client_id = ? AND m.contact_id = ?)";
+    " AND g.id NOT IN (SELECT m.campaign_id FROM contact_campaigns m"
+    " JOIN contacts c ON c.client_id = m.client_id AND c.id = m.contact_id WHERE ";
 
 int campaigns_contact_panel(request *r, db *d, long long contact_id)
 {
@@ -1027,9 +1030,9 @@ int campaigns_contact_panel(request *r, db *d, long long contact_id)
         return rc;
     }
     if (acl_allows(r->who.functions, "campaigns.manage")) {
-        /* The contact was checked to be in the scope by the caller; the
-         * memberships read here are only of that contact. */
         buf_adds(&sql, SQL_JOINABLE);
+        acl_scope_sql(&sql, sc);
+        buf_adds(&sql, " AND c.live = 1 AND c.id = ?)");
         acl_campaigns_sql(&sql, sc, "g.id");
         buf_adds(&sql, " ORDER BY g.name, g.id");
         s = db_stmt_get(d, buf_str(&sql));
@@ -1038,9 +1041,9 @@ int campaigns_contact_panel(request *r, db *d, long long contact_id)
             return DB_ERR;
         }
         db_bind_int(s, 0, sc->client_id);
-        db_bind_int(s, 1, sc->client_id);
-        db_bind_int(s, 2, contact_id);
-        acl_campaigns_bind(s, 3, sc);
+        p = acl_scope_bind(s, 1, sc);
+        db_bind_int(s, p++, contact_id);
+        acl_campaigns_bind(s, p, sc);
         rc = db_run(s);
         for (int i = 0; rc == DB_OK && (rc = db_next(s)) == 1; i++, rc = DB_OK) {
             page_set(r->pg, db_text(s, 0, NULL), "JoinChoices.%d.id", i);
