@@ -407,7 +407,13 @@ int campaign_member_status(campaign_op *op, long long id, long long contact_id, 
 {
     campaign_info g;
     if (!status || !campaign_status_known(status, n)) {
-        op->message = "The status must be one of targeted, contacted, responded or declined.";
+        buf b = {0};
+        buf_adds(&b, "The status must be one of ");
+        for (size_t i = 0; i < campaign_status_count; i++)
+            buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 < campaign_status_count ? ", " : " or ", campaign_statuses[i]);
+        buf_addc(&b, '.');
+        op->message = arena_strdup(op->mem, buf_str(&b));
+        buf_free(&b);
         return CAMP_INVALID;
     }
     int rc = lock_for_members(op, id, &g);

@@ -19,7 +19,7 @@
   <ul class="status-counts">
     <?cs each:s = Counts ?><li><a href="/campaigns/<?cs var:Campaign.id ?>?status=<?cs var:url_escape(s.status) ?>"><?cs var:s.status ?></a> <span class="count" id="count-<?cs var:s.status ?>"><?cs var:s.count ?></span></li><?cs /each ?>
   </ul>
-  <p class="muted">Created <?cs var:Campaign.created_at ?> UTC<?cs if:Campaign.archived_at ?> · archived <?cs var:Campaign.archived_at ?> UTC: its members do not change until it is unarchived<?cs /if ?>. Members are counted among the contacts you can see.</p>
+  <p class="muted">Created <?cs var:string.slice(Campaign.created_at, 0, 19) ?> UTC<?cs if:Campaign.archived_at ?> · archived <?cs var:string.slice(Campaign.archived_at, 0, 19) ?> UTC: its members do not change until it is unarchived<?cs /if ?>. Members are counted among the contacts you can see.</p>
   <?cs if:Allowed.campaigns.manage ?>
   <form method="post" action="/campaigns/<?cs var:Campaign.id ?>" class="inline-form">
     <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">

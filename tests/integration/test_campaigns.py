@@ -404,6 +404,8 @@ def test_status_change_one_by_one(admin, demo, audit, campaign, create_contact):
         assert detail["campaign"] == {"id": cid, "name": name} and detail["count"] == 1
         assert detail["contacts"][0]["id"] == contact and detail["contacts"][0]["new"] == status
     assert CampaignPage(admin.get(f"/campaigns/{cid}")).rows == {contact: "targeted"}
+    r = admin.post(f"/campaigns/{cid}/members/status", {"contact_id": contact, "status": "won"})
+    assert "one of targeted, contacted, responded or declined" in Page(r.text).text
     for data, code in (({"contact_id": contact, "status": "won"}, 422),
                        ({"contact_id": contact, "status": ""}, 422),
                        ({"contact_id": contact}, 422),
@@ -647,6 +649,10 @@ def test_list_filters_by_campaign_and_status(admin, demo, people, sessions, camp
     assert ListPage(admin.get(f"/contacts?campaign={cid}&status=declined")).ids == [ak[0]]
     assert sorted(ListPage(admin.get(f"/contacts?campaign={cid}&status=targeted")).ids) == ak[1:]
     assert admin.get("/contacts?status=declined").status_code == 400
+    # "Remove everyone who declined": the filter names the same campaign.
+    r = bulk(admin, "remove", cid, campaign=cid, status="declined")
+    assert bulk_count(r) == 1 and sorted(members(demo.db, cid)) == ak[1:]
+    assert location_path(r) == f"/contacts?campaign={cid}&status=declined&bulk=removed&n=1&in={cid}"
     assert admin.get(f"/contacts?campaign={cid}&status=won").status_code == 400
     # The list page shows the campaign of a campaign's page link.
     page = Page(admin.get(f"/campaigns/{cid}").text)
