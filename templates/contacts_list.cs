@@ -81,7 +81,7 @@
   <tbody>
   <?cs each:c = List.Rows ?>
     <tr>
-      <td><?cs if:Allowed.contacts.bulk_edit ?><input type="checkbox" name="id" value="<?cs var:c.id ?>" form="bulk" aria-label="Tick this contact"> <?cs /if ?><a href="/contacts/<?cs var:c.id ?>"><?cs if:c.last_name || c.first_name ?><?cs var:c.last_name ?><?cs if:c.last_name && c.first_name ?>, <?cs /if ?><?cs var:c.first_name ?><?cs else ?><?cs var:c.organisation ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
+      <td><?cs if:Allowed.contacts.bulk_edit && CampaignsActive > 0 ?><input type="checkbox" name="id" value="<?cs var:c.id ?>" form="bulk" aria-label="Tick this contact"> <?cs /if ?><a href="/contacts/<?cs var:c.id ?>"><?cs if:c.last_name || c.first_name ?><?cs var:c.last_name ?><?cs if:c.last_name && c.first_name ?>, <?cs /if ?><?cs var:c.first_name ?><?cs else ?><?cs var:c.organisation ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
       <td><?cs var:c.title ?></td>
       <td><?cs var:c.party ?></td>
       <td><?cs var:c.region ?></td>
