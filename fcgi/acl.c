@@ -98,6 +98,26 @@ int acl_regions_bind(db_stmt *s, int p, const acl_scope *sc)
     return p;
 }
 
+static const char SQL_CAMPAIGNS_OF_USER[] =
+    " IN (SELECT uc.campaign_id FROM user_campaigns uc WHERE uc.client_id = ? AND uc.user_id = ?)";
+
+void acl_campaigns_sql(buf *sql, const acl_scope *sc, const char *column)
+{
+    if (sc->all_campaigns)
+        return;
+    buf_printf(sql, " AND %s", column);
+    buf_adds(sql, SQL_CAMPAIGNS_OF_USER);
+}
+
+int acl_campaigns_bind(db_stmt *s, int p, const acl_scope *sc)
+{
+    if (!sc->all_campaigns) {
+        db_bind_int(s, p++, sc->client_id);
+        db_bind_int(s, p++, sc->user_id);
+    }
+    return p;
+}
+
 void acl_scope_sql(buf *sql, const acl_scope *sc)
 {
     buf_adds(sql, SQL_SCOPE_CLIENT);

@@ -51,6 +51,13 @@ int acl_scope_bind(db_stmt *s, int p, const acl_scope *sc);
 void acl_regions_sql(buf *sql, const acl_scope *sc, const char *column);
 /* Binds the parameters of acl_regions_sql from p; returns the next index. */
 int acl_regions_bind(db_stmt *s, int p, const acl_scope *sc);
+/* For a campaign-limited user, appends " AND <column> IN (the user's
+ * campaigns)"; nothing for a user with all campaigns. column is a constant
+ * of the caller, e.g. "g.id". Campaign pickers and pages use it, so a user
+ * sees exactly the campaigns that make up their scope. */
+void acl_campaigns_sql(buf *sql, const acl_scope *sc, const char *column);
+/* Binds the parameters of acl_campaigns_sql from p; returns the next index. */
+int acl_campaigns_bind(db_stmt *s, int p, const acl_scope *sc);
 /* True when the scope limits anything beyond the client. */
 bool acl_scope_limited(const acl_scope *sc);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "campaigns.h"
 #include "counts.h"
 #include "filter.h"
 #include "handlers.h"
@@ -306,6 +307,8 @@ static int show_form(request *r, db *d, const values *v, long long id, const cha
         page_set(r->pg, "Edit contact", "Page.Title");
     } else {
         page_set(r->pg, "New contact", "Page.Title");
+        if ((rc = campaigns_new_contact_choices(r, d)) != DB_OK)
+            return rc;
     }
     if (status == 422)
         page_set(r->pg, "The contact was not saved. Please correct the fields marked below.", "Form.Error");
@@ -401,6 +404,12 @@ int contacts_create(request *r, db *d)
     int bad = read_form(r, d, &v);
     if (bad < 0)
         return bad;
+    /* A campaign-limited user's contact joins one of their campaigns. */
+    long long campaign_id;
+    int cbad = campaigns_new_contact_read(r, d, &campaign_id);
+    if (cbad < 0)
+        return cbad;
+    bad += cbad;
     r->object_type = "contact";
     if (bad > 0)
         return show_form(r, d, &v, 0, NULL, 422);
@@ -417,6 +426,8 @@ int contacts_create(request *r, db *d)
         return rc;
     buf_adds(&r->detail, "{\"changes\":");
     add_changes(&r->detail, NULL, &v);
+    if ((rc = campaigns_new_contact_join(r, d, r->object_id, campaign_id)) != DB_OK)
+        return rc;
     buf_adds(&r->detail, "}");
     char *loc = arena_printf(r->mem, "/contacts/%lld", r->object_id);
     http_redirect(r, loc);
@@ -441,6 +452,8 @@ int contacts_show(request *r, db *d)
     page_set(r->pg, put_display_name(r, &v), "Page.Title");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.edit") ? "1" : "0", "Can.Edit");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.delete") ? "1" : "0", "Can.Delete");
+    if ((rc = campaigns_contact_panel(r, d, r->path_id)) != DB_OK)
+        return rc;
     r->template_name = "contact_view.cs";
     return 200;
 }
@@ -734,7 +747,7 @@ int contacts_list(request *r, db *d)
     }
     if (rc < 0)
         return rc;
-    if ((rc = put_filter_choices(r, d)) != DB_OK)
+    if ((rc = put_filter_choices(r, d)) != DB_OK || (rc = campaigns_list_choices(r, d)) != DB_OK)
         return rc;
 
     buf fq = {0};
@@ -748,6 +761,7 @@ int contacts_list(request *r, db *d)
     page_set(r->pg, f.q, "List.q");
     page_set(r->pg, f.region, "List.region");
     page_set(r->pg, f.party, "List.party");
+    page_set(r->pg, f.status, "List.status");
     if (f.campaign)
         page_set_int(r->pg, f.campaign, "List.campaign");
     page_set(r->pg, sort, "List.sort");

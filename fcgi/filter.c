@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "campaigns.h"
 #include "json.h"
 #include "valid.h"
 
@@ -43,7 +44,9 @@ int filter_region_by_code(db *d, long long client_id, const char *code, size_t n
     return rc;
 }
 
-int filter_parse(request *r, db *d, contact_filter *f)
+/* fixed_campaign: 0 to read the campaign from the query, or the campaign
+ * whose page this is (a campaign parameter is then refused). */
+static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
 {
     memset(f, 0, sizeof *f);
     bool bad = false;
@@ -55,9 +58,22 @@ int filter_parse(request *r, db *d, contact_filter *f)
     }
     f->party = param_text(r, "party", "party", 100, &bad);
     const char *camp = param_text(r, "campaign", "campaign", 18, &bad);
-    int64_t cid = 0;
-    if (camp && parse_i64(camp, strlen(camp), 1, INT64_MAX, &cid) != 0 && !bad) {
+    int64_t cid = fixed_campaign;
+    if (camp && fixed_campaign && !bad) {
+        r->error_message = "This page shows one campaign: it takes no campaign parameter.";
+        bad = true;
+    }
+    if (camp && !fixed_campaign && parse_i64(camp, strlen(camp), 1, INT64_MAX, &cid) != 0 && !bad) {
         r->error_message = "The campaign must be a campaign number.";
+        bad = true;
+    }
+    f->status = param_text(r, "status", "status", 40, &bad);
+    if (f->status && !bad && !campaign_status_known(f->status, strlen(f->status))) {
+        r->error_message = "The status is not one of the campaign statuses.";
+        bad = true;
+    }
+    if (f->status && !cid && !bad) {
+        r->error_message = "A status filter needs a campaign.";
         bad = true;
     }
     if (bad)
@@ -96,9 +112,30 @@ int filter_parse(request *r, db *d, contact_filter *f)
     return 0;
 }
 
+int filter_parse(request *r, db *d, contact_filter *f)
+{
+    return parse(r, d, f, 0);
+}
+
+int filter_parse_campaign(request *r, db *d, contact_filter *f, long long campaign_id)
+{
+    return parse(r, d, f, campaign_id);
+}
+
 bool filter_empty(const contact_filter *f)
 {
-    return !f->region_id && !f->party && !f->nlike && !f->campaign;
+    return !f->region_id && !f->party && !f->nlike && !f->campaign && !f->status && !f->ids;
+}
+
+void filter_set_ids(arena *a, contact_filter *f, const long long *ids, size_t n)
+{
+    buf b = {0};
+    buf_addc(&b, '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+    buf_addc(&b, ']');
+    f->ids = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
 }
 
 void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index)
@@ -118,9 +155,20 @@ void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool joi
         buf_adds(sql, " AND c.party = ?");
     for (int i = 0; i < f->nlike; i++)
         buf_adds(sql, " AND c.search_name LIKE ?");
-    if (f->campaign)
+    if (f->campaign) {
+        /* A campaign the user cannot see matches nothing: its members are
+         * not theirs to list, even those inside their scope. */
         buf_adds(sql, " AND c.id IN (SELECT fc.contact_id FROM contact_campaigns fc"
-                      " WHERE fc.client_id = ? AND fc.campaign_id = ?)");
+                      " WHERE fc.client_id = ? AND fc.campaign_id = ?");
+        acl_campaigns_sql(sql, sc, "fc.campaign_id");
+        if (f->status)
+            buf_adds(sql, " AND fc.status = ?");
+        buf_addc(sql, ')');
+    }
+    /* The ids go in as one JSON parameter, so the statement text (and the
+     * cached statement) is the same for any number of them. */
+    if (f->ids)
+        buf_adds(sql, " AND c.id IN (SELECT fj.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) fj)");
 }
 
 int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
@@ -135,7 +183,12 @@ int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
     if (f->campaign) {
         db_bind_int(s, p++, sc->client_id);
         db_bind_int(s, p++, f->campaign);
+        p = acl_campaigns_bind(s, p, sc);
+        if (f->status)
+            db_bind_str(s, p++, f->status);
     }
+    if (f->ids)
+        db_bind_str(s, p++, f->ids);
     return p;
 }
 
@@ -165,6 +218,10 @@ void filter_query(buf *b, const contact_filter *f)
     }
     if (f->campaign)
         buf_printf(b, "%scampaign=%lld", b->len > start ? "&" : "", f->campaign);
+    if (f->status) {
+        buf_adds(b, b->len > start ? "&status=" : "status=");
+        filter_url_encode(b, f->status);
+    }
 }
 
 void filter_json(buf *b, const contact_filter *f)
@@ -179,5 +236,13 @@ void filter_json(buf *b, const contact_filter *f)
         buf_printf(b, ",\"campaign\":%lld", f->campaign);
     else
         buf_adds(b, ",\"campaign\":null");
+    if (f->status) {
+        buf_adds(b, ",\"status\":");
+        json_add_cstr(b, f->status);
+    }
+    if (f->ids) {
+        buf_adds(b, ",\"ids\":");
+        buf_adds(b, f->ids);
+    }
     buf_addc(b, '}');
 }

@@ -15,22 +15,36 @@ typedef struct contact_filter {
     const char *q;        /* search text, or NULL */
     const char *region;   /* region code, or NULL */
     const char *party;    /* or NULL */
-    long long campaign;   /* campaign id, 0 for none */
+    long long campaign;   /* campaign id, 0 for none; only campaigns the user
+                           * can see match anything */
+    const char *status;   /* membership status in campaign, or NULL (needs
+                           * campaign) */
+    const char *ids;      /* a JSON array of contact ids the set is limited
+                           * to (rows chosen on a page), or NULL; see
+                           * filter_set_ids */
     long long region_id;  /* the resolved region; -1 when unknown (matches nothing) */
     const char *like[FILTER_MAX_WORDS]; /* a LIKE pattern for each word of q */
     int nlike;
 } contact_filter;
 
-/* Reads q, region, party and campaign from r->qs into f (strings borrowed
- * from the request) and resolves the region code. Returns 0, 400 with
+/* Reads q, region, party, campaign and status from r->qs into f (strings
+ * borrowed from the request) and resolves the region code. Returns 0, 400 with
  * r->error_message set when a parameter is not acceptable, or a negative
  * enum db_rc. */
 int filter_parse(request *r, db *d, contact_filter *f);
+/* The same for the members of one campaign (its page): f->campaign is
+ * campaign_id, and a campaign parameter in the query is refused (400). */
+int filter_parse_campaign(request *r, db *d, contact_filter *f, long long campaign_id);
 /* Looks a region of the client up by its code. Returns 1 with *id set, 0
  * when there is none, or a negative enum db_rc. */
 int filter_region_by_code(db *d, long long client_id, const char *code, size_t n, long long *id);
 /* True when no filter is set. */
 bool filter_empty(const contact_filter *f);
+/* Limits the set to the given contact ids (at least one; the caller
+ * parsed them as integers), kept as a JSON array in the arena. The ids are
+ * only a further condition: the scope and the rest of the filter still
+ * decide, in SQL, which of them count. */
+void filter_set_ids(arena *a, contact_filter *f, const long long *ids, size_t n);
 
 /* Appends " FROM contacts c ... WHERE <scope> AND c.live = 1 AND ..." for
  * the filter. join_region adds "LEFT JOIN regions r" (for sorting by
@@ -42,9 +56,11 @@ void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool joi
 int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc);
 
 /* Appends the filter as URL query parameters ("q=..&region=.."), without
- * a leading '&'; nothing when the filter is empty. */
+ * a leading '&'; nothing when the filter is empty. Chosen ids are not part
+ * of it. */
 void filter_query(buf *b, const contact_filter *f);
-/* Appends the filter as a JSON object, for audit rows. */
+/* Appends the filter as a JSON object, for audit rows ("status" and "ids"
+ * only when set). */
 void filter_json(buf *b, const contact_filter *f);
 /* Appends a URL-encoded copy of s (unreserved characters kept). */
 void filter_url_encode(buf *b, const char *s);

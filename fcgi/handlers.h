@@ -21,5 +21,18 @@ int contacts_edit(request *r, db *d);
 int contacts_update(request *r, db *d);
 int contacts_confirm_delete(request *r, db *d);
 int contacts_delete(request *r, db *d);
+/* campaigns.c */
+int campaigns_list(request *r, db *d);
+int campaigns_create(request *r, db *d);
+int campaigns_show(request *r, db *d);
+int campaigns_rename(request *r, db *d);
+int campaigns_archive(request *r, db *d);
+int campaigns_unarchive(request *r, db *d);
+int campaigns_member_status(request *r, db *d);
+int campaigns_member_remove(request *r, db *d);
+int campaigns_contact_add(request *r, db *d);
+int campaigns_contact_remove(request *r, db *d);
+int campaigns_bulk_add(request *r, db *d);
+int campaigns_bulk_remove(request *r, db *d);
 
 #endif

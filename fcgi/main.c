@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_campaign.h"
 #include "conf.h"
 #include "db.h"
 #include "demo.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
             "  setup-demo   first run only: create the demo client, its administrator\n"
             "               and import the demo data; --credentials FILE (required)\n"
             "  check-routes verify the route table and exit\n"
+            "  campaign     campaigns and their members (ctrack campaign --help)\n"
             "  version      print the version\n"
             "\n"
             "  -c CONFIG    the configuration file (default: $CTRACK_CONF or " DEFAULT_CONF ")\n");
@@ -38,6 +40,9 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    /* Subcommands with options of their own. */
+    if (strcmp(cmd, "campaign") == 0)
+        return cli_campaign(argc - 2, argv + 2, DEFAULT_CONF);
     const char *conf_path = getenv("CTRACK_CONF");
     const char *credentials = NULL;
     if (!conf_path || !*conf_path)

@@ -21,6 +21,18 @@ static const route routes[] = {
     {"POST", "/contacts/{id}", contacts_update, "contacts.edit", "contact.update"},
     {"GET", "/contacts/{id}/delete", contacts_confirm_delete, "contacts.delete", "contact.delete_form"},
     {"POST", "/contacts/{id}/delete", contacts_delete, "contacts.delete", "contact.delete"},
+    {"GET", "/campaigns", campaigns_list, "campaigns.view", "campaign.list"},
+    {"POST", "/campaigns", campaigns_create, "campaigns.manage", "campaign.create"},
+    {"GET", "/campaigns/{id}", campaigns_show, "campaigns.view", "campaign.view"},
+    {"POST", "/campaigns/{id}", campaigns_rename, "campaigns.manage", "campaign.rename"},
+    {"POST", "/campaigns/{id}/archive", campaigns_archive, "campaigns.manage", "campaign.archive"},
+    {"POST", "/campaigns/{id}/unarchive", campaigns_unarchive, "campaigns.manage", "campaign.unarchive"},
+    {"POST", "/campaigns/{id}/members/status", campaigns_member_status, "campaigns.manage", "campaign.member_status"},
+    {"POST", "/campaigns/{id}/members/remove", campaigns_member_remove, "campaigns.manage", "campaign.member_remove"},
+    {"POST", "/contacts/{id}/campaigns", campaigns_contact_add, "campaigns.manage", "campaign.member_add"},
+    {"POST", "/contacts/{id}/campaigns/remove", campaigns_contact_remove, "campaigns.manage", "campaign.member_remove"},
+    {"POST", "/contacts/campaign-add", campaigns_bulk_add, "contacts.bulk_edit", "campaign.bulk_add"},
+    {"POST", "/contacts/campaign-remove", campaigns_bulk_remove, "contacts.bulk_edit", "campaign.bulk_remove"},
 };
 
 const route *route_table(size_t *n)

@@ -27,6 +27,16 @@
       </select>
       <?cs call:field_error(Errors.region, "region") ?>
     </div>
+    <?cs if:Form.NeedCampaign ?>
+    <div class="field<?cs if:Errors.campaign ?> invalid<?cs /if ?>">
+      <label for="campaign">Campaign</label>
+      <select id="campaign" name="campaign" required<?cs if:Errors.campaign ?> aria-invalid="true" aria-describedby="campaign-error"<?cs /if ?>>
+        <option value="">(choose one of your campaigns)</option>
+        <?cs each:g = NewCampaigns ?><option value="<?cs var:g.id ?>"<?cs if:g.id == Contact.campaign ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?>
+      </select>
+      <?cs call:field_error(Errors.campaign, "campaign") ?>
+    </div>
+    <?cs /if ?>
   </fieldset>
   <fieldset>
     <legend>Reaching them</legend>

@@ -28,4 +28,42 @@
 </dl>
 <p class="muted">Created <?cs var:Contact.created_at ?> UTC · last updated <?cs var:Contact.updated_at ?> UTC</p>
 </section>
+<?cs if:CampaignPanel ?>
+<section class="panel" id="campaigns" aria-labelledby="campaigns-title">
+  <h2 class="sub" id="campaigns-title">Campaigns</h2>
+  <?cs if:Memberships.0.id ?>
+  <table class="list memberships">
+    <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><?cs if:Allowed.campaigns.manage ?><th scope="col"><span class="skip">Change</span></th><?cs /if ?></tr></thead>
+    <tbody>
+    <?cs each:m = Memberships ?>
+      <tr>
+        <td><a href="/campaigns/<?cs var:m.id ?>"><?cs var:m.name ?></a><?cs if:m.archived_at ?> <span class="badge">archived</span><?cs /if ?></td>
+        <td class="status"><?cs var:m.status ?></td>
+        <?cs if:Allowed.campaigns.manage ?><td><?cs if:!m.archived_at ?>
+          <form method="post" action="/contacts/<?cs var:Contact.id ?>/campaigns/remove" class="inline">
+            <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+            <input type="hidden" name="campaign_id" value="<?cs var:m.id ?>">
+            <button type="submit" class="danger">Remove</button>
+          </form><?cs /if ?></td><?cs /if ?>
+      </tr>
+    <?cs /each ?>
+    </tbody>
+  </table>
+  <?cs else ?>
+  <p class="muted">Not in any of your campaigns.</p>
+  <?cs /if ?>
+  <?cs if:Allowed.campaigns.manage && JoinChoices.0.id ?>
+  <form method="post" action="/contacts/<?cs var:Contact.id ?>/campaigns" class="inline-form">
+    <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+    <div class="field">
+      <label for="join-campaign">Add to campaign</label>
+      <select id="join-campaign" name="campaign_id">
+        <?cs each:g = JoinChoices ?><option value="<?cs var:g.id ?>"><?cs var:g.name ?></option><?cs /each ?>
+      </select>
+    </div>
+    <button type="submit">Add</button>
+  </form>
+  <?cs /if ?>
+</section>
+<?cs /if ?>
 <?cs include:"layout_bottom.cs" ?>

@@ -3,7 +3,7 @@
   <h1>Contacts <span class="count"><?cs var:List.Total ?></span></h1>
   <?cs if:Can.Create == "1" ?><a class="button primary" href="/contacts/new">New contact</a><?cs /if ?>
 </div>
-<form method="get" action="/contacts" class="filters" role="search">
+<form method="get" action="/contacts" class="filters<?cs if:Allowed.campaigns.view ?> wide<?cs /if ?>" role="search">
   <div class="field">
     <label for="q">Name</label>
     <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
@@ -22,12 +22,47 @@
       <?cs each:p = Parties ?><option value="<?cs var:p ?>"<?cs if:p == List.party ?> selected<?cs /if ?>><?cs var:p ?></option><?cs /each ?>
     </select>
   </div>
+  <?cs if:Allowed.campaigns.view ?>
+  <div class="field">
+    <label for="campaign">Campaign</label>
+    <select id="campaign" name="campaign">
+      <option value="">Any or none</option>
+      <?cs each:g = Campaigns ?><option value="<?cs var:g.id ?>"<?cs if:g.id == List.campaign ?> selected<?cs /if ?>><?cs var:g.name ?><?cs if:g.archived == "1" ?> (archived)<?cs /if ?></option><?cs /each ?>
+    </select>
+  </div>
+  <?cs if:List.campaign ?>
+  <div class="field">
+    <label for="status">Status in it</label>
+    <select id="status" name="status">
+      <option value="">Any status</option>
+      <?cs each:s = Statuses ?><option value="<?cs var:s ?>"<?cs if:s == List.status ?> selected<?cs /if ?>><?cs var:s ?></option><?cs /each ?>
+    </select>
+  </div>
+  <?cs /if ?>
+  <?cs /if ?>
   <input type="hidden" name="sort" value="<?cs var:List.sort ?>">
   <div class="actions">
     <button type="submit">Filter</button>
     <a href="/contacts">Clear</a>
   </div>
 </form>
+<?cs if:Allowed.contacts.bulk_edit && List.Total > 0 && CampaignsActive > 0 ?>
+<form method="post" action="/contacts/campaign-add?<?cs var:List.Filter ?>" id="bulk" class="panel bulk">
+  <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+  <div class="field">
+    <label for="bulk-campaign">Campaign</label>
+    <select id="bulk-campaign" name="campaign_id">
+      <?cs each:g = Campaigns ?><?cs if:g.archived == "0" ?><option value="<?cs var:g.id ?>"><?cs var:g.name ?></option><?cs /if ?><?cs /each ?>
+    </select>
+  </div>
+  <div class="actions wrap">
+    <button type="submit" name="which" value="all">Add all <?cs var:List.Total ?> matching contacts</button>
+    <button type="submit" name="which" value="selected">Add the ticked contacts</button>
+    <button type="submit" name="which" value="all" formaction="/contacts/campaign-remove?<?cs var:List.Filter ?>">Remove all <?cs var:List.Total ?> matching contacts</button>
+    <button type="submit" name="which" value="selected" formaction="/contacts/campaign-remove?<?cs var:List.Filter ?>">Remove the ticked contacts</button>
+  </div>
+</form>
+<?cs /if ?>
 <?cs if:List.Total == 0 ?>
 <p class="empty">No contacts match.</p>
 <?cs else ?>
@@ -46,7 +81,7 @@
   <tbody>
   <?cs each:c = List.Rows ?>
     <tr>
-      <td><a href="/contacts/<?cs var:c.id ?>"><?cs if:c.last_name || c.first_name ?><?cs var:c.last_name ?><?cs if:c.last_name && c.first_name ?>, <?cs /if ?><?cs var:c.first_name ?><?cs else ?><?cs var:c.organisation ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
+      <td><?cs if:Allowed.contacts.bulk_edit && CampaignsActive > 0 ?><input type="checkbox" name="id" value="<?cs var:c.id ?>" form="bulk" aria-label="Tick this contact"> <?cs /if ?><a href="/contacts/<?cs var:c.id ?>"><?cs if:c.last_name || c.first_name ?><?cs var:c.last_name ?><?cs if:c.last_name && c.first_name ?>, <?cs /if ?><?cs var:c.first_name ?><?cs else ?><?cs var:c.organisation ?><?cs /if ?></a><?cs if:c.nickname ?> <span class="muted">“<?cs var:c.nickname ?>”</span><?cs /if ?></td>
       <td><?cs var:c.title ?></td>
       <td><?cs var:c.party ?></td>
       <td><?cs var:c.region ?></td>

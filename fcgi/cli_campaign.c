@@ -1,0 +1,422 @@
+/* cli_campaign: `ctrack campaign ...`.
+ *
+ * The command acts for a client as a whole (every region and campaign in
+ * scope) on the application's database account. Each run is one
+ * transaction holding the work and its audit row (method CLI, the command
+ * words as path, no user, no address), with the same actions and details as
+ * the pages; a run that fails changes nothing and records its failure in a
+ * transaction of its own. */
+#include "cli_campaign.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "campaigns.h"
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "util.h"
+
+/* Contacts one run may name. */
+#define MAX_CONTACTS 10000
+
+typedef struct sub {
+    const char *name;
+    const char *action; /* the audit action, as the pages record it */
+    const char *args;   /* for the usage line */
+    const char *help;
+} sub;
+
+static const sub subs[] = {
+    {"list", "campaign.list", "[--archived]", "the campaigns (active, or archived) with their number of members"},
+    {"create", "campaign.create", "--name NAME", "create a campaign (names are unique per client)"},
+    {"rename", "campaign.rename", "--campaign ID --name NAME", "rename a campaign"},
+    {"archive", "campaign.archive", "--campaign ID", "archive a campaign (its members no longer change)"},
+    {"unarchive", "campaign.unarchive", "--campaign ID", "make an archived campaign active again"},
+    {"add", "campaign.member_add", "--campaign ID CONTACT...",
+     "add contacts to a campaign as \"targeted\" (members already are left as they are)"},
+    {"remove", "campaign.member_remove", "--campaign ID CONTACT...", "remove contacts from a campaign"},
+};
+
+static void usage_all(FILE *out)
+{
+    fprintf(out, "usage: ctrack campaign <command> --client NAME [options] [-c CONFIG]\n\ncommands:\n");
+    for (size_t i = 0; i < CT_ARRAY_LEN(subs); i++)
+        fprintf(out, "  %-10s %s\n", subs[i].name, subs[i].help);
+    fprintf(out, "\n  CONTACT is --contact ID or --external-id ID, each as often as needed.\n"
+                 "  ctrack campaign <command> --help shows the options of one command.\n"
+                 "  Exit status: 0 done, 1 failed (nothing changed), 2 bad usage.\n");
+}
+
+static void usage_sub(FILE *out, const sub *sb)
+{
+    fprintf(out, "usage: ctrack campaign %s --client NAME %s [-c CONFIG]\n\n  %s\n", sb->name, sb->args, sb->help);
+    if (strcmp(sb->name, "add") == 0 || strcmp(sb->name, "remove") == 0)
+        fprintf(out, "\n  CONTACT is --contact ID (the contact's number) or --external-id ID (its\n"
+                     "  external id), each as often as needed. A contact that does not exist fails\n"
+                     "  the whole run.\n");
+    fprintf(out, "\n  --client NAME  the client organisation, by its exact name\n"
+                 "  -c CONFIG      the configuration file (default: $CTRACK_CONF or the built-in path)\n");
+}
+
+typedef struct args {
+    const sub *sb;
+    const char *conf_path;
+    const char *client;
+    const char *name;
+    long long campaign;
+    bool archived;
+    long long *ids;        /* --contact */
+    size_t nids;
+    const char **ext;      /* --external-id */
+    size_t next;
+} args;
+
+static int bad_usage(const sub *sb, const char *fmt, ...) CT_PRINTF(2, 3);
+static int bad_usage(const sub *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "ctrack: campaign: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n\n");
+    va_end(ap);
+    if (sb)
+        usage_sub(stderr, sb);
+    else
+        usage_all(stderr);
+    return 2;
+}
+
+static bool parse_id(const char *s, long long *out)
+{
+    int64_t v;
+    if (parse_i64(s, strlen(s), 1, 4294967295LL, &v) != 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Reads the options into a; returns -1 when they are acceptable, else the
+ * exit status (0 after --help). */
+static int parse_args(int argc, char **argv, args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        bool has = i + 1 < argc;
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            usage_sub(stdout, a->sb);
+            return 0;
+        } else if (strcmp(o, "-c") == 0 && has) {
+            a->conf_path = argv[++i];
+        } else if (strcmp(o, "--client") == 0 && has) {
+            a->client = argv[++i];
+        } else if (strcmp(o, "--name") == 0 && has) {
+            a->name = argv[++i];
+        } else if (strcmp(o, "--campaign") == 0 && has) {
+            if (!parse_id(argv[++i], &a->campaign))
+                return bad_usage(a->sb, "--campaign takes a campaign number, not %s", argv[i]);
+        } else if (strcmp(o, "--archived") == 0) {
+            a->archived = true;
+        } else if ((strcmp(o, "--contact") == 0 || strcmp(o, "--external-id") == 0) && has) {
+            if (a->nids + a->next >= MAX_CONTACTS)
+                return bad_usage(a->sb, "%d contacts at most in one run", MAX_CONTACTS);
+            if (strcmp(o, "--contact") == 0) {
+                long long id;
+                if (!parse_id(argv[++i], &id))
+                    return bad_usage(a->sb, "--contact takes a contact number, not %s", argv[i]);
+                a->ids[a->nids++] = id;
+            } else {
+                a->ext[a->next++] = argv[++i];
+            }
+        } else {
+            return bad_usage(a->sb, "unknown or incomplete argument: %s", o);
+        }
+    }
+    const char *n = a->sb->name;
+    bool needs_campaign = strcmp(n, "list") != 0 && strcmp(n, "create") != 0;
+    bool needs_name = strcmp(n, "create") == 0 || strcmp(n, "rename") == 0;
+    bool takes_contacts = strcmp(n, "add") == 0 || strcmp(n, "remove") == 0;
+    if (!a->client)
+        return bad_usage(a->sb, "%s needs --client NAME", n);
+    if (needs_campaign && !a->campaign)
+        return bad_usage(a->sb, "%s needs --campaign ID", n);
+    if (!needs_campaign && a->campaign)
+        return bad_usage(a->sb, "%s takes no --campaign", n);
+    if (needs_name != (a->name != NULL))
+        return bad_usage(a->sb, needs_name ? "%s needs --name NAME" : "%s takes no --name", n);
+    if (takes_contacts != (a->nids + a->next > 0))
+        return bad_usage(a->sb, takes_contacts ? "%s needs at least one --contact or --external-id"
+                                               : "%s takes no contacts", n);
+    if (a->archived && strcmp(n, "list") != 0)
+        return bad_usage(a->sb, "%s takes no --archived", n);
+    return -1;
+}
+
+/* One run against the database. */
+typedef struct run {
+    const args *a;
+    db *d;
+    arena *mem;
+    acl_scope sc;
+    char request_id[33];
+    buf path;   /* the command words, for the audit row */
+    buf detail;
+    buf out;    /* what is printed after the commit */
+    long long object_id;
+} run;
+
+static const char SQL_CLIENT[] = "SELECT id FROM clients WHERE name = ?";
+
+static int find_client(run *rn)
+{
+    db_stmt *s = db_stmt_get(rn->d, SQL_CLIENT);
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, rn->a->client);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = db_next(s)) == 1)
+        rn->sc.client_id = db_int(s, 0);
+    db_done(s);
+    return rc;
+}
+
+static const char SQL_CONTACT_BY_ID_END[] = " AND c.live = 1 AND c.id = ?";
+static const char SQL_CONTACT_BY_EXT_END[] = " AND c.live = 1 AND c.external_id = ?";
+
+/* The contacts named on the command line, as ids (each must exist). */
+static int resolve_contacts(run *rn, long long *ids, size_t *n, const char **missing)
+{
+    const args *a = rn->a;
+    *n = 0;
+    for (size_t k = 0; k < a->nids + a->next; k++) {
+        bool by_id = k < a->nids;
+        buf sql = {0};
+        buf_adds(&sql, "SELECT c.id FROM contacts c WHERE ");
+        acl_scope_sql(&sql, &rn->sc);
+        buf_adds(&sql, by_id ? SQL_CONTACT_BY_ID_END : SQL_CONTACT_BY_EXT_END);
+        db_stmt *s = db_stmt_get(rn->d, buf_str(&sql));
+        buf_free(&sql);
+        if (!s)
+            return DB_ERR;
+        int p = acl_scope_bind(s, 0, &rn->sc);
+        if (by_id)
+            db_bind_int(s, p, a->ids[k]);
+        else
+            db_bind_str(s, p, a->ext[k - a->nids]);
+        int rc = db_run(s);
+        if (rc != DB_OK)
+            return rc;
+        if ((rc = db_next(s)) < 0)
+            return rc;
+        if (rc == 0) {
+            *missing = by_id ? arena_printf(rn->mem, "no contact %lld", a->ids[k])
+                             : arena_printf(rn->mem, "no contact with external id %s", a->ext[k - a->nids]);
+            return CAMP_NOT_FOUND;
+        }
+        long long id = db_int(s, 0);
+        db_done(s);
+        bool seen = false;
+        for (size_t j = 0; j < *n && !seen; j++)
+            seen = ids[j] == id;
+        if (!seen)
+            ids[(*n)++] = id;
+    }
+    return CAMP_OK;
+}
+
+static void print_row(void *ctx, const campaign_info *g, long long members)
+{
+    run *rn = ctx;
+    buf_printf(&rn->out, "%lld\t%s\t%lld\t%s\n", g->id, g->archived_at ? "archived" : "active", members, g->name);
+}
+
+/* The work; returns an enum campaign_rc or db_rc, with *message set on a
+ * positive outcome. */
+static int work(run *rn, const char **message)
+{
+    const args *a = rn->a;
+    const char *n = a->sb->name;
+    campaign_op op = {.d = rn->d, .sc = &rn->sc, .mem = rn->mem, .detail = &rn->detail};
+    int rc;
+    rn->object_id = a->campaign;
+    if (strcmp(n, "list") == 0) {
+        int rows;
+        rc = campaign_list(&op, a->archived, print_row, rn, &rows);
+    } else if (strcmp(n, "create") == 0) {
+        rc = campaign_create(&op, a->name, strlen(a->name), &rn->object_id);
+        if (rc == CAMP_OK)
+            buf_printf(&rn->out, "created campaign %lld\n", rn->object_id);
+    } else if (strcmp(n, "rename") == 0) {
+        rc = campaign_rename(&op, a->campaign, a->name, strlen(a->name));
+        if (rc == CAMP_OK)
+            buf_printf(&rn->out, "renamed campaign %lld\n", a->campaign);
+    } else if (strcmp(n, "archive") == 0 || strcmp(n, "unarchive") == 0) {
+        bool archive = strcmp(n, "archive") == 0;
+        rc = campaign_set_archived(&op, a->campaign, archive);
+        if (rc == CAMP_OK)
+            buf_printf(&rn->out, "%s campaign %lld\n", archive ? "archived" : "unarchived", a->campaign);
+    } else {
+        bool add = strcmp(n, "add") == 0;
+        long long *ids = xcalloc(a->nids + a->next, sizeof *ids);
+        size_t nids;
+        const char *missing = NULL;
+        rc = resolve_contacts(rn, ids, &nids, &missing);
+        if (rc == CAMP_OK) {
+            contact_filter f;
+            memset(&f, 0, sizeof f);
+            filter_set_ids(rn->mem, &f, ids, nids);
+            long long count;
+            rc = campaign_members_change(&op, a->campaign, add ? CAMPAIGN_ADD : CAMPAIGN_REMOVE, &f, &count);
+            if (rc == CAMP_OK)
+                buf_printf(&rn->out, "%s %lld contact%s %s campaign %lld (%s: %lld)\n", add ? "added" : "removed",
+                           count, count == 1 ? "" : "s", add ? "to" : "from", a->campaign,
+                           add ? "members already" : "not members", (long long)nids - count);
+        } else if (rc == CAMP_NOT_FOUND) {
+            op.message = missing;
+        }
+        free(ids);
+    }
+    *message = op.message;
+    return rc;
+}
+
+static int audit(run *rn, int outcome, const char *detail)
+{
+    audit_entry e = {
+        .client_id = rn->sc.client_id,
+        .remote_addr = "",
+        .request_id = rn->request_id,
+        .method = "CLI",
+        .path = buf_str(&rn->path),
+        .action = rn->a->sb->action,
+        .object_type = strcmp(rn->a->sb->name, "list") == 0 ? NULL : "campaign",
+        .object_id = rn->object_id,
+        .outcome = outcome,
+        .detail = detail,
+    };
+    return audit_append(rn->d, &e);
+}
+
+static const char *db_failure(int rc)
+{
+    switch (rc) {
+    case DB_GONE:
+        return "the database is not reachable";
+    case DB_RETRY:
+        return "a lock wait or deadlock (another change held the same rows); try again";
+    case DB_TIMEOUT:
+        return "a statement took too long";
+    default:
+        return "a database error (see the log)";
+    }
+}
+
+static int execute(run *rn)
+{
+    const char *message = NULL;
+    int rc = db_begin(rn->d);
+    if (rc == DB_OK && (rc = find_client(rn)) == 0) {
+        db_rollback(rn->d);
+        fprintf(stderr, "ctrack: campaign: there is no client named \"%s\"\n", rn->a->client);
+        return 1;
+    }
+    if (rc == 1)
+        rc = work(rn, &message);
+    if (rc == CAMP_OK) {
+        rc = audit(rn, 200, rn->detail.len ? buf_str(&rn->detail) : NULL);
+        if (rc == DB_OK)
+            rc = db_commit(rn->d);
+        if (rc == DB_OK) {
+            fputs(buf_str(&rn->out), stdout);
+            return 0;
+        }
+    }
+    db_rollback(rn->d);
+    int outcome = rc > 0 ? campaign_rc_status(rc) : rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500;
+    const char *why = rc > 0 ? (message ? message : "refused") : db_failure(rc);
+    int wl = (int)strlen(why);
+    if (wl > 0 && why[wl - 1] == '.')
+        wl--; /* the pages' sentences, inside a line of ours */
+    fprintf(stderr, "ctrack: campaign: %s%.*s; nothing changed\n",
+            rc == CAMP_INVALID || rc == CAMP_DUP_NAME ? "the name " : "", wl, why);
+    /* The failure is recorded on its own, as the pages do. */
+    if (rn->sc.client_id && db_alive(rn->d)) {
+        buf detail = {0};
+        buf_adds(&detail, "{\"error\":");
+        json_add_cstr(&detail, why);
+        buf_addc(&detail, '}');
+        int arc = db_begin(rn->d);
+        if (arc == DB_OK)
+            arc = audit(rn, outcome, buf_str(&detail));
+        if (arc == DB_OK)
+            arc = db_commit(rn->d);
+        if (arc != DB_OK) {
+            db_rollback(rn->d);
+            fprintf(stderr, "ctrack: campaign: the failure could not be recorded in the audit trail\n");
+        }
+        buf_free(&detail);
+    }
+    return 1;
+}
+
+int cli_campaign(int argc, char **argv, const char *default_conf)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "help") == 0) {
+        usage_all(argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    args a = {0};
+    for (size_t i = 0; i < CT_ARRAY_LEN(subs); i++)
+        if (strcmp(argv[0], subs[i].name) == 0)
+            a.sb = &subs[i];
+    if (!a.sb)
+        return bad_usage(NULL, "unknown command: %s", argv[0]);
+    a.conf_path = getenv("CTRACK_CONF");
+    if (!a.conf_path || !*a.conf_path)
+        a.conf_path = default_conf;
+    a.ids = xcalloc(MAX_CONTACTS, sizeof *a.ids);
+    a.ext = xcalloc(MAX_CONTACTS, sizeof *a.ext);
+    int ret = parse_args(argc, argv, &a);
+    if (ret >= 0)
+        goto out;
+    ret = 1;
+    conf *c = conf_load(a.conf_path);
+    if (!c)
+        goto out;
+    enum log_level lvl;
+    if (log_parse_level(c->log_level, &lvl) == 0)
+        log_set_level(lvl);
+    run rn = {.a = &a, .sc = {.all_regions = true, .all_campaigns = true}};
+    if (db_library_init() != 0 || audit_new_request_id(rn.request_id) != 0) {
+        fprintf(stderr, "ctrack: campaign: cannot initialise\n");
+        conf_free(c);
+        goto out;
+    }
+    log_set_request(rn.request_id);
+    buf_printf(&rn.path, "campaign %s", a.sb->name);
+    rn.d = db_open(c, false);
+    if (!rn.d) {
+        fprintf(stderr, "ctrack: campaign: cannot connect to the database\n");
+    } else {
+        rn.mem = arena_new();
+        ret = execute(&rn);
+        arena_free(rn.mem);
+        db_close(rn.d);
+    }
+    log_set_request(NULL);
+    buf_free(&rn.path);
+    buf_free(&rn.detail);
+    buf_free(&rn.out);
+    conf_free(c);
+out:
+    free(a.ids);
+    free(a.ext);
+    return ret;
+}
