@@ -7,7 +7,10 @@
 
 #include "util.h"
 
-#define HTTP_MAX_PARAMS 256
+/* The largest forms are the security matrix (a checkbox per user type and
+ * function) and a user's regions (one per region chosen, 690 in the demo
+ * data): room for both, still a bound on the work a request can cause. */
+#define HTTP_MAX_PARAMS 1024
 
 typedef struct param {
     const char *name;

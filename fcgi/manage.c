@@ -122,6 +122,70 @@ static void json_bool(buf *b, bool v)
     buf_adds(b, v ? "true" : "false");
 }
 
+/* ---- clients ---- */
+
+static const char SQL_CLIENTS[] =
+    "SELECT c.id, c.name, (SELECT COUNT(*) FROM users u WHERE u.client_id = c.id) FROM clients c ORDER BY c.name";
+static const char SQL_CLIENT_FIND[] = "SELECT id FROM clients WHERE name = ?";
+static const char SQL_CLIENT_INSERT[] = "INSERT INTO clients (name, created_at) VALUES (?, UTC_TIMESTAMP(6))";
+
+int manage_clients(db *d, arena *a, manage_client **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    db_stmt *s = db_stmt_get(d, SQL_CLIENTS);
+    if (!s)
+        return DB_ERR;
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    size_t cap = 0;
+    while ((rc = db_next(s)) == 1) {
+        *out = grow(a, *out, &cap, *n, sizeof **out);
+        manage_client *c = &(*out)[(*n)++];
+        c->id = db_int(s, 0);
+        c->name = col_dup(a, s, 1);
+        c->users = db_int(s, 2);
+    }
+    return rc < 0 ? rc : DB_OK;
+}
+
+int manage_client_find(db *d, const char *name, long long *id)
+{
+    db_stmt *s = db_stmt_get(d, SQL_CLIENT_FIND);
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, name ? name : "");
+    int rc = one_int(s, id);
+    if (rc != DB_OK)
+        return rc;
+    return *id ? 1 : 0;
+}
+
+int manage_client_create(db *d, const char *name, long long *id, buf *detail, manage_err *err)
+{
+    size_t n;
+    trim(&name, &n);
+    int rc = check_text(name, n, MANAGE_CLIENT_NAME_MAX, true, "name", err);
+    if (rc)
+        return rc;
+    db_stmt *s = db_stmt_get(d, SQL_CLIENT_INSERT);
+    if (!s)
+        return DB_ERR;
+    db_bind_text(s, 0, name, n);
+    rc = db_run(s);
+    if (rc == DB_DUP)
+        return refuse(err, MANAGE_DUPLICATE, "name", "is taken: there is a client called \"%.*s\" already",
+                      (int)n, name);
+    if (rc != DB_OK)
+        return rc;
+    *id = (long long)db_insert_id(s);
+    buf_adds(detail, "{\"changes\":{\"name\":{\"old\":null,\"new\":");
+    json_add_string(detail, name, n);
+    buf_adds(detail, "}}}");
+    return MANAGE_OK;
+}
+
 /* ---- the lock-out guard ---- */
 
 /* Changes that can take matrix.manage away queue behind one another per

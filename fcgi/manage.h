@@ -41,13 +41,33 @@ int manage_status(int rc);
  * form) and a message for people, e.g. "is taken". */
 typedef struct manage_err {
     const char *field;
-    char message[300];
+    char message[1024];
 } manage_err;
 
 #define MANAGE_TYPE_NAME_MAX 100
 #define MANAGE_USERNAME_MAX 100
 #define MANAGE_DISPLAY_NAME_MAX 200
 #define MANAGE_PASSWORD_MIN_CHARS 12
+
+/* ---- clients (the command line only: the pages work inside one) ---- */
+
+typedef struct manage_client {
+    long long id;
+    const char *name;
+    long long users;
+} manage_client;
+
+#define MANAGE_CLIENT_NAME_MAX 200
+
+/* Every client by name, into an array in a. enum db_rc. */
+int manage_clients(db *d, arena *a, manage_client **out, size_t *n);
+/* Finds a client by its exact name (as the collation compares). 1 with *id
+ * set, 0 when there is none, or a negative enum db_rc. */
+int manage_client_find(db *d, const char *name, long long *id);
+/* Creates a client: a name and nothing else (no user types, users or
+ * regions). Needs an account allowed to insert clients (the schema owner:
+ * the application's role may not). */
+int manage_client_create(db *d, const char *name, long long *id, buf *detail, manage_err *err);
 
 /* A user type with its row of the matrix. */
 typedef struct manage_type {
