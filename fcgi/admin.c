@@ -19,6 +19,11 @@ int admin_refusal(request *r, int rc, const manage_err *err)
 {
     if (rc < 0)
         return rc;
+    /* The audit row of the refusal says why, as the command line's does. */
+    buf_reset(&r->detail);
+    buf_adds(&r->detail, "{\"error\":");
+    json_add_cstr(&r->detail, err->message);
+    buf_addc(&r->detail, '}');
     if (err->field)
         page_set(r->pg, err->message, "Errors.%s", err->field);
     else
