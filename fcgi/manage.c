@@ -744,7 +744,7 @@ int manage_user_create(db *d, long long client_id, const manage_new_user *u, int
                          "\"all_regions\":{\"old\":null,\"new\":false},"
                          "\"all_campaigns\":{\"old\":null,\"new\":false}},\"password\":\"set\"}");
     }
-    memset(hash, 0, sizeof hash);
+    explicit_bzero(hash, sizeof hash);
     arena_free(a);
     return rc;
 }
@@ -843,25 +843,29 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err)
 {
-    int rc = lock_user(d, client_id, user_id);
-    if (rc <= 0) {
-        if (rc == 0)
-            no_such_user(err);
-        return rc == 0 ? MANAGE_NOT_FOUND : rc;
-    }
-    if ((rc = check_password(pw ? pw : "", pw ? n : 0, err)) != 0)
+    /* The slow hash comes before the row lock, not while holding it. */
+    int rc = check_password(pw ? pw : "", pw ? n : 0, err);
+    if (rc != 0)
         return rc;
     char hash[PASSWORD_HASH_MAX];
     if ((rc = hash_password(pw, n, iterations, hash)) != 0)
         return rc;
-    db_stmt *s = db_stmt_get(d, SQL_USER_PASSWORD);
-    if (!s)
-        return DB_ERR;
-    db_bind_str(s, 0, hash);
-    db_bind_int(s, 1, client_id);
-    db_bind_int(s, 2, user_id);
-    rc = db_run(s);
-    memset(hash, 0, sizeof hash);
+    db_stmt *s = NULL;
+    int found = lock_user(d, client_id, user_id);
+    rc = found < 0 ? found : DB_OK;
+    if (found == 1 && !(s = db_stmt_get(d, SQL_USER_PASSWORD)))
+        rc = DB_ERR;
+    if (found == 1 && s) {
+        db_bind_str(s, 0, hash);
+        db_bind_int(s, 1, client_id);
+        db_bind_int(s, 2, user_id);
+        rc = db_run(s);
+    }
+    explicit_bzero(hash, sizeof hash);
+    if (found == 0) {
+        no_such_user(err);
+        return MANAGE_NOT_FOUND;
+    }
     long long ended = 0;
     if (rc == DB_OK)
         rc = end_sessions(d, client_id, user_id, &ended);

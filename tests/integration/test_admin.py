@@ -656,3 +656,15 @@ def test_explain_form_states(demo_org, people):
     foreign = people.user(people.client(), [])
     r = o.web.get(f"/admin/explain?user={foreign}&contact=5")
     assert r.status_code == 422 and "not a user of this client" in Page(r.text).field_error("user")
+
+
+def test_every_region_at_once(demo_org, demo, db):
+    """The region form with every region checked (more pairs than a query
+    string may have) is accepted."""
+    o = demo_org
+    uid = o.create_user(o.viewer)
+    codes = [r[0] for r in db.rows(f"SELECT code FROM regions WHERE client_id = {demo.client_id}")]
+    assert len(codes) > 256
+    r = o.web.post(f"/admin/users/{uid}/regions", [("regions_mode", "some")] + [("region", c) for c in codes])
+    assert r.status_code == 303, r.status_code
+    assert db.int(f"SELECT COUNT(*) FROM user_regions WHERE user_id = {uid}") == len(codes)
