@@ -66,4 +66,42 @@ bool acl_scope_limited(const acl_scope *sc);
  * Returns 1 allowed, 0 not, or a negative enum db_rc. */
 int acl_region_allowed(db *d, const acl_scope *sc, long long region_id);
 
+/* Why a user can or cannot see a contact: the rule that decided, checked in
+ * the order below. */
+enum acl_why {
+    ACL_WHY_ALLOWED = 0,
+    ACL_WHY_OTHER_CLIENT, /* the contact belongs to another client */
+    ACL_WHY_NOT_FOUND,    /* there is no contact with that id */
+    ACL_WHY_DELETED,      /* soft-deleted: visible to nobody */
+    ACL_WHY_NO_REGION,    /* a geography-limited user; the contact has no region */
+    ACL_WHY_REGION,       /* its region is under none of the user's regions */
+    ACL_WHY_CAMPAIGN,     /* it is a member of none of the user's campaigns */
+};
+
+/* The answer of acl_explain. Strings live in the arena given to it; a
+ * region or campaign is written "Name (CODE)" / "Name". */
+typedef struct acl_explanation {
+    enum acl_why why;
+    long long contact_id;
+    bool all_regions, all_campaigns; /* the user's flags */
+    const char *region;         /* the contact's region, or NULL (none, or not known) */
+    const char *via_region;     /* the user's region that holds it, or NULL */
+    const char *via_campaign;   /* the user's campaign that holds it, or NULL */
+    const char *user_regions;   /* the user's regions, ", "-separated ("" for none) */
+    const char *user_campaigns; /* the user's campaigns, likewise */
+} acl_explanation;
+
+/* Explains whether the user of scope sc (client, user and flags as the
+ * session would load them) can see contact_id, and why, from the same
+ * tables as acl_scope_sql; the verdict is checked against acl_scope_sql
+ * itself, so the two cannot disagree unnoticed. Strings are allocated in a.
+ * Returns DB_OK, or a negative enum db_rc (DB_ERR, logged as a bug, if the
+ * explanation and the scope condition disagree). */
+int acl_explain(db *d, arena *a, const acl_scope *sc, long long contact_id, acl_explanation *out);
+/* A stable name of the rule ("allowed", "other_client", "not_found",
+ * "deleted", "no_region", "region", "campaign"), for audit details. */
+const char *acl_why_name(enum acl_why why);
+/* Appends the explanation as one or two plain sentences for people. */
+void acl_explain_text(buf *out, const acl_explanation *e);
+
 #endif

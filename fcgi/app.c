@@ -205,6 +205,8 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         int media = http_media_type_is(r->content_type, "application/x-www-form-urlencoded");
         if (media == HP_MEDIA_CHARSET)
             r->error_message = "Forms must be sent in UTF-8.";
+        /* Forms may carry more pairs than a query string (http_parse.h). */
+        r->form.max = HTTP_MAX_FORM_PARAMS;
         if (media != HP_MEDIA_OK)
             status = 415;
         else if (http_parse_urlencoded(r->mem, r->body, r->body_len, &r->form) != HP_OK)

@@ -34,5 +34,26 @@ int campaigns_contact_add(request *r, db *d);
 int campaigns_contact_remove(request *r, db *d);
 int campaigns_bulk_add(request *r, db *d);
 int campaigns_bulk_remove(request *r, db *d);
+/* admin.c, admin_types.c, admin_users.c: the administration pages */
+int admin_home(request *r, db *d);
+int admin_explain(request *r, db *d);
+int admin_types_list(request *r, db *d);
+int admin_types_create(request *r, db *d);
+int admin_types_show(request *r, db *d);
+int admin_types_rename(request *r, db *d);
+int admin_types_delete(request *r, db *d);
+int admin_matrix_show(request *r, db *d);
+int admin_matrix_save(request *r, db *d);
+int admin_users_list(request *r, db *d);
+int admin_users_new(request *r, db *d);
+int admin_users_create(request *r, db *d);
+int admin_users_show(request *r, db *d);
+int admin_users_edit(request *r, db *d);
+int admin_users_update(request *r, db *d);
+int admin_users_password_form(request *r, db *d);
+int admin_users_password(request *r, db *d);
+int admin_users_access(request *r, db *d);
+int admin_users_regions(request *r, db *d);
+int admin_users_campaigns(request *r, db *d);
 
 #endif

@@ -69,12 +69,12 @@ static char *decode(arena *a, const char *s, size_t n, size_t *outlen, int *rc)
 
 int http_parse_urlencoded(arena *a, const char *s, size_t len, params *out)
 {
-    size_t i = 0;
+    size_t i = 0, max = out->max ? out->max : HTTP_MAX_PARAMS;
     while (i < len) {
         const char *amp = memchr(s + i, '&', len - i);
         size_t end = amp ? (size_t)(amp - s) : len;
         if (end > i) {
-            if (out->n >= HTTP_MAX_PARAMS)
+            if (out->n >= max)
                 return HP_TOO_MANY;
             const char *eq = memchr(s + i, '=', end - i);
             size_t nend = eq ? (size_t)(eq - s) : end;

@@ -8,6 +8,10 @@
 #include "util.h"
 
 #define HTTP_MAX_PARAMS 256
+/* The most pairs of a form body (params.max): the largest forms are the
+ * security matrix (a checkbox per user type and function) and a user's
+ * regions (one per region chosen, 690 in the demo data). */
+#define HTTP_MAX_FORM_PARAMS 2048
 
 typedef struct param {
     const char *name;
@@ -18,13 +22,14 @@ typedef struct param {
 typedef struct params {
     param *v;
     size_t n, cap;
+    size_t max; /* the most pairs accepted; 0 for HTTP_MAX_PARAMS */
 } params;
 
 enum http_parse_rc {
     HP_OK = 0,
     HP_BAD_ENCODING = -1, /* a broken %-escape */
     HP_BAD_UTF8 = -2,     /* a name or value is not UTF-8 */
-    HP_TOO_MANY = -3,     /* more than HTTP_MAX_PARAMS pairs */
+    HP_TOO_MANY = -3,     /* more than max (HTTP_MAX_PARAMS) pairs */
     HP_NUL = -4,          /* a name or value holds a NUL byte */
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli_campaign.h"
+#include "cli_admin.h"
 #include "conf.h"
 #include "db.h"
 #include "demo.h"
@@ -27,6 +28,11 @@ static void usage(FILE *out)
             "               and import the demo data; --credentials FILE (required)\n"
             "  check-routes verify the route table and exit\n"
             "  campaign     campaigns and their members (ctrack campaign --help)\n"
+            "  client       create | list: the clients of the installation\n"
+            "  usertype     list | create | rename | delete | allow | deny: user types and the matrix\n"
+            "  user         list | show | create | disable | enable | reset-password | set-type |\n"
+            "               set-regions | set-campaigns | explain: a client's users\n"
+            "               (`ctrack GROUP --help`, `ctrack GROUP COMMAND --help` for more)\n"
             "  version      print the version\n"
             "\n"
             "  -c CONFIG    the configuration file (default: $CTRACK_CONF or " DEFAULT_CONF ")\n");
@@ -47,6 +53,9 @@ int main(int argc, char **argv)
     const char *credentials = NULL;
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
+    /* The administration commands read their own options (cli_admin.c). */
+    if (cli_admin_is_command(cmd))
+        return cli_admin_main(argc, argv, conf_path);
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             conf_path = argv[++i];

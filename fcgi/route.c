@@ -33,6 +33,27 @@ static const route routes[] = {
     {"POST", "/contacts/{id}/campaigns/remove", campaigns_contact_remove, "campaigns.manage", "campaign.member_remove"},
     {"POST", "/contacts/campaign-add", campaigns_bulk_add, "contacts.bulk_edit", "campaign.bulk_add"},
     {"POST", "/contacts/campaign-remove", campaigns_bulk_remove, "contacts.bulk_edit", "campaign.bulk_remove"},
+    /* Administration (admin*.c); /admin itself checks for either function. */
+    {"GET", "/admin", admin_home, ROUTE_LOGGED_IN, "admin.view"},
+    {"GET", "/admin/explain", admin_explain, "users.manage", "user.explain"},
+    {"GET", "/admin/types", admin_types_list, "matrix.manage", "usertype.list"},
+    {"POST", "/admin/types", admin_types_create, "matrix.manage", "usertype.create"},
+    {"GET", "/admin/types/{id}", admin_types_show, "matrix.manage", "usertype.view"},
+    {"POST", "/admin/types/{id}", admin_types_rename, "matrix.manage", "usertype.rename"},
+    {"POST", "/admin/types/{id}/delete", admin_types_delete, "matrix.manage", "usertype.delete"},
+    {"GET", "/admin/matrix", admin_matrix_show, "matrix.manage", "matrix.view"},
+    {"POST", "/admin/matrix", admin_matrix_save, "matrix.manage", "matrix.update"},
+    {"GET", "/admin/users", admin_users_list, "users.manage", "user.list"},
+    {"GET", "/admin/users/new", admin_users_new, "users.manage", "user.new_form"},
+    {"POST", "/admin/users", admin_users_create, "users.manage", "user.create"},
+    {"GET", "/admin/users/{id}", admin_users_show, "users.manage", "user.view"},
+    {"GET", "/admin/users/{id}/edit", admin_users_edit, "users.manage", "user.edit_form"},
+    {"POST", "/admin/users/{id}", admin_users_update, "users.manage", "user.update"},
+    {"GET", "/admin/users/{id}/password", admin_users_password_form, "users.manage", "user.password_form"},
+    {"POST", "/admin/users/{id}/password", admin_users_password, "users.manage", "user.password_reset"},
+    {"GET", "/admin/users/{id}/access", admin_users_access, "users.manage", "user.access_form"},
+    {"POST", "/admin/users/{id}/regions", admin_users_regions, "users.manage", "user.regions"},
+    {"POST", "/admin/users/{id}/campaigns", admin_users_campaigns, "users.manage", "user.campaigns"},
 };
 
 const route *route_table(size_t *n)

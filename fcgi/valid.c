@@ -175,6 +175,21 @@ enum valid_rc valid_code(const char *s, size_t n, size_t max)
     return VALID_OK;
 }
 
+enum valid_rc valid_username(const char *s, size_t n, size_t max)
+{
+    if (n == 0)
+        return VALID_FORMAT;
+    if (n > max)
+        return VALID_TOO_LONG;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || !strchr("._-@+", c) || c == '\0'))
+            return VALID_FORMAT;
+    }
+    return VALID_OK;
+}
+
 const char *valid_message(enum valid_rc rc, size_t max_chars)
 {
     static char msg[80];

@@ -39,6 +39,9 @@ enum valid_rc valid_url(const char *s, size_t n, size_t max);
 void url_lower_scheme(char *s, size_t n);
 /* A code (of a region, say): 1 to max ASCII letters, digits, '-', '_', '.'. */
 enum valid_rc valid_code(const char *s, size_t n, size_t max);
+/* A username: 1 to max ASCII letters, digits and . _ - @ +, starting with
+ * a letter or a digit (no spaces: people type it at every logon). */
+enum valid_rc valid_username(const char *s, size_t n, size_t max);
 /* A human message for a validation result, e.g. "is too long (at most 100
  * characters)". Returns a static string, or the static buffer for TOO_LONG. */
 const char *valid_message(enum valid_rc rc, size_t max_chars);

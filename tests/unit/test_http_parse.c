@@ -150,6 +150,29 @@ static void test_urlencoded_too_many(void **state)
     arena_free(a);
 }
 
+/* A form body may hold more pairs than a query string (params.max). */
+static void test_urlencoded_form_limit(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    buf b = {0};
+    for (int i = 0; i < HTTP_MAX_FORM_PARAMS; i++)
+        buf_printf(&b, "%sregion=R%d", i ? "&" : "", i);
+    params p;
+    assert_int_equal(parse(a, buf_str(&b), &p), HP_TOO_MANY);
+    memset(&p, 0, sizeof p);
+    p.max = HTTP_MAX_FORM_PARAMS;
+    assert_int_equal(http_parse_urlencoded(a, buf_str(&b), b.len, &p), HP_OK);
+    assert_int_equal(p.n, HTTP_MAX_FORM_PARAMS);
+    assert_string_equal(p.v[HTTP_MAX_FORM_PARAMS - 1].value, "R2047");
+    buf_adds(&b, "&one=more");
+    memset(&p, 0, sizeof p);
+    p.max = HTTP_MAX_FORM_PARAMS;
+    assert_int_equal(http_parse_urlencoded(a, buf_str(&b), b.len, &p), HP_TOO_MANY);
+    buf_free(&b);
+    arena_free(a);
+}
+
 static void test_cookies(void **state)
 {
     (void)state;
@@ -229,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_urlencoded_bad_escapes),
         cmocka_unit_test(test_urlencoded_too_many),
+        cmocka_unit_test(test_urlencoded_form_limit),
         cmocka_unit_test(test_cookies),
         cmocka_unit_test(test_content_length),
     };

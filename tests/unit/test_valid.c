@@ -221,6 +221,28 @@ static void test_valid_url(void **state)
     assert_int_equal(valid_url(S("https://example.org"), 19), VALID_OK);
 }
 
+static void test_valid_username(void **state)
+{
+    (void)state;
+#define UN(s) valid_username((s), sizeof(s) - 1, 100)
+    assert_int_equal(UN("admin"), VALID_OK);
+    assert_int_equal(UN("A"), VALID_OK);
+    assert_int_equal(UN("9lives"), VALID_OK);
+    assert_int_equal(UN("jane.doe-2_x+tag@example.org"), VALID_OK);
+    assert_int_equal(UN(""), VALID_FORMAT);
+    assert_int_equal(UN(".admin"), VALID_FORMAT);
+    assert_int_equal(UN("-admin"), VALID_FORMAT);
+    assert_int_equal(UN("@admin"), VALID_FORMAT);
+    assert_int_equal(UN("jane doe"), VALID_FORMAT);
+    assert_int_equal(UN("jane\tdoe"), VALID_FORMAT);
+    assert_int_equal(UN("jane<b>"), VALID_FORMAT);
+    assert_int_equal(UN("jan\xC3\xA9"), VALID_FORMAT); /* only ASCII */
+    assert_int_equal(valid_username("ab\0c", 4, 100), VALID_FORMAT);
+    assert_int_equal(valid_username("abcd", 4, 4), VALID_OK);
+    assert_int_equal(valid_username("abcde", 5, 4), VALID_TOO_LONG);
+#undef UN
+}
+
 static void test_valid_message(void **state)
 {
     (void)state;
@@ -246,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_valid_url),
         cmocka_unit_test(test_valid_code),
         cmocka_unit_test(test_url_lower_scheme),
+        cmocka_unit_test(test_valid_username),
         cmocka_unit_test(test_valid_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
