@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "acl.h"
-#include "audit.h"
+#include "cli.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -47,12 +47,8 @@ struct cli {
     const char *args[CLI_MAX_ARGS];
     int nargs;
     buf words;  /* the command for the audit row */
-    conf *c;
-    db *d;
+    cli_run r;  /* configuration, connection and the audit row */
     arena *a;
-    long long client_id;
-    const char *object_type;
-    long long object_id;
     buf detail;
     buf out;    /* printed after the commit */
     char *password;
@@ -76,7 +72,7 @@ static int refuse(cli *x, int rc, const char *fmt, ...)
 
 static int find_type(cli *x, const char *name, manage_type *t)
 {
-    int rc = manage_type_get(x->d, x->a, x->client_id, 0, name, t);
+    int rc = manage_type_get(x->r.d, x->a, x->r.client_id, 0, name, t);
     if (rc == 0)
         return refuse(x, MANAGE_NOT_FOUND, "there is no user type \"%s\" in the client \"%s\"", name, x->client);
     return rc < 0 ? rc : MANAGE_OK;
@@ -84,13 +80,13 @@ static int find_type(cli *x, const char *name, manage_type *t)
 
 static int find_user(cli *x, const char *username, manage_user *u)
 {
-    int rc = manage_user_get(x->d, x->a, x->client_id, 0, username, u);
+    int rc = manage_user_get(x->r.d, x->a, x->r.client_id, 0, username, u);
     if (rc == 0)
         return refuse(x, MANAGE_NOT_FOUND, "there is no user \"%s\" in the client \"%s\"", username, x->client);
     if (rc < 0)
         return rc;
-    x->object_type = "user";
-    x->object_id = u->id;
+    x->r.object_type = "user";
+    x->r.object_id = u->id;
     return MANAGE_OK;
 }
 
@@ -99,10 +95,10 @@ static int find_user(cli *x, const char *username, manage_user *u)
 static int client_create(cli *x)
 {
     long long id = 0;
-    x->object_type = "client";
-    int rc = manage_client_create(x->d, x->args[0], &id, &x->detail, &x->err);
+    x->r.object_type = "client";
+    int rc = manage_client_create(x->r.d, x->args[0], &id, &x->detail, &x->err);
     if (rc == MANAGE_OK) {
-        x->client_id = x->object_id = id;
+        x->r.client_id = x->r.object_id = id;
         buf_printf(&x->out, "created client %lld: %s\n", id, x->args[0]);
     }
     return rc;
@@ -112,7 +108,7 @@ static int client_list(cli *x)
 {
     manage_client *c;
     size_t n;
-    int rc = manage_clients(x->d, x->a, &c, &n);
+    int rc = manage_clients(x->r.d, x->a, &c, &n);
     if (rc != DB_OK)
         return rc;
     buf_adds(&x->out, "id\tname\tusers\n");
@@ -134,7 +130,7 @@ static int usertype_list(cli *x)
 {
     manage_type *t;
     size_t n;
-    int rc = manage_types(x->d, x->a, x->client_id, &t, &n);
+    int rc = manage_types(x->r.d, x->a, x->r.client_id, &t, &n);
     if (rc != DB_OK)
         return rc;
     buf_adds(&x->out, "id\tname\tusers\tallowed\n");
@@ -150,10 +146,10 @@ static int usertype_list(cli *x)
 static int usertype_create(cli *x)
 {
     long long id = 0;
-    x->object_type = "user_type";
-    int rc = manage_type_create(x->d, x->client_id, x->args[0], &id, &x->detail, &x->err);
+    x->r.object_type = "user_type";
+    int rc = manage_type_create(x->r.d, x->r.client_id, x->args[0], &id, &x->detail, &x->err);
     if (rc == MANAGE_OK) {
-        x->object_id = id;
+        x->r.object_id = id;
         buf_printf(&x->out, "created user type %lld: %s (allowed nothing yet: see ctrack usertype allow)\n", id,
                    x->args[0]);
     }
@@ -163,12 +159,12 @@ static int usertype_create(cli *x)
 static int usertype_rename(cli *x)
 {
     manage_type t;
-    x->object_type = "user_type";
+    x->r.object_type = "user_type";
     int rc = find_type(x, x->args[0], &t);
     if (rc != MANAGE_OK)
         return rc;
-    x->object_id = t.id;
-    rc = manage_type_rename(x->d, x->client_id, t.id, x->args[1], &x->detail, &x->err);
+    x->r.object_id = t.id;
+    rc = manage_type_rename(x->r.d, x->r.client_id, t.id, x->args[1], &x->detail, &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "renamed user type %lld: %s -> %s\n", t.id, t.name, x->args[1]);
     return rc;
@@ -177,12 +173,12 @@ static int usertype_rename(cli *x)
 static int usertype_delete(cli *x)
 {
     manage_type t;
-    x->object_type = "user_type";
+    x->r.object_type = "user_type";
     int rc = find_type(x, x->args[0], &t);
     if (rc != MANAGE_OK)
         return rc;
-    x->object_id = t.id;
-    rc = manage_type_delete(x->d, x->client_id, t.id, &x->detail, &x->err);
+    x->r.object_id = t.id;
+    rc = manage_type_delete(x->r.d, x->r.client_id, t.id, &x->detail, &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "deleted user type %lld: %s\n", t.id, t.name);
     return rc;
@@ -193,11 +189,11 @@ static int usertype_delete(cli *x)
 static int usertype_allow_deny(cli *x, bool allow)
 {
     manage_type t;
-    x->object_type = "matrix";
+    x->r.object_type = "matrix";
     int rc = find_type(x, x->args[0], &t);
     if (rc != MANAGE_OK)
         return rc;
-    x->object_id = t.id;
+    x->r.object_id = t.id;
     acl_set set = 0;
     for (int i = 1; i < x->nargs; i++) {
         if (strcmp(x->args[i], "all") == 0) {
@@ -214,7 +210,7 @@ static int usertype_allow_deny(cli *x, bool allow)
         }
     }
     acl_set want = allow ? t.functions | set : t.functions & ~set;
-    rc = manage_matrix_set(x->d, x->client_id, &t.id, &want, 1, &x->detail, &x->err);
+    rc = manage_matrix_set(x->r.d, x->r.client_id, &t.id, &want, 1, &x->detail, &x->err);
     if (rc == MANAGE_OK) {
         buf_printf(&x->out, "%s now allowed: ", t.name);
         size_t before = x->out.len;
@@ -240,7 +236,7 @@ static int user_list(cli *x)
 {
     manage_user *u;
     size_t n;
-    int rc = manage_users(x->d, x->a, x->client_id, &u, &n);
+    int rc = manage_users(x->r.d, x->a, x->r.client_id, &u, &n);
     if (rc != DB_OK)
         return rc;
     buf_adds(&x->out, "id\tusername\tdisplay_name\tuser_type\tstatus\tregions\tcampaigns\n");
@@ -262,9 +258,9 @@ static int user_show(cli *x)
     if (rc != MANAGE_OK)
         return rc;
     acl_scope sc;
-    manage_user_scope(x->client_id, &u, &sc);
+    manage_user_scope(x->r.client_id, &u, &sc);
     long long count;
-    if ((rc = manage_scope_count(x->d, &sc, &count)) != DB_OK)
+    if ((rc = manage_scope_count(x->r.d, &sc, &count)) != DB_OK)
         return rc;
     buf_printf(&x->out, "id: %lld\nusername: %s\ndisplay name: %s\nuser type: %s\nstatus: %s\n", u.id, u.username,
                u.display_name, u.type_name, u.status);
@@ -282,7 +278,7 @@ static int user_show(cli *x)
 static int user_create(cli *x)
 {
     manage_type t;
-    x->object_type = "user";
+    x->r.object_type = "user";
     int rc = find_type(x, x->type, &t);
     if (rc != MANAGE_OK)
         return rc;
@@ -294,9 +290,9 @@ static int user_create(cli *x)
         .password_len = x->password_len,
     };
     long long id = 0;
-    rc = manage_user_create(x->d, x->client_id, &nu, x->c->pbkdf2_iterations, &id, &x->detail, &x->err);
+    rc = manage_user_create(x->r.d, x->r.client_id, &nu, x->r.c->pbkdf2_iterations, &id, &x->detail, &x->err);
     if (rc == MANAGE_OK) {
-        x->object_id = id;
+        x->r.object_id = id;
         buf_printf(&x->out, "created user %lld: %s (%s); no regions and no campaigns yet: sees no contacts\n", id,
                    x->args[0], t.name);
     }
@@ -309,7 +305,7 @@ static int user_update(cli *x, const manage_user_change *c, const char *done)
     int rc = find_user(x, x->args[0], &u);
     if (rc != MANAGE_OK)
         return rc;
-    rc = manage_user_update(x->d, x->client_id, u.id, c, &x->detail, &x->err);
+    rc = manage_user_update(x->r.d, x->r.client_id, u.id, c, &x->detail, &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "%s: %s\n", u.username, done);
     return rc;
@@ -343,7 +339,7 @@ static int user_reset_password(cli *x)
     int rc = find_user(x, x->args[0], &u);
     if (rc != MANAGE_OK)
         return rc;
-    rc = manage_user_password(x->d, x->client_id, u.id, x->password, x->password_len, x->c->pbkdf2_iterations,
+    rc = manage_user_password(x->r.d, x->r.client_id, u.id, x->password, x->password_len, x->r.c->pbkdf2_iterations,
                               &x->detail, &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "%s: password reset, sessions ended\n", u.username);
@@ -356,7 +352,7 @@ static int user_set_regions(cli *x)
     int rc = find_user(x, x->args[0], &u);
     if (rc != MANAGE_OK)
         return rc;
-    rc = manage_user_regions(x->d, x->client_id, u.id, x->all, x->args + 1, (size_t)(x->nargs - 1), &x->detail,
+    rc = manage_user_regions(x->r.d, x->r.client_id, u.id, x->all, x->args + 1, (size_t)(x->nargs - 1), &x->detail,
                              &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "%s: %s\n", u.username,
@@ -373,7 +369,7 @@ static int user_set_campaigns(cli *x)
     long long *ids = arena_alloc(x->a, (size_t)x->nargs * sizeof *ids);
     size_t n = 0;
     for (int i = 1; i < x->nargs; i++) {
-        rc = manage_campaign_find(x->d, x->client_id, x->args[i], &ids[n]);
+        rc = manage_campaign_find(x->r.d, x->r.client_id, x->args[i], &ids[n]);
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -381,7 +377,7 @@ static int user_set_campaigns(cli *x)
                           x->args[i], x->client);
         n++;
     }
-    rc = manage_user_campaigns(x->d, x->client_id, u.id, x->all, ids, n, &x->detail, &x->err);
+    rc = manage_user_campaigns(x->r.d, x->r.client_id, u.id, x->all, ids, n, &x->detail, &x->err);
     if (rc == MANAGE_OK)
         buf_printf(&x->out, "%s: %s\n", u.username,
                    x->all ? "all campaigns" : n ? "campaigns set" : "no campaigns (sees no contacts)");
@@ -398,9 +394,9 @@ static int user_explain(cli *x)
     if (rc != MANAGE_OK)
         return rc;
     acl_scope sc;
-    manage_user_scope(x->client_id, &u, &sc);
+    manage_user_scope(x->r.client_id, &u, &sc);
     acl_explanation e;
-    if ((rc = acl_explain(x->d, x->a, &sc, contact, &e)) != DB_OK)
+    if ((rc = acl_explain(x->r.d, x->a, &sc, contact, &e)) != DB_OK)
         return rc;
     acl_explain_text(&x->out, &e);
     buf_printf(&x->out, "\nrule: %s\n", acl_why_name(e.why));
@@ -648,38 +644,14 @@ static int read_password(cli *x)
     return 0;
 }
 
-/* Appends the audit row and commits. enum db_rc. */
-static int audit_row(cli *x, int outcome, const char *request_id)
-{
-    audit_entry e = {
-        .client_id = x->client_id,
-        .user_id = 0,
-        .remote_addr = "",
-        .request_id = request_id,
-        .method = "CLI",
-        .path = buf_str(&x->words),
-        .action = x->cmd->action,
-        .object_type = x->object_type,
-        .object_id = x->object_id,
-        .outcome = outcome,
-        .detail = x->detail.len ? buf_str(&x->detail) : NULL,
-    };
-    int rc = audit_append(x->d, &e);
-    if (rc == DB_OK)
-        rc = db_commit(x->d);
-    if (rc != DB_OK) {
-        db_rollback(x->d);
-        log_error("audit: could not record %s", buf_str(&x->words));
-    }
-    return rc;
-}
-
 /* Runs the command inside one transaction; returns its manage result. */
-static int run(cli *x, const char *request_id)
+static int run(cli *x)
 {
-    int rc = db_begin(x->d);
+    x->r.path = buf_str(&x->words);
+    x->r.action = x->cmd->action;
+    int rc = db_begin(x->r.d);
     if (rc == DB_OK && !(x->cmd->flags & NO_CLIENT)) {
-        rc = manage_client_find(x->d, x->client, &x->client_id);
+        rc = manage_client_find(x->r.d, x->client, &x->r.client_id);
         if (rc == 0)
             rc = refuse(x, MANAGE_NOT_FOUND, "there is no client called \"%s\" (see ctrack client list)", x->client);
         else if (rc == 1)
@@ -689,16 +661,10 @@ static int run(cli *x, const char *request_id)
         rc = x->cmd->run(x);
     /* Without its audit row the change is not kept either. */
     if (rc == MANAGE_OK)
-        return audit_row(x, 200, request_id);
-    db_rollback(x->d);
-    /* The refusal is recorded on its own, as a page's would be; what the
-     * command did was rolled back, and so is its detail. */
-    buf_reset(&x->detail);
-    buf_adds(&x->detail, "{\"error\":");
-    json_add_cstr(&x->detail, rc > 0 ? x->err.message : "database error");
-    buf_addc(&x->detail, '}');
-    if (db_alive(x->d) && db_begin(x->d) == DB_OK)
-        (void)audit_row(x, manage_status(rc), request_id);
+        return cli_commit(&x->r, x->detail.len ? buf_str(&x->detail) : NULL);
+    /* What the command did was rolled back, and so is its detail. */
+    cli_record_failure(&x->r, rc > 0 ? manage_status(rc) : cli_db_outcome(rc),
+                       rc > 0 ? x->err.message : cli_db_failure(rc));
     return rc;
 }
 
@@ -747,31 +713,12 @@ int cli_admin_main(int argc, char **argv, const char *conf_path)
         return status;
     }
     status = 1;
-    char request_id[33];
     if ((x.cmd->flags & PASSWORD) && read_password(&x) != 0)
         goto out;
-    if (audit_new_request_id(request_id) != 0) {
-        fprintf(stderr, "ctrack: no random bytes for the request id\n");
+    if (cli_open(&x.r, x.conf_path, (x.cmd->flags & ADMIN_DB) != 0) != 0)
         goto out;
-    }
-    x.c = conf_load(x.conf_path);
-    if (!x.c)
-        goto out;
-    enum log_level lvl;
-    if (log_parse_level(x.c->log_level, &lvl) == 0)
-        log_set_level(lvl);
-    log_set_request(request_id);
-    if (db_library_init() != 0) {
-        fprintf(stderr, "ctrack: cannot initialise the database client library\n");
-        goto out;
-    }
-    x.d = db_open(x.c, (x.cmd->flags & ADMIN_DB) != 0);
-    if (!x.d) {
-        fprintf(stderr, "ctrack: cannot connect to the database (see the message above)\n");
-        goto out;
-    }
     x.a = arena_new();
-    int rc = run(&x, request_id);
+    int rc = run(&x);
     if (rc == MANAGE_OK) {
         fwrite(buf_str(&x.out), 1, x.out.len, stdout);
         status = fflush(stdout) == 0 ? 0 : 1;
@@ -787,9 +734,7 @@ out:
         free(x.password);
     }
     arena_free(x.a);
-    db_close(x.d);
-    if (x.c)
-        conf_free(x.c);
+    cli_close(&x.r);
     buf_free(&x.words);
     buf_free(&x.detail);
     buf_free(&x.out);

@@ -13,12 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "cli.h"
+#include "manage.h"
 #include "campaigns.h"
-#include "conf.h"
 #include "db.h"
-#include "json.h"
-#include "log.h"
 #include "util.h"
 
 /* Contacts one run may name. */
@@ -160,32 +158,14 @@ static int parse_args(int argc, char **argv, args *a)
 /* One run against the database. */
 typedef struct run {
     const args *a;
-    db *d;
+    cli_run r;  /* configuration, connection and the audit row */
+    db *d;      /* r.d */
     arena *mem;
     acl_scope sc;
-    char request_id[33];
     buf path;   /* the command words, for the audit row */
     buf detail;
     buf out;    /* what is printed after the commit */
-    long long object_id;
 } run;
-
-static const char SQL_CLIENT[] = "SELECT id FROM clients WHERE name = ?";
-
-static int find_client(run *rn)
-{
-    db_stmt *s = db_stmt_get(rn->d, SQL_CLIENT);
-    if (!s)
-        return DB_ERR;
-    db_bind_str(s, 0, rn->a->client);
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    if ((rc = db_next(s)) == 1)
-        rn->sc.client_id = db_int(s, 0);
-    db_done(s);
-    return rc;
-}
 
 static const char SQL_CONTACT_BY_ID_END[] = " AND c.live = 1 AND c.id = ?";
 static const char SQL_CONTACT_BY_EXT_END[] = " AND c.live = 1 AND c.external_id = ?";
@@ -245,14 +225,14 @@ static int work(run *rn, const char **message)
     const char *n = a->sb->name;
     campaign_op op = {.d = rn->d, .sc = &rn->sc, .mem = rn->mem, .detail = &rn->detail};
     int rc;
-    rn->object_id = a->campaign;
+    rn->r.object_id = a->campaign;
     if (strcmp(n, "list") == 0) {
         int rows;
         rc = campaign_list(&op, a->archived, print_row, rn, &rows);
     } else if (strcmp(n, "create") == 0) {
-        rc = campaign_create(&op, a->name, strlen(a->name), &rn->object_id);
+        rc = campaign_create(&op, a->name, strlen(a->name), &rn->r.object_id);
         if (rc == CAMP_OK)
-            buf_printf(&rn->out, "created campaign %lld\n", rn->object_id);
+            buf_printf(&rn->out, "created campaign %lld\n", rn->r.object_id);
     } else if (strcmp(n, "rename") == 0) {
         rc = campaign_rename(&op, a->campaign, a->name, strlen(a->name));
         if (rc == CAMP_OK)
@@ -287,86 +267,38 @@ static int work(run *rn, const char **message)
     return rc;
 }
 
-static int audit(run *rn, int outcome, const char *detail)
-{
-    audit_entry e = {
-        .client_id = rn->sc.client_id,
-        .remote_addr = "",
-        .request_id = rn->request_id,
-        .method = "CLI",
-        .path = buf_str(&rn->path),
-        .action = rn->a->sb->action,
-        .object_type = strcmp(rn->a->sb->name, "list") == 0 ? NULL : "campaign",
-        .object_id = rn->object_id,
-        .outcome = outcome,
-        .detail = detail,
-    };
-    return audit_append(rn->d, &e);
-}
-
-static const char *db_failure(int rc)
-{
-    switch (rc) {
-    case DB_GONE:
-        return "the database is not reachable";
-    case DB_RETRY:
-        return "a lock wait or deadlock (another change held the same rows); try again";
-    case DB_TIMEOUT:
-        return "a statement took too long";
-    default:
-        return "a database error (see the log)";
-    }
-}
-
 static int execute(run *rn)
 {
     const char *message = NULL;
+    rn->r.path = buf_str(&rn->path);
+    rn->r.action = rn->a->sb->action;
+    rn->r.object_type = strcmp(rn->a->sb->name, "list") == 0 ? NULL : "campaign";
     int rc = db_begin(rn->d);
-    if (rc == DB_OK && (rc = find_client(rn)) == 0) {
+    if (rc == DB_OK && (rc = manage_client_find(rn->d, rn->a->client, &rn->sc.client_id)) == 0) {
         db_rollback(rn->d);
         fprintf(stderr, "ctrack: campaign: there is no client named \"%s\"\n", rn->a->client);
         return 1;
     }
+    rn->r.client_id = rn->sc.client_id;
     if (rc == 1)
         rc = work(rn, &message);
-    if (rc == CAMP_OK) {
-        rc = audit(rn, 200, rn->detail.len ? buf_str(&rn->detail) : NULL);
-        if (rc == DB_OK)
-            rc = db_commit(rn->d);
-        if (rc == DB_OK) {
-            fputs(buf_str(&rn->out), stdout);
-            return 0;
-        }
+    if (rc == CAMP_OK && cli_commit(&rn->r, rn->detail.len ? buf_str(&rn->detail) : NULL) == DB_OK) {
+        fputs(buf_str(&rn->out), stdout);
+        return 0;
     }
-    db_rollback(rn->d);
-    int outcome = rc > 0 ? campaign_rc_status(rc) : rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500;
-    const char *why = rc > 0 ? (message ? message : "refused") : db_failure(rc);
+    int outcome = rc > 0 ? campaign_rc_status(rc) : cli_db_outcome(rc);
+    const char *why = rc > 0 ? (message ? message : "refused") : cli_db_failure(rc);
     int wl = (int)strlen(why);
     if (wl > 0 && why[wl - 1] == '.')
         wl--; /* the pages' sentences, inside a line of ours */
     fprintf(stderr, "ctrack: campaign: %s%.*s; nothing changed\n",
             rc == CAMP_INVALID || rc == CAMP_DUP_NAME ? "the name " : "", wl, why);
     /* The failure is recorded on its own, as the pages do. */
-    if (rn->sc.client_id && db_alive(rn->d)) {
-        buf detail = {0};
-        buf_adds(&detail, "{\"error\":");
-        json_add_cstr(&detail, why);
-        buf_addc(&detail, '}');
-        int arc = db_begin(rn->d);
-        if (arc == DB_OK)
-            arc = audit(rn, outcome, buf_str(&detail));
-        if (arc == DB_OK)
-            arc = db_commit(rn->d);
-        if (arc != DB_OK) {
-            db_rollback(rn->d);
-            fprintf(stderr, "ctrack: campaign: the failure could not be recorded in the audit trail\n");
-        }
-        buf_free(&detail);
-    }
+    cli_record_failure(&rn->r, outcome, why);
     return 1;
 }
 
-int cli_campaign(int argc, char **argv, const char *default_conf)
+int cli_campaign(int argc, char **argv, const char *conf_path)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "help") == 0) {
         usage_all(argc < 1 ? stderr : stdout);
@@ -378,43 +310,25 @@ int cli_campaign(int argc, char **argv, const char *default_conf)
             a.sb = &subs[i];
     if (!a.sb)
         return bad_usage(NULL, "unknown command: %s", argv[0]);
-    a.conf_path = getenv("CTRACK_CONF");
-    if (!a.conf_path || !*a.conf_path)
-        a.conf_path = default_conf;
+    a.conf_path = conf_path;
     a.ids = xcalloc(MAX_CONTACTS, sizeof *a.ids);
     a.ext = xcalloc(MAX_CONTACTS, sizeof *a.ext);
     int ret = parse_args(argc, argv, &a);
     if (ret >= 0)
         goto out;
     ret = 1;
-    conf *c = conf_load(a.conf_path);
-    if (!c)
-        goto out;
-    enum log_level lvl;
-    if (log_parse_level(c->log_level, &lvl) == 0)
-        log_set_level(lvl);
     run rn = {.a = &a, .sc = {.all_regions = true, .all_campaigns = true}};
-    if (db_library_init() != 0 || audit_new_request_id(rn.request_id) != 0) {
-        fprintf(stderr, "ctrack: campaign: cannot initialise\n");
-        conf_free(c);
-        goto out;
-    }
-    log_set_request(rn.request_id);
-    buf_printf(&rn.path, "campaign %s", a.sb->name);
-    rn.d = db_open(c, false);
-    if (!rn.d) {
-        fprintf(stderr, "ctrack: campaign: cannot connect to the database\n");
-    } else {
+    if (cli_open(&rn.r, a.conf_path, false) == 0) {
+        rn.d = rn.r.d;
+        buf_printf(&rn.path, "campaign %s", a.sb->name);
         rn.mem = arena_new();
         ret = execute(&rn);
         arena_free(rn.mem);
-        db_close(rn.d);
+        cli_close(&rn.r);
     }
-    log_set_request(NULL);
     buf_free(&rn.path);
     buf_free(&rn.detail);
     buf_free(&rn.out);
-    conf_free(c);
 out:
     free(a.ids);
     free(a.ext);

@@ -46,14 +46,13 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    /* Subcommands with options of their own. */
-    if (strcmp(cmd, "campaign") == 0)
-        return cli_campaign(argc - 2, argv + 2, DEFAULT_CONF);
     const char *conf_path = getenv("CTRACK_CONF");
     const char *credentials = NULL;
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
-    /* The administration commands read their own options (cli_admin.c). */
+    /* The operator commands read their own options (-c among them). */
+    if (strcmp(cmd, "campaign") == 0)
+        return cli_campaign(argc - 2, argv + 2, conf_path);
     if (cli_admin_is_command(cmd))
         return cli_admin_main(argc, argv, conf_path);
     for (int i = 2; i < argc; i++) {
