@@ -667,7 +667,6 @@ static const char SQL_MEMBERS_END[] =
     " JOIN contact_campaigns m ON m.client_id = c.client_id AND m.campaign_id = ? AND m.contact_id = c.id"
     " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id"
     " ORDER BY c.last_name, c.first_name, c.id";
-static const char SQL_STATES[] = "SELECT g.code, g.name FROM regions g WHERE g.client_id = ? AND g.kind = 'state'";
 
 /* The counts per status of the members within the scope. */
 static int put_status_counts(request *r, db *d, long long id, long long *total)
@@ -710,16 +709,9 @@ static int put_status_counts(request *r, db *d, long long id, long long *total)
 /* The states the user works in, for the region filter. */
 static int put_states(request *r, db *d)
 {
-    buf sql = {0};
-    buf_adds(&sql, SQL_STATES);
-    acl_regions_sql(&sql, &r->who.scope, "g.id");
-    buf_adds(&sql, " ORDER BY g.name");
-    db_stmt *s = db_stmt_get(d, buf_str(&sql));
-    buf_free(&sql);
+    db_stmt *s = filter_states_stmt(d, &r->who.scope);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
-    acl_regions_bind(s, 1, &r->who.scope);
     int rc = db_run(s);
     if (rc != DB_OK)
         return rc;

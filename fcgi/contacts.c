@@ -554,8 +554,6 @@ int contacts_delete(request *r, db *d)
 
 /* ---- the list ---- */
 
-static const char SQL_STATES[] =
-    "SELECT code, name FROM regions WHERE client_id = ? AND kind = 'state' ORDER BY name";
 /* The parties offered are those of the contacts the user may see. */
 static const char SQL_PARTIES[] = "SELECT DISTINCT c.party FROM contacts c WHERE ";
 static const char SQL_PARTIES_END[] = " AND c.live = 1 AND c.party <> '' ORDER BY c.party";
@@ -579,13 +577,11 @@ static choices choice_cache[CHOICE_SLOTS];
 
 static int load_choices(db *d, const acl_scope *sc, choices *c)
 {
-    long long client_id = sc->client_id;
     buf_reset(&c->states);
     buf_reset(&c->parties);
-    db_stmt *s = db_stmt_get(d, SQL_STATES);
+    db_stmt *s = filter_states_stmt(d, sc);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, client_id);
     int rc = db_run(s);
     while (rc == DB_OK && (rc = db_next(s)) == 1) {
         for (int col = 0; col < 2; col++) {
@@ -617,7 +613,7 @@ static int load_choices(db *d, const acl_scope *sc, choices *c)
     }
     if (rc < 0)
         return rc;
-    c->client_id = client_id;
+    c->client_id = sc->client_id;
     c->user_id = acl_scope_limited(sc) ? sc->user_id : 0;
     c->expires_us = now_mono_us() + CHOICE_TTL_US;
     return DB_OK;

@@ -122,6 +122,23 @@ int filter_parse_campaign(request *r, db *d, contact_filter *f, long long campai
     return parse(r, d, f, campaign_id);
 }
 
+static const char SQL_STATES[] = "SELECT g.code, g.name FROM regions g WHERE g.client_id = ? AND g.kind = 'state'";
+
+db_stmt *filter_states_stmt(db *d, const acl_scope *sc)
+{
+    buf sql = {0};
+    buf_adds(&sql, SQL_STATES);
+    acl_regions_sql(&sql, sc, "g.id");
+    buf_adds(&sql, " ORDER BY g.name");
+    db_stmt *s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (s) {
+        db_bind_int(s, 0, sc->client_id);
+        acl_regions_bind(s, 1, sc);
+    }
+    return s;
+}
+
 bool filter_empty(const contact_filter *f)
 {
     return !f->region_id && !f->party && !f->nlike && !f->campaign && !f->status && !f->ids;

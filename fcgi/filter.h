@@ -38,6 +38,10 @@ int filter_parse_campaign(request *r, db *d, contact_filter *f, long long campai
 /* Looks a region of the client up by its code. Returns 1 with *id set, 0
  * when there is none, or a negative enum db_rc. */
 int filter_region_by_code(db *d, long long client_id, const char *code, size_t n, long long *id);
+/* The states (regions of kind 'state') a filter form offers: those inside
+ * the user's geography, by name. Returns the prepared statement with its
+ * parameters bound, to run for (code, name) rows; NULL on failure (logged). */
+db_stmt *filter_states_stmt(db *d, const acl_scope *sc);
 /* True when no filter is set. */
 bool filter_empty(const contact_filter *f);
 /* Limits the set to the given contact ids (at least one; the caller
