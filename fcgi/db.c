@@ -16,6 +16,8 @@
 #include "util.h"
 
 #define DB_MAX_COLS 64
+/* The first buffer of a column of an unbuffered result; longer values grow it. */
+#define DB_STREAM_COL_START 4096
 
 struct db_stmt {
     db *owner;
@@ -31,6 +33,7 @@ struct db_stmt {
     size_t *caps;
     long long *ints; /* storage for bound integer parameters */
     bool has_result;
+    bool streaming; /* an unbuffered result is still being read (db_run_stream) */
 };
 
 struct db {
@@ -402,10 +405,71 @@ void db_bind_null(db_stmt *s, int i)
 
 void db_done(db_stmt *s)
 {
+    /* Freeing an unbuffered result reads what is left of it from the server
+     * (correct, but slow for a big one: db_stream_cancel is the quick way
+     * out of a stream that is abandoned). */
+    s->streaming = false;
     if (s->has_result) {
         mysql_stmt_free_result(s->st);
         s->has_result = false;
     }
+}
+
+/* Binds a string buffer to every result column. sized_by_result: from the
+ * longest value of a stored result (max_length); otherwise from the declared
+ * size, capped, for an unbuffered result (db_next grows them on demand). */
+static int bind_columns(db_stmt *s, bool sized_by_result)
+{
+    MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
+    if (!meta)
+        return stmt_err(s, "metadata");
+    MYSQL_FIELD *f = mysql_fetch_fields(meta);
+    for (unsigned c = 0; c < s->ncols; c++) {
+        size_t need = sized_by_result ? (size_t)f[c].max_length + 1 : (size_t)f[c].length + 1;
+        if (!sized_by_result && need > DB_STREAM_COL_START)
+            need = DB_STREAM_COL_START;
+        if (need < 64)
+            need = 64;
+        if (s->caps[c] < need) {
+            s->bufs[c] = xrealloc(s->bufs[c], need);
+            s->caps[c] = need;
+        }
+        MYSQL_BIND *b = &s->cols[c];
+        memset(b, 0, sizeof *b);
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = s->bufs[c];
+        b->buffer_length = (unsigned long)s->caps[c];
+        b->length = &s->lens[c];
+        b->is_null = &s->nulls[c];
+        b->error = &s->errs[c];
+    }
+    mysql_free_result(meta);
+    if (mysql_stmt_bind_result(s->st, s->cols) != 0)
+        return stmt_err(s, "bind result");
+    return DB_OK;
+}
+
+/* After MYSQL_DATA_TRUNCATED on an unbuffered row: grows each truncated
+ * column's buffer to the value's real length and fetches it again. */
+static int refetch_truncated(db_stmt *s)
+{
+    bool rebind = false;
+    for (unsigned c = 0; c < s->ncols; c++) {
+        if (!s->errs[c] || s->nulls[c])
+            continue;
+        size_t need = (size_t)s->lens[c] + 1;
+        s->bufs[c] = xrealloc(s->bufs[c], need);
+        s->caps[c] = need;
+        s->cols[c].buffer = s->bufs[c];
+        s->cols[c].buffer_length = (unsigned long)need;
+        if (mysql_stmt_fetch_column(s->st, &s->cols[c], c, 0) != 0)
+            return stmt_err(s, "fetch column");
+        s->errs[c] = 0;
+        rebind = true;
+    }
+    if (rebind && mysql_stmt_bind_result(s->st, s->cols) != 0)
+        return stmt_err(s, "bind result");
+    return DB_OK;
 }
 
 int db_run(db_stmt *s)
@@ -429,47 +493,69 @@ int db_run(db_stmt *s)
         return stmt_err(s, "store");
     s->has_result = true;
     /* Size every column buffer from the longest value in this result. */
-    MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
-    if (!meta)
-        return stmt_err(s, "metadata");
-    MYSQL_FIELD *f = mysql_fetch_fields(meta);
-    for (unsigned c = 0; c < s->ncols; c++) {
-        size_t need = (size_t)f[c].max_length + 1;
-        if (need < 64)
-            need = 64;
-        if (s->caps[c] < need) {
-            s->bufs[c] = xrealloc(s->bufs[c], need);
-            s->caps[c] = need;
-        }
-        MYSQL_BIND *b = &s->cols[c];
-        memset(b, 0, sizeof *b);
-        b->buffer_type = MYSQL_TYPE_STRING;
-        b->buffer = s->bufs[c];
-        b->buffer_length = (unsigned long)s->caps[c];
-        b->length = &s->lens[c];
-        b->is_null = &s->nulls[c];
-        b->error = &s->errs[c];
+    return bind_columns(s, true);
+}
+
+int db_run_stream(db_stmt *s)
+{
+    int rc;
+    db_done(s);
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
     }
-    mysql_free_result(meta);
-    if (mysql_stmt_bind_result(s->st, s->cols) != 0)
-        return stmt_err(s, "bind result");
-    return DB_OK;
+    if (!db_alive(s->owner))
+        return DB_GONE;
+    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
+        return stmt_err(s, "bind");
+    if (mysql_stmt_execute(s->st) != 0)
+        return stmt_err(s, "execute");
+    if (s->ncols == 0)
+        return DB_OK;
+    s->has_result = true;
+    s->streaming = true;
+    /* No max_length without the whole result: the buffers start from the
+     * declared column size (capped) and grow when a value does not fit. */
+    return bind_columns(s, false);
+}
+
+void db_stream_cancel(db_stmt *s)
+{
+    if (!s->streaming)
+        return;
+    db *d = s->owner;
+    log_info("db: an unbuffered result was left unread; reconnecting instead of draining it");
+    /* s is freed here with every other statement of the connection. */
+    if (db_reconnect(d) != 0)
+        log_warn("db: could not reconnect after cancelling a stream");
 }
 
 int db_next(db_stmt *s)
 {
     if (!s->has_result)
         return 0;
+    int rc;
+    if (s->streaming && injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
+    }
     int r = mysql_stmt_fetch(s->st);
-    if (r == MYSQL_NO_DATA)
+    if (r == MYSQL_NO_DATA) {
+        s->streaming = false;
         return 0;
-    if (r == MYSQL_DATA_TRUNCATED) {
+    }
+    if (r == MYSQL_DATA_TRUNCATED && s->streaming) {
+        if ((rc = refetch_truncated(s)) != DB_OK)
+            return rc;
+    } else if (r == MYSQL_DATA_TRUNCATED) {
         /* max_length sized the buffers, so this is a bug; say so, don't hide it. */
         log_error("db: truncated column in: %.120s", s->sql);
         return DB_ERR;
-    }
-    if (r != 0)
+    } else if (r != 0) {
         return stmt_err(s, "fetch");
+    }
     for (unsigned c = 0; c < s->ncols; c++)
         if (!s->nulls[c])
             s->bufs[c][s->lens[c]] = '\0';

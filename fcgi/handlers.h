@@ -21,5 +21,7 @@ int contacts_edit(request *r, db *d);
 int contacts_update(request *r, db *d);
 int contacts_confirm_delete(request *r, db *d);
 int contacts_delete(request *r, db *d);
+/* export.c */
+int export_contacts_csv(request *r, db *d);
 
 #endif

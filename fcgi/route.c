@@ -21,6 +21,7 @@ static const route routes[] = {
     {"POST", "/contacts/{id}", contacts_update, "contacts.edit", "contact.update"},
     {"GET", "/contacts/{id}/delete", contacts_confirm_delete, "contacts.delete", "contact.delete_form"},
     {"POST", "/contacts/{id}/delete", contacts_delete, "contacts.delete", "contact.delete"},
+    {"GET", "/export/contacts.csv", export_contacts_csv, "contacts.export", "contact.export"},
 };
 
 const route *route_table(size_t *n)
