@@ -15,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
-from conftest import (SESSION_COOKIE, Page, Sessions, reload_and_wait, sql_int, sql_str, supervisor_pid, unhex, unique,
-                      wait_for, workers)
+from conftest import (SESSION_COOKIE, Page, Sessions, recount_totals, reload_and_wait, sql_int, sql_str,
+                      supervisor_pid, unhex, unique, wait_for, workers)
 
 COLUMNS = ["id", "external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title",
            "organisation", "party", "email", "phone", "address", "website", "contact_form", "birthday",
@@ -203,6 +203,7 @@ def test_another_clients_contacts_are_never_exported(people, msessions, db, demo
     marker = unique("Other")
     db.rows(f"INSERT INTO contacts (client_id, first_name, last_name) VALUES ({other}, 'Olga', {sql_str(marker)}),"
             f" ({other}, 'Otto', {sql_str(marker)})")
+    recount_totals(db, other)
     user = people.user(other, ["contacts.view", "contacts.export"])
     web, _ = msessions.make(client_id=other, user_id=user)
     _, rows = get_export(web)
@@ -319,6 +320,7 @@ def nasty(db, demo):
     cid = db.int(f"INSERT INTO contacts (client_id, {', '.join(cols)}, birthday, region_id) VALUES"
                  f" ({demo.client_id}, {', '.join(sql_str(values[c]) for c in cols)}, '1970-01-02',"
                  f" {region_id(db, demo.client_id, 'US-OH-03')}); SELECT LAST_INSERT_ID()")
+    recount_totals(db, demo.client_id)
     return cid, marker, values
 
 
@@ -416,6 +418,7 @@ def bulky(db, people, msessions):
         f" SELECT {client}, CONCAT('Bulk', seq), {sql_str(unique('Bulky'))}, {sql_str('o' * 190)},"
         f" {sql_str(pad)}, CONCAT('https://example.org/', {sql_str(pad)}), CONCAT('https://example.org/', {sql_str(pad)})"
         " FROM seq_1_to_10000")
+    recount_totals(db, client)
     user = people.user(client, ["contacts.view", "contacts.export"])
     web, token = msessions.make(client_id=client, user_id=user)
     web.user_id, web.token, web.client_id = user, token, client
