@@ -41,6 +41,7 @@ struct db {
     const conf *cf;
     bool admin;
     bool alive;
+    bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
     db_stmt **stmts;
     size_t nstmts, capstmts;
 };
@@ -100,6 +101,9 @@ static int conn_err(db *d, const char *what)
 
 static int stmt_err(db_stmt *s, const char *what)
 {
+    /* A failed read of an unbuffered row leaves its error on the connection. */
+    if (mysql_stmt_errno(s->st) == 0 && mysql_errno(s->owner->my) != 0)
+        return conn_err(s->owner, what);
     return map_errno(s->owner, mysql_stmt_errno(s->st), mysql_stmt_sqlstate(s->st), what);
 }
 
@@ -164,7 +168,23 @@ static int connect_handle(db *d)
         }
     }
     d->alive = true;
+    d->unlimited = false;
     return 0;
+}
+
+/* The statement time limit of a web worker's session: off while a stream is
+ * read (its statement runs as long as its client reads, far longer than any
+ * page may take), back on before the next statement. */
+static int statement_limit(db *d, bool on)
+{
+    if (d->admin || d->unlimited == !on)
+        return DB_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET SESSION max_statement_time = %.1f", on ? d->cf->db_timeout * 0.8 : 0.0);
+    if (mysql_query(d->my, sql) != 0)
+        return conn_err(d, "statement time limit");
+    d->unlimited = !on;
+    return DB_OK;
 }
 
 db *db_open(const conf *c, bool admin)
@@ -253,6 +273,8 @@ static int simple(db *d, const char *sql)
     }
     if (!db_alive(d))
         return DB_GONE;
+    if ((rc = statement_limit(d, true)) != DB_OK)
+        return rc;
     if (mysql_real_query(d->my, sql, strlen(sql)) != 0)
         return conn_err(d, sql);
     MYSQL_RES *res = mysql_store_result(d->my);
@@ -483,6 +505,8 @@ int db_run(db_stmt *s)
     }
     if (!db_alive(s->owner))
         return DB_GONE;
+    if ((rc = statement_limit(s->owner, true)) != DB_OK)
+        return rc;
     if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
         return stmt_err(s, "bind");
     if (mysql_stmt_execute(s->st) != 0)
@@ -507,6 +531,8 @@ int db_run_stream(db_stmt *s)
     }
     if (!db_alive(s->owner))
         return DB_GONE;
+    if ((rc = statement_limit(s->owner, false)) != DB_OK)
+        return rc;
     if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
         return stmt_err(s, "bind");
     if (mysql_stmt_execute(s->st) != 0)

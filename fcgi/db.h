@@ -65,7 +65,9 @@ int db_run(db_stmt *s);
  * a time by db_next (an unbuffered result), so memory stays flat however
  * many rows there are. Until db_next has returned 0 or an error, or
  * db_stream_cancel was called, no other statement may run on this
- * connection: only streaming exports use it, after their work committed. */
+ * connection: only streaming exports use it, after their work committed.
+ * The statement has no time limit (it lasts as long as its client reads);
+ * the limit is back for the next statement. */
 int db_run_stream(db_stmt *s);
 /* Abandons an unbuffered result that was not read to its end (a client that
  * went away, a failed row): the connection is closed and opened again

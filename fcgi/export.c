@@ -38,12 +38,12 @@ static const char *const columns[] = {
     "contact_form", "birthday", "region_code", "region_name", "updated_at",
 };
 
-/* No statement time limit for the export query: the server keeps sending
- * rows for as long as the client reads them (a stalled client is ended by
- * net_write_timeout on the server and by nginx's send_timeout). */
+/* Run by db_run_stream, without the statement time limit of pages: the
+ * server keeps sending rows for as long as the client reads them (a client
+ * that stops reading is ended by nginx's send_timeout and the server's
+ * net_write_timeout). */
 static const char SQL_SELECT[] =
-    "SET STATEMENT max_statement_time = 0 FOR"
-    " SELECT c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title,"
+    "SELECT c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title,"
     " c.organisation, c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code,"
     " r.name, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ')";
 

@@ -473,6 +473,49 @@ def test_nginx_passes_the_stream_on_without_buffering_it(bulky, base_url, cert, 
         assert "buffered to a temporary file" not in f.read()
 
 
+@pytest.fixture
+def short_statements(stack_dir):
+    """DB.TimeoutSeconds = 2 (statements stopped after 1.6 s) for one test."""
+    path = os.environ["CTRACK_CONF"]
+    with open(path) as f:
+        original = f.read()
+    changed, n = re.subn(r"^(\s*)DB \{\s*$", r"\g<0>\n\1  TimeoutSeconds = 2", original, count=1, flags=re.M)
+    assert n == 1, "no DB block in the configuration"
+    with open(path, "w") as f:
+        f.write(changed)
+    try:
+        reload_and_wait(stack_dir)
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(original)
+        reload_and_wait(stack_dir)
+
+
+def test_an_export_outlasts_the_statement_time_limit(short_statements, bulky, base_url, cert, audit):
+    """Pages' statements stop after 80% of DB.TimeoutSeconds; an export's
+    runs as long as its client reads, here a client that pauses for longer."""
+    mark = audit.mark()
+    tls, first = slow_reader(base_url, cert, bulky.token)
+    try:
+        assert first.startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        data = [first]
+        while True:
+            chunk = tls.recv(1 << 20)
+            if not chunk:
+                break
+            data.append(chunk)
+    finally:
+        tls.close()
+    body = b"".join(data)
+    assert body.endswith(b"0\r\n\r\n"), "the chunked answer has no last chunk: the export broke"
+    rows = export_rows_since(audit, mark, bulky.user_id)
+    assert json.loads(rows[-1]["detail"]) == {"format": "csv", "phase": "completed", "rows": 10000}
+    # Pages still have their limit and work as before.
+    assert bulky.get("/contacts").status_code == 200
+
+
 def test_a_client_that_goes_away_stops_the_export(bulky, base_url, cert, audit, stack_dir):
     mark = audit.mark()
     tls, first = slow_reader(base_url, cert, bulky.token)
