@@ -43,7 +43,7 @@ static const char *const columns[] = {
  * that stops reading is ended by nginx's send_timeout and the server's
  * net_write_timeout). */
 static const char SQL_SELECT[] =
-    "SELECT c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title,"
+    "SELECT STRAIGHT_JOIN c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title,"
     " c.organisation, c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code,"
     " r.name, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ')";
 
@@ -170,9 +170,14 @@ static int export_stream(request *r, db *d)
     const acl_scope *sc = &r->who.scope;
     buf sql = {0};
     buf_adds(&sql, SQL_SELECT);
-    /* In id order the primary key hands the rows over as they are read, with
-     * no sort before the first one; a region filter starts from its index. */
-    filter_sql(&sql, &j->f, sc, true, j->f.region_id ? NULL : "PRIMARY");
+    /* STRAIGHT_JOIN: contacts first, read in primary key (id) order, the
+     * scope's and the filter's subqueries materialised once and probed per
+     * row. Rows then leave as they are read. Left to itself the optimizer
+     * drives a limited user's export from the scope's regions instead, and
+     * collects every wide row in a temporary table on disk to sort it by id
+     * before sending the first: seconds of silence on a busy disk, and the
+     * whole result held on the server. */
+    filter_sql(&sql, &j->f, sc, true, NULL);
     if (j->after)
         buf_adds(&sql, " AND c.id > ?");
     buf_adds(&sql, " ORDER BY c.id");

@@ -171,7 +171,6 @@ int http_send_and_end(request *r)
 int http_stream_begin(request *r)
 {
     FCGX_Request *fr = r->fcgx;
-    http_header(r, "X-Accel-Buffering", "no");
     buf head = {0};
     head_lines(r, &head, false);
     r->streaming = true;

@@ -86,10 +86,10 @@ int http_begin(request *r, void *fcgx, const conf *cf);
  * everything request-scoped. Returns 0, or -1 when the client went away. */
 int http_send_and_end(request *r);
 
-/* A streamed response, for bodies too large to hold (exports). Begin sends
- * the status and headers now, without Content-Length (nginx sends the body
- * chunked) and with X-Accel-Buffering: no, so nginx passes it on as it comes
- * instead of buffering it. Write sends bytes through libfcgi's fixed buffer;
+/* A streamed response, for bodies too large to hold (exports; nginx must
+ * pass them on as they come: see /export/ in conf/ctrack-site.conf.in).
+ * Begin sends the status and headers now, without Content-Length (nginx
+ * sends the body chunked). Write sends bytes through libfcgi's fixed buffer;
  * every call can find the client gone. Both return 0, or -1 when the client
  * went away (stop then, and abort). */
 int http_stream_begin(request *r);

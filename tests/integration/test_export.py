@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -15,8 +16,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
-from conftest import (SESSION_COOKIE, Page, Sessions, recount_totals, reload_and_wait, sql_int, sql_str,
-                      supervisor_pid, unhex, unique, wait_for, workers)
+from conftest import (SESSION_COOKIE, Page, Sessions, configured_workers, recount_totals, reload_and_wait, sql_int,
+                      sql_str, supervisor_pid, unhex, unique, wait_for, workers)
 
 COLUMNS = ["id", "external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title",
            "organisation", "party", "email", "phone", "address", "website", "contact_form", "birthday",
@@ -119,7 +120,6 @@ def test_headers_and_header_row(exporter):
     assert r.headers["Cache-Control"] == "no-store"
     assert "Content-Length" not in r.headers and r.headers.get("Transfer-Encoding") == "chunked", \
         f"the export is not streamed: {dict(r.headers)}"
-    assert "X-Accel-Buffering" not in r.headers, "nginx passed its control header to the client"
     assert r.headers.get("Strict-Transport-Security"), "the security headers are missing"
     assert not r.content.startswith(BOM)
     assert r.content.split(b"\r\n", 1)[0].decode() == ",".join(COLUMNS)
@@ -530,6 +530,61 @@ def test_a_client_that_goes_away_stops_the_export(bulky, base_url, cert, audit, 
     # The worker is fine afterwards.
     _, rows = get_export(bulky, limit=5)
     assert len(rows) == 5
+
+
+def read_to_end(tls, first):
+    data = [first]
+    while True:
+        try:
+            chunk = tls.recv(1 << 20)
+        except (ConnectionError, ssl.SSLError):
+            break
+        if not chunk:
+            break
+        data.append(chunk)
+    return b"".join(data)
+
+
+def test_a_worker_that_dies_mid_export_leaves_an_incomplete_transfer(bulky, base_url, cert, stack_dir, audit):
+    """A worker killed mid-stream cannot say anything: nginx must take the
+    lost connection for what it is (no END_REQUEST) and cut the response."""
+    sup = supervisor_pid(stack_dir)
+    mark = audit.mark()
+    tls, first = slow_reader(base_url, cert, bulky.token)
+    try:
+        assert first.startswith(b"HTTP/1.1 200")
+        for pid in workers(sup):
+            os.kill(pid, signal.SIGKILL)
+        body = read_to_end(tls, first)
+    finally:
+        tls.close()
+    assert b"Transfer-Encoding: chunked" in body.split(b"\r\n\r\n", 1)[0]
+    assert not body.endswith(b"\r\n0\r\n\r\n"), "a killed export ended like a complete one"
+    assert len(body) < 15_000_000
+    phases = [json.loads(r["detail"])["phase"] for r in export_rows_since(audit, mark, bulky.user_id)]
+    assert phases == ["started"]
+    want = configured_workers()
+    wait_for(lambda: len(workers(sup)) == want, "the workers were not replaced", timeout=30)
+    wait_for(lambda: bulky.s.get(bulky.url("/healthz"), timeout=10).status_code == 200, "no worker answers")
+    assert len(get_export(bulky, limit=5)[1]) == 5
+
+
+def test_an_export_sorts_nothing_on_disk(people, msessions, db, demo, audit):
+    """A limited user's export reads in id order like everyone's: no
+    temporary table on disk, no wait before the first row."""
+    user = people.user(demo.client_id, ["contacts.view", "contacts.export"], all_regions=False)
+    db.rows(f"INSERT INTO user_regions (client_id, user_id, region_id) VALUES"
+            f" ({demo.client_id}, {user}, {region_id(db, demo.client_id, 'US')})")
+    web, _ = msessions.make(user_id=user)
+
+    def disk_tables():
+        return int(db.rows("SHOW GLOBAL STATUS LIKE 'Created_tmp_disk_tables'")[0][1])
+
+    get_export(web, limit=1)  # statements prepared
+    before = disk_tables()
+    assert len(get_export(web)[1]) >= 12767
+    assert len(get_export(web, region="US-OH")[1]) > 700
+    assert disk_tables() == before, "the export built a temporary table on disk"
 
 
 def test_memory_stays_flat_over_whole_exports(bulky, exporter, stack_dir):
