@@ -48,6 +48,7 @@ static const char SQL_SELECT[] =
     " r.name, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ')";
 
 static const char *const known_params[] = {"q", "region", "party", "campaign", "after", "limit", "safe", "bom"};
+#define PARAMS_HELP "an export takes q, region, party, campaign, after, limit, safe and bom."
 
 /* A 0/1 switch; absent or empty is 0. Returns 0, or 400 with the message. */
 static int flag_param(request *r, const char *name, bool *out)
@@ -90,10 +91,12 @@ static int read_params(request *r, db *d, export_job *j)
         for (size_t k = 0; k < CT_ARRAY_LEN(known_params); k++)
             known = known || strcmp(r->qs.v[i].name, known_params[k]) == 0;
         if (!known) {
-            r->error_message = arena_printf(r->mem,
-                                            "Unknown parameter \"%.40s\": an export takes q, region, party, "
-                                            "campaign, after, limit, safe and bom.",
-                                            r->qs.v[i].name);
+            const char *name = r->qs.v[i].name;
+            /* Named when short (a typo); a long name is not cut inside a character. */
+            if (strlen(name) <= 40)
+                r->error_message = arena_printf(r->mem, "Unknown parameter \"%s\": %s", name, PARAMS_HELP);
+            else
+                r->error_message = "Unknown parameter: " PARAMS_HELP;
             return 400;
         }
     }

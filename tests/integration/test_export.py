@@ -281,6 +281,7 @@ def test_after_and_limit_with_a_filter(exporter, db, demo):
     ("bom=2", "bom must be 0 or 1"),
     ("limt=10", 'Unknown parameter "limt"'),
     ("sort=name", 'Unknown parameter "sort"'),
+    ("%C3%A9" * 30 + "=1", "Unknown parameter: an export takes"),
     ("region=not%20a%20code", "region code"),
     ("campaign=x", "campaign must be a campaign number"),
 ])
