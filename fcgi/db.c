@@ -17,7 +17,7 @@
 
 #define DB_MAX_COLS 64
 /* The first buffer of a column of an unbuffered result; longer values grow it. */
-#define DB_STREAM_COL_START 4096
+#define DB_STREAM_COL_START 1024
 
 struct db_stmt {
     db *owner;

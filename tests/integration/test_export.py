@@ -355,6 +355,26 @@ def test_safe_mode_defuses_formulas_and_only_them(nasty, exporter):
     assert "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"click\"\")\"" in raw
 
 
+def test_long_multibyte_values_come_out_whole(exporter, db, demo):
+    """Values longer than the first buffer of an unbuffered column (the
+    widest columns hold 2000 bytes of 4-byte characters) are fetched again
+    whole, and the rows after them are right too."""
+    marker = unique("Wide")
+    wide = "\U0001F600" * 500
+    cols = "client_id, first_name, last_name, address, contact_form, organisation"
+    db.rows(f"INSERT INTO contacts ({cols}) VALUES"
+            f" ({demo.client_id}, 'A', {sql_str(marker)}, {sql_str(wide)}, {sql_str('https://x.example/' + 'é' * 480)},"
+            f" {sql_str('ø' * 200)}),"
+            f" ({demo.client_id}, 'B', {sql_str(marker)}, 'short', '', ''),"
+            f" ({demo.client_id}, 'C', {sql_str(marker)}, {sql_str(wide[:300])}, '', {sql_str(wide[:200])})")
+    recount_totals(db, demo.client_id)
+    ids = db_ids(db, demo.client_id, f"c.last_name = {sql_str(marker)}")
+    _, rows = get_export(exporter, q=marker)
+    assert [int(r["id"]) for r in rows] == ids
+    assert rows == db_rows(db, demo.client_id, f"c.last_name = {sql_str(marker)}")
+    assert rows[0]["address"] == wide and rows[1]["address"] == "short" and rows[2]["organisation"] == wide[:200]
+
+
 def test_bom_for_spreadsheets(nasty, exporter):
     _, marker, _ = nasty
     r = exporter.get(export_path(q=marker, bom=1, safe=1))
