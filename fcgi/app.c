@@ -155,7 +155,8 @@ static int audit_row(request *r, db *d)
     return audit_append(d, &e);
 }
 
-/* Records a failed request on its own after the work was rolled back. */
+/* Records a failed request on its own after the work was rolled back (and
+ * the closing row of a streamed response, after its body). */
 static void audit_failure(request *r, db *d)
 {
     if (!db_alive(d)) {
@@ -172,6 +173,34 @@ static void audit_failure(request *r, db *d)
         log_error("audit: could not record %s %s -> %d", r->method, r->path, r->status);
         if (r->status < 500)
             r->status = fail_db(r, rc);
+    }
+}
+
+/* The body of a streamed response, after the request's own audit row (the
+ * start) committed: the handler's stream function writes it, a second audit
+ * row in its own transaction records how it ended, and a body that broke is
+ * cut off so that the client cannot take it for a whole one. A body whose
+ * closing row cannot be committed is cut off too: no export is delivered
+ * whole without both rows. A stream that fails before its headers went out
+ * still gets a proper error page. */
+static void send_stream(request *r, db *d)
+{
+    buf_reset(&r->detail);
+    r->status = r->stream(r, d);
+    if (r->status < 300 && !r->streaming) {
+        log_error("bug: a stream function returned %d without sending anything", r->status);
+        r->status = 500;
+    }
+    audit_failure(r, d);
+    if (!r->streaming) {
+        render_error(r);
+        if (r->status == 503)
+            http_header(r, "Retry-After", "5");
+        http_send_and_end(r);
+    } else if (r->status == 200) {
+        http_stream_end(r);
+    } else {
+        http_stream_abort(r);
     }
 }
 
@@ -281,6 +310,10 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     if (db_in_transaction(d)) {
         log_error("bug: a transaction was left open after %s %s; rolled back", r->method, r->path);
         db_rollback(d);
+    }
+    if (r->stream && r->status == 200) {
+        send_stream(r, d);
+        return;
     }
     http_send_and_end(r);
 }

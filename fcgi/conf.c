@@ -117,6 +117,7 @@ struct load_ctx {
     const char *pw_file, *admin_pw_file;
     char *pw_path, *admin_pw_path;
     char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
+    char *fail_export;
 };
 
 static void set_str(char **dst, const char *v)
@@ -153,6 +154,7 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Session.AbsoluteHours", &x->abs},
         {"Password.Iterations", &x->iters},
         {"Log.Level", &c->log_level},
+        {"Test.FailExportAfterRows", &x->fail_export},
     };
     for (size_t i = 0; i < CT_ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i].name) == 0) {
@@ -234,6 +236,8 @@ conf *conf_load(const char *path)
         c->db_timeout = (int)v;
     if (num("Server.RequestDeadlineSeconds", x.deadline, 1, 3600, 15, &x.errors, &v) == 0)
         c->request_deadline = (int)v;
+    if (num("Test.FailExportAfterRows", x.fail_export, 0, 1000000000, 0, &x.errors, &v) == 0)
+        c->test_fail_export_after = v;
     c->socket_mode = 0660;
     if (x.mode) {
         char *endp;
@@ -271,6 +275,7 @@ conf *conf_load(const char *path)
     free(x.iters);
     free(x.timeout);
     free(x.deadline);
+    free(x.fail_export);
     free(x.pw_path);
     free(x.admin_pw_path);
     if (x.errors.len) {

@@ -27,6 +27,7 @@ typedef struct conf {
     int session_abs_hours;    /* Session.AbsoluteHours */
     int pbkdf2_iterations;    /* Password.Iterations (>= 600000) */
     char *log_level;          /* Log.Level */
+    long long test_fail_export_after; /* Test.FailExportAfterRows: 0, or break exports after N rows */
 } conf;
 
 /* One key = value pair found in a file, for conf_parse_text callers. */

@@ -16,6 +16,8 @@
 #include "util.h"
 
 #define DB_MAX_COLS 64
+/* The first buffer of a column of an unbuffered result; longer values grow it. */
+#define DB_STREAM_COL_START 1024
 
 struct db_stmt {
     db *owner;
@@ -31,6 +33,7 @@ struct db_stmt {
     size_t *caps;
     long long *ints; /* storage for bound integer parameters */
     bool has_result;
+    bool streaming; /* an unbuffered result is still being read (db_run_stream) */
 };
 
 struct db {
@@ -38,6 +41,7 @@ struct db {
     const conf *cf;
     bool admin;
     bool alive;
+    bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
     db_stmt **stmts;
     size_t nstmts, capstmts;
 };
@@ -97,6 +101,9 @@ static int conn_err(db *d, const char *what)
 
 static int stmt_err(db_stmt *s, const char *what)
 {
+    /* A failed read of an unbuffered row leaves its error on the connection. */
+    if (mysql_stmt_errno(s->st) == 0 && mysql_errno(s->owner->my) != 0)
+        return conn_err(s->owner, what);
     return map_errno(s->owner, mysql_stmt_errno(s->st), mysql_stmt_sqlstate(s->st), what);
 }
 
@@ -161,7 +168,23 @@ static int connect_handle(db *d)
         }
     }
     d->alive = true;
+    d->unlimited = false;
     return 0;
+}
+
+/* The statement time limit of a web worker's session: off while a stream is
+ * read (its statement runs as long as its client reads, far longer than any
+ * page may take), back on before the next statement. */
+static int statement_limit(db *d, bool on)
+{
+    if (d->admin || d->unlimited == !on)
+        return DB_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET SESSION max_statement_time = %.1f", on ? d->cf->db_timeout * 0.8 : 0.0);
+    if (mysql_query(d->my, sql) != 0)
+        return conn_err(d, "statement time limit");
+    d->unlimited = !on;
+    return DB_OK;
 }
 
 db *db_open(const conf *c, bool admin)
@@ -250,6 +273,8 @@ static int simple(db *d, const char *sql)
     }
     if (!db_alive(d))
         return DB_GONE;
+    if ((rc = statement_limit(d, true)) != DB_OK)
+        return rc;
     if (mysql_real_query(d->my, sql, strlen(sql)) != 0)
         return conn_err(d, sql);
     MYSQL_RES *res = mysql_store_result(d->my);
@@ -402,39 +427,29 @@ void db_bind_null(db_stmt *s, int i)
 
 void db_done(db_stmt *s)
 {
+    /* Freeing an unbuffered result reads what is left of it from the server
+     * (correct, but slow for a big one: db_stream_cancel is the quick way
+     * out of a stream that is abandoned). */
+    s->streaming = false;
     if (s->has_result) {
         mysql_stmt_free_result(s->st);
         s->has_result = false;
     }
 }
 
-int db_run(db_stmt *s)
+/* Binds a string buffer to every result column. sized_by_result: from the
+ * longest value of a stored result (max_length); otherwise from the declared
+ * size, capped, for an unbuffered result (db_next grows them on demand). */
+static int bind_columns(db_stmt *s, bool sized_by_result)
 {
-    int rc;
-    db_done(s);
-    if (injected(&rc)) {
-        if (rc == DB_GONE)
-            s->owner->alive = false;
-        return rc;
-    }
-    if (!db_alive(s->owner))
-        return DB_GONE;
-    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
-        return stmt_err(s, "bind");
-    if (mysql_stmt_execute(s->st) != 0)
-        return stmt_err(s, "execute");
-    if (s->ncols == 0)
-        return DB_OK;
-    if (mysql_stmt_store_result(s->st) != 0)
-        return stmt_err(s, "store");
-    s->has_result = true;
-    /* Size every column buffer from the longest value in this result. */
     MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
     if (!meta)
         return stmt_err(s, "metadata");
     MYSQL_FIELD *f = mysql_fetch_fields(meta);
     for (unsigned c = 0; c < s->ncols; c++) {
-        size_t need = (size_t)f[c].max_length + 1;
+        size_t need = sized_by_result ? (size_t)f[c].max_length + 1 : (size_t)f[c].length + 1;
+        if (!sized_by_result && need > DB_STREAM_COL_START)
+            need = DB_STREAM_COL_START;
         if (need < 64)
             need = 64;
         if (s->caps[c] < need) {
@@ -456,20 +471,117 @@ int db_run(db_stmt *s)
     return DB_OK;
 }
 
+/* After MYSQL_DATA_TRUNCATED on an unbuffered row: grows each truncated
+ * column's buffer to the value's real length and fetches it again. */
+static int refetch_truncated(db_stmt *s)
+{
+    bool rebind = false;
+    for (unsigned c = 0; c < s->ncols; c++) {
+        if (!s->errs[c] || s->nulls[c])
+            continue;
+        size_t need = (size_t)s->lens[c] + 1;
+        s->bufs[c] = xrealloc(s->bufs[c], need);
+        s->caps[c] = need;
+        s->cols[c].buffer = s->bufs[c];
+        s->cols[c].buffer_length = (unsigned long)need;
+        if (mysql_stmt_fetch_column(s->st, &s->cols[c], c, 0) != 0)
+            return stmt_err(s, "fetch column");
+        s->errs[c] = 0;
+        rebind = true;
+    }
+    if (rebind && mysql_stmt_bind_result(s->st, s->cols) != 0)
+        return stmt_err(s, "bind result");
+    return DB_OK;
+}
+
+int db_run(db_stmt *s)
+{
+    int rc;
+    db_done(s);
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
+    }
+    if (!db_alive(s->owner))
+        return DB_GONE;
+    if ((rc = statement_limit(s->owner, true)) != DB_OK)
+        return rc;
+    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
+        return stmt_err(s, "bind");
+    if (mysql_stmt_execute(s->st) != 0)
+        return stmt_err(s, "execute");
+    if (s->ncols == 0)
+        return DB_OK;
+    if (mysql_stmt_store_result(s->st) != 0)
+        return stmt_err(s, "store");
+    s->has_result = true;
+    /* Size every column buffer from the longest value in this result. */
+    return bind_columns(s, true);
+}
+
+int db_run_stream(db_stmt *s)
+{
+    int rc;
+    db_done(s);
+    if (injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
+    }
+    if (!db_alive(s->owner))
+        return DB_GONE;
+    if ((rc = statement_limit(s->owner, false)) != DB_OK)
+        return rc;
+    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
+        return stmt_err(s, "bind");
+    if (mysql_stmt_execute(s->st) != 0)
+        return stmt_err(s, "execute");
+    if (s->ncols == 0)
+        return DB_OK;
+    s->has_result = true;
+    s->streaming = true;
+    /* No max_length without the whole result: the buffers start from the
+     * declared column size (capped) and grow when a value does not fit. */
+    return bind_columns(s, false);
+}
+
+void db_stream_cancel(db_stmt *s)
+{
+    if (!s->streaming)
+        return;
+    db *d = s->owner;
+    log_info("db: an unbuffered result was left unread; reconnecting instead of draining it");
+    /* s is freed here with every other statement of the connection. */
+    if (db_reconnect(d) != 0)
+        log_warn("db: could not reconnect after cancelling a stream");
+}
+
 int db_next(db_stmt *s)
 {
     if (!s->has_result)
         return 0;
+    int rc;
+    if (s->streaming && injected(&rc)) {
+        if (rc == DB_GONE)
+            s->owner->alive = false;
+        return rc;
+    }
     int r = mysql_stmt_fetch(s->st);
-    if (r == MYSQL_NO_DATA)
+    if (r == MYSQL_NO_DATA) {
+        s->streaming = false;
         return 0;
-    if (r == MYSQL_DATA_TRUNCATED) {
+    }
+    if (r == MYSQL_DATA_TRUNCATED && s->streaming) {
+        if ((rc = refetch_truncated(s)) != DB_OK)
+            return rc;
+    } else if (r == MYSQL_DATA_TRUNCATED) {
         /* max_length sized the buffers, so this is a bug; say so, don't hide it. */
         log_error("db: truncated column in: %.120s", s->sql);
         return DB_ERR;
-    }
-    if (r != 0)
+    } else if (r != 0) {
         return stmt_err(s, "fetch");
+    }
     for (unsigned c = 0; c < s->ncols; c++)
         if (!s->nulls[c])
             s->bufs[c][s->lens[c]] = '\0';

@@ -61,6 +61,20 @@ void db_bind_blob(db_stmt *s, int i, const void *v, size_t n);
 void db_bind_null(db_stmt *s, int i);
 /* Executes with the bound parameters and buffers any result rows. */
 int db_run(db_stmt *s);
+/* Executes like db_run but leaves the rows on the server, to be read one at
+ * a time by db_next (an unbuffered result), so memory stays flat however
+ * many rows there are. Until db_next has returned 0 or an error, or
+ * db_stream_cancel was called, no other statement may run on this
+ * connection: only streaming exports use it, after their work committed.
+ * The statement has no time limit (it lasts as long as its client reads);
+ * the limit is back for the next statement. */
+int db_run_stream(db_stmt *s);
+/* Abandons an unbuffered result that was not read to its end (a client that
+ * went away, a failed row): the connection is closed and opened again
+ * rather than reading the rest, which also frees every statement, s
+ * included. Nothing to do after db_next returned 0. Failures are logged;
+ * the handle is then not alive and the worker reconnects later. */
+void db_stream_cancel(db_stmt *s);
 /* Moves to the next row: 1 when there is one, 0 at the end, <0 on error. */
 int db_next(db_stmt *s);
 /* Column values of the current row, borrowed until the next db_next/db_run. */
@@ -73,7 +87,8 @@ unsigned long long db_affected(db_stmt *s);
 /* Frees the buffered result early (also done by the next db_run). */
 void db_done(db_stmt *s);
 
-/* Test seam: when set, the next n database calls fail with rc. */
+/* Test seam: when set, the next n database calls fail with rc (statements,
+ * transactions, and fetches of an unbuffered result). */
 void db_fail_next(int n, enum db_rc rc);
 
 #endif

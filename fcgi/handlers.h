@@ -55,5 +55,7 @@ int admin_users_password(request *r, db *d);
 int admin_users_access(request *r, db *d);
 int admin_users_regions(request *r, db *d);
 int admin_users_campaigns(request *r, db *d);
+/* export.c */
+int export_contacts_csv(request *r, db *d);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "log.h"
@@ -126,23 +127,21 @@ void http_set_cookie(request *r, const char *name, const char *value, long max_a
     buf_free(&c);
 }
 
-int http_send_and_end(request *r)
+/* The status line and headers; with_length adds the Content-Length of
+ * body_out (a streamed body has none). */
+static void head_lines(request *r, buf *head, bool with_length)
 {
-    FCGX_Request *fr = r->fcgx;
-    buf head = {0};
-    buf_printf(&head, "Status: %d %s\r\n", r->status, http_reason(r->status));
-    buf_printf(&head, "Content-Type: %s\r\n", r->content_type_out);
-    buf_printf(&head, "Content-Length: %zu\r\n", r->body_out.len);
-    buf_adds(&head, "Cache-Control: no-store\r\n");
-    buf_add(&head, buf_str(&r->headers), r->headers.len);
-    buf_adds(&head, "\r\n");
-    int rc = 0;
-    if (FCGX_PutStr(head.data, (int)head.len, fr->out) < 0)
-        rc = -1;
-    if (rc == 0 && r->body_out.len && strcmp(r->method, "HEAD") != 0 &&
-        FCGX_PutStr(buf_str(&r->body_out), (int)r->body_out.len, fr->out) < 0)
-        rc = -1;
-    buf_free(&head);
+    buf_printf(head, "Status: %d %s\r\n", r->status, http_reason(r->status));
+    buf_printf(head, "Content-Type: %s\r\n", r->content_type_out);
+    if (with_length)
+        buf_printf(head, "Content-Length: %zu\r\n", r->body_out.len);
+    buf_adds(head, "Cache-Control: no-store\r\n");
+    buf_add(head, buf_str(&r->headers), r->headers.len);
+    buf_adds(head, "\r\n");
+}
+
+static void request_free(request *r)
+{
     buf_free(&r->headers);
     buf_free(&r->body_out);
     buf_free(&r->detail);
@@ -151,5 +150,67 @@ int http_send_and_end(request *r)
     r->pg = NULL;
     r->mem = NULL;
     log_set_request(NULL);
+}
+
+int http_send_and_end(request *r)
+{
+    FCGX_Request *fr = r->fcgx;
+    buf head = {0};
+    head_lines(r, &head, true);
+    int rc = 0;
+    if (FCGX_PutStr(head.data, (int)head.len, fr->out) < 0)
+        rc = -1;
+    if (rc == 0 && r->body_out.len && strcmp(r->method, "HEAD") != 0 &&
+        FCGX_PutStr(buf_str(&r->body_out), (int)r->body_out.len, fr->out) < 0)
+        rc = -1;
+    buf_free(&head);
+    request_free(r);
     return rc;
+}
+
+int http_stream_begin(request *r)
+{
+    FCGX_Request *fr = r->fcgx;
+    buf head = {0};
+    head_lines(r, &head, false);
+    r->streaming = true;
+    int rc = FCGX_PutStr(head.data, (int)head.len, fr->out) < 0 ? -1 : 0;
+    buf_free(&head);
+    return rc;
+}
+
+int http_stream_write(request *r, const char *p, size_t n)
+{
+    FCGX_Request *fr = r->fcgx;
+    while (n > 0) {
+        int part = n > (1u << 20) ? 1 << 20 : (int)n;
+        if (FCGX_PutStr(p, part, fr->out) != part)
+            return -1;
+        p += part;
+        n -= (size_t)part;
+    }
+    return 0;
+}
+
+void http_stream_end(request *r)
+{
+    request_free(r);
+}
+
+void http_stream_abort(request *r)
+{
+    FCGX_Request *fr = r->fcgx;
+    /* Closing alone is not enough: with fastcgi_keep_conn off nginx reads
+     * a response until the connection closes and takes the close for its
+     * end. A record header it cannot parse (protocol version 0) makes it
+     * end the response in error instead: no last chunk over HTTP/1.1, a
+     * reset stream over HTTP/2. What libfcgi wrote before were whole
+     * records, so the header lands where nginx expects the next one. */
+    static const char bad_record[8] = {0};
+    if (fr->ipcFd >= 0 && write(fr->ipcFd, bad_record, sizeof bad_record) != (ssize_t)sizeof bad_record)
+        log_info("http: the connection to the web server was already gone");
+    /* Frees the streams without flushing them or sending END_REQUEST, and
+     * closes the connection; FCGX_Finish_r then finds nothing left to do. */
+    FCGX_Free(fr, 1);
+    request_free(r);
 }

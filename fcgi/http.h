@@ -61,6 +61,14 @@ typedef struct request {
     const char *content_type_out;
     const char *template_name; /* set by a handler that renders a page */
     page *pg;
+    /* A streamed response (exports): set by the handler, called by the
+     * pipeline after COMMIT with stream_arg kept for it. It writes the body
+     * with http_stream_*, sets r->detail for the closing audit row and
+     * returns that row's outcome: 200 when the body is complete, else the
+     * failure's status. It must leave no result pending on d. */
+    int (*stream)(struct request *r, db *d);
+    void *stream_arg;
+    bool streaming;      /* the headers of a streamed response have been sent */
 
     /* Audit. */
     const char *action;
@@ -77,6 +85,24 @@ int http_begin(request *r, void *fcgx, const conf *cf);
 /* Sends the response held in r (status, headers, body), then frees
  * everything request-scoped. Returns 0, or -1 when the client went away. */
 int http_send_and_end(request *r);
+
+/* A streamed response, for bodies too large to hold (exports; nginx must
+ * pass them on as they come: see /export/ in conf/ctrack-site.conf.in).
+ * Begin sends the status and headers now, without Content-Length (nginx
+ * sends the body chunked). Write sends bytes through libfcgi's fixed buffer;
+ * every call can find the client gone. Both return 0, or -1 when the client
+ * went away (stop then, and abort). */
+int http_stream_begin(request *r);
+int http_stream_write(request *r, const char *p, size_t n);
+/* Ends a streamed response that is complete (nginx then sends the last
+ * chunk) and frees everything request-scoped. */
+void http_stream_end(request *r);
+/* Ends a streamed response that broke: instead of the end of the FastCGI
+ * request nginx gets a record it refuses, then the connection closes, so
+ * nginx cuts the response without its terminating chunk (HTTP/1.1) or
+ * resets the stream (HTTP/2): the client sees an incomplete transfer, never
+ * a short file that looks whole. Frees like http_stream_end. */
+void http_stream_abort(request *r);
 
 /* Adds a response header line; name and value must not contain CR or LF. */
 void http_header(request *r, const char *name, const char *value);

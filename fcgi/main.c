@@ -26,7 +26,8 @@ static void usage(FILE *out)
             "  migrate      apply the SQL migrations not yet applied (admin account)\n"
             "  setup-demo   first run only: create the demo client, its administrator\n"
             "               and import the demo data; --credentials FILE (required)\n"
-            "  check-routes verify the route table and exit\n"
+            "  check-routes verify the route table and exit; --list prints it instead,\n"
+            "               one route a line: method, pattern, function, audit action\n"
             "  campaign     campaigns and their members (ctrack campaign --help)\n"
             "  client       create | list: the clients of the installation\n"
             "  usertype     list | create | rename | delete | allow | deny: user types and the matrix\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     const char *conf_path = getenv("CTRACK_CONF");
     const char *credentials = NULL;
+    bool list = false;
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
     /* The operator commands read their own options (-c among them). */
@@ -60,6 +62,8 @@ int main(int argc, char **argv)
             conf_path = argv[++i];
         } else if (strcmp(argv[i], "--credentials") == 0 && i + 1 < argc) {
             credentials = argv[++i];
+        } else if (strcmp(argv[i], "--list") == 0 && strcmp(cmd, "check-routes") == 0) {
+            list = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -79,7 +83,11 @@ int main(int argc, char **argv)
         const route *rt = route_table(&n);
         if (route_check_table(rt, n) != 0)
             return 1;
-        printf("%zu routes, all valid\n", n);
+        /* Tab-separated, for tests that walk every route (the security matrix). */
+        for (size_t i = 0; list && i < n; i++)
+            printf("%s\t%s\t%s\t%s\n", rt[i].method, rt[i].pattern, rt[i].function, rt[i].action);
+        if (!list)
+            printf("%zu routes, all valid\n", n);
         return 0;
     }
     if (strcmp(cmd, "serve") == 0)

@@ -54,6 +54,7 @@ static const route routes[] = {
     {"GET", "/admin/users/{id}/access", admin_users_access, "users.manage", "user.access_form"},
     {"POST", "/admin/users/{id}/regions", admin_users_regions, "users.manage", "user.regions"},
     {"POST", "/admin/users/{id}/campaigns", admin_users_campaigns, "users.manage", "user.campaigns"},
+    {"GET", "/export/contacts.csv", export_contacts_csv, "contacts.export", "contact.export"},
 };
 
 const route *route_table(size_t *n)

@@ -119,6 +119,16 @@ class Database:
         return int(v)
 
 
+def recount_totals(db, client_id):
+    """Sets the kept number of live contacts of a client (contact_totals,
+    which the unfiltered list shows) from its rows: call it after inserting
+    or deleting contacts in SQL, as the application does in the same
+    transaction as its own changes."""
+    db.rows("INSERT INTO contact_totals (client_id, live) SELECT %d, COUNT(*) FROM contacts"
+            " WHERE client_id = %d AND deleted_at IS NULL ON DUPLICATE KEY UPDATE live = VALUES(live)"
+            % (int(client_id), int(client_id)))
+
+
 def unhex(value):
     return None if value is None else bytes.fromhex(value).decode("utf-8")
 
