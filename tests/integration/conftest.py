@@ -40,7 +40,7 @@ DEMO_CLIENT = "Example Advocacy"
 DEMO_CONTACTS = 12767
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Requests to /login a single run may make (GET and POST together).
-LOGIN_BUDGET = 8
+LOGIN_BUDGET = 9
 
 
 def pytest_configure(config):
