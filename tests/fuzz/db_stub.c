@@ -101,3 +101,10 @@ void db_done(db_stmt *s)
     (void)s;
     abort();
 }
+
+bool db_is_null(db_stmt *s, int col)
+{
+    (void)s;
+    (void)col;
+    abort();
+}
