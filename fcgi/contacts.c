@@ -670,10 +670,9 @@ static int list_count(request *r, db *d, const contact_filter *f, long long *tot
 
 /* Puts page pageno of the list on the page and sets *rows. With counted,
  * the same statement also counts every match (COUNT(*) OVER ()) into
- * *total: when it finds no row, *total is 0 and the caller counts apart.
- * walk names the sort index, to be read in order until the page is full. */
+ * *total: when it finds no row, *total is 0 and the caller counts apart. */
 static int list_page(request *r, db *d, const contact_filter *f, const char *sort, long long pageno,
-                     bool counted, bool walk, int *rows, long long *total)
+                     bool counted, int *rows, long long *total)
 {
     const acl_scope *sc = &r->who.scope;
     /* The page: the 50 ids first, from the covering index, then the rows. */
@@ -685,11 +684,12 @@ static int list_page(request *r, db *d, const contact_filter *f, const char *sor
     buf_adds(&sql, "SELECT c.id, c.first_name, c.last_name, c.nickname, c.title, c.party, c.phone, r.name,"
                    " c.updated_at, c.organisation");
     buf_adds(&sql, counted ? ", p.total FROM (SELECT c.id, COUNT(*) OVER () AS total" : " FROM (SELECT c.id");
-    /* Naming the sort index spares the optimizer weighing every index of
-     * the table on each call (prepared statements are re-optimised at every
-     * execution). */
-    const char *index = !walk || by_state ? NULL : strcmp(sort, "updated") == 0 ? "contacts_updated" : "contacts_name";
-    filter_sql(&sql, f, sc, by_state, index);
+    /* No index hint: MariaDB 10.11 finds the sort index by itself, and a
+     * prepared statement with FORCE INDEX leaves the connection's copy of
+     * the table able to read only that index without the rows: every later
+     * statement of the connection that should read another index alone (a
+     * count over contacts_region) reads the rows too, ten times slower. */
+    filter_sql(&sql, f, sc, by_state, NULL);
     buf_adds(&sql, order);
     buf_adds(&sql, " LIMIT ? OFFSET ?) p JOIN contacts c ON c.client_id = ? AND c.id = p.id"
                    " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");
@@ -759,26 +759,14 @@ int contacts_list(request *r, db *d)
     long long pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
     if (!counted && pageno > pages)
         pageno = pages;
-    /* Without a region filter the sort index is the best plan. With one,
-     * the optimizer sorts the region's matches; when they are many, reading
-     * the sort index in order is cheaper: about (offset + 50) * live / total
-     * entries against total (a state of 38,000 in 1,000,000: 60 ms sorted,
-     * 6 ms walked; a district of 1,500: 3 ms sorted, 2.5 s walked). */
-    bool walk = !f.region_id;
-    if (f.region_id && !counted && total > 0) {
-        long long live = 0;
-        if ((rc = counts_get(d, r->who.client_id, &live)) != DB_OK)
-            return rc;
-        walk = 4 * ((pageno - 1) * PAGE_SIZE + PAGE_SIZE) * live < total * total;
-    }
-    if ((rc = list_page(r, d, &f, sort, pageno, counted, walk, &rows, &total)) != DB_OK)
+    if ((rc = list_page(r, d, &f, sort, pageno, counted, &rows, &total)) != DB_OK)
         return rc;
     if (counted && rows == 0 && pageno > 1) {
         /* Past the end: count, then show the last page. */
         if ((rc = list_count(r, d, &f, &total)) != DB_OK)
             return rc;
         pageno = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
-        if (total && (rc = list_page(r, d, &f, sort, pageno, true, false, &rows, &total)) != DB_OK)
+        if (total && (rc = list_page(r, d, &f, sort, pageno, true, &rows, &total)) != DB_OK)
             return rc;
     }
     pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;

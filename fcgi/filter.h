@@ -35,7 +35,9 @@ bool filter_empty(const contact_filter *f);
 /* Appends " FROM contacts c ... WHERE <scope> AND c.live = 1 AND ..." for
  * the filter. join_region adds "LEFT JOIN regions r" (for sorting by
  * region); index, when not NULL, names the index of contacts to use (only
- * honoured for a user whose scope is the whole client). Fragments are
+ * honoured for a user whose scope is the whole client; best left NULL: with
+ * MariaDB 10.11 a prepared statement's index hint limits the index-only
+ * reads of the connection's later statements to that index). Fragments are
  * constants; every value is a parameter bound by filter_bind. */
 void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index);
 /* Binds the parameters of filter_sql from index p; returns the next one. */
