@@ -149,7 +149,10 @@ def parse_wrk(out):
 def run(name, url, seconds, conns, var, headers=()):
     before_groups = groups(var)
     before = {k: cpu_ticks(v) for k, v in before_groups.items()}
-    cmd = ["wrk", "-t", str(min(2, conns)), "-c", str(conns), "-d", f"{seconds}s", "--latency"]
+    # A long timeout: wrk's default (2 s) drops a slow page while its worker
+    # goes on with it, and the CPU of the dropped work would be charged to
+    # the requests that were counted.
+    cmd = ["wrk", "-t", str(min(2, conns)), "-c", str(conns), "-d", f"{seconds}s", "--timeout", "30s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
