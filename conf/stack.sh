@@ -11,7 +11,9 @@
 #
 # `start` is idempotent: it keeps all data, does first-run steps once and
 # starts only what is not running. `start` passes its environment to
-# `ctrack setup-demo` (which reads ADMIN_PASSWORD).
+# `ctrack setup-demo` (which reads ADMIN_PASSWORD). CTRACK_DB_BUFFER_POOL
+# sets MariaDB's innodb_buffer_pool_size (default 256M); it applies when
+# MariaDB (re)starts.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -90,7 +92,7 @@ set_ctrack() {
 # render TEMPLATE OUTPUT: copy TEMPLATE with every @NAME@ replaced by $NAME.
 render() {
     local v args=()
-    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER; do
+    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER DB_BUFFER_POOL; do
         args+=(-e "s|@$v@|${!v-}|g")
     done
     sed "${args[@]}" "$1" >"$2.new"
@@ -320,6 +322,10 @@ start() {
     case $PORT in '' | *[!0-9]*) die "PORT must be a number: $PORT" ;; esac
     if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "PORT out of range: $PORT"; fi
     case $WORKERS in '' | 0 | *[!0-9]*) die "WORKERS must be a positive number: $WORKERS" ;; esac
+    # shellcheck disable=SC2034 # used by render()
+    DB_BUFFER_POOL=${CTRACK_DB_BUFFER_POOL:-256M}
+    printf '%s' "$DB_BUFFER_POOL" | grep -Eq '^[1-9][0-9]*[KMG]?$' ||
+        die "CTRACK_DB_BUFFER_POOL must be a size such as 256M or 1G: $DB_BUFFER_POOL"
     set_ctrack "${4:-}"
     check_port
 

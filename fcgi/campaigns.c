@@ -316,11 +316,11 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
      * transaction, behind the campaign's lock. */
     if (how == CAMPAIGN_ADD) {
         buf_adds(&sql, "SELECT c.id, NULL");
-        filter_sql(&sql, f, sc, false, NULL);
+        filter_sql(&sql, f, sc, false);
         buf_adds(&sql, SQL_ADD_READ_END);
     } else {
         buf_adds(&sql, SQL_REMOVE_READ);
-        filter_sql(&sql, f, sc, false, NULL);
+        filter_sql(&sql, f, sc, false);
         buf_adds(&sql, SQL_REMOVE_READ_END);
     }
     db_stmt *s = db_stmt_get(op->d, buf_str(&sql));
@@ -345,11 +345,11 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
     if (m.n > 0) {
         if (how == CAMPAIGN_ADD) {
             buf_adds(&sql, SQL_ADD_START);
-            filter_sql(&sql, f, sc, false, NULL);
+            filter_sql(&sql, f, sc, false);
             buf_adds(&sql, SQL_ADD_END);
         } else {
             buf_adds(&sql, SQL_REMOVE);
-            filter_sql(&sql, f, sc, false, NULL);
+            filter_sql(&sql, f, sc, false);
             buf_addc(&sql, ')');
         }
         s = db_stmt_get(op->d, buf_str(&sql));
@@ -749,7 +749,7 @@ static int show_campaign(request *r, db *d, long long id, int status)
     const acl_scope *sc = &r->who.scope;
     buf sql = {0};
     buf_adds(&sql, "SELECT COUNT(*)");
-    filter_sql(&sql, &f, sc, false, NULL);
+    filter_sql(&sql, &f, sc, false);
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_reset(&sql);
     if (!s) {
@@ -769,7 +769,7 @@ static int show_campaign(request *r, db *d, long long id, int status)
 
     buf_adds(&sql, "SELECT c.id, c.first_name, c.last_name, c.organisation, r.name, m.status, m.updated_at"
                    " FROM (SELECT c.id");
-    filter_sql(&sql, &f, sc, false, NULL);
+    filter_sql(&sql, &f, sc, false);
     buf_adds(&sql, SQL_MEMBERS_END);
     s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);

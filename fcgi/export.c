@@ -180,7 +180,7 @@ static int export_stream(request *r, db *d)
      * collects every wide row in a temporary table on disk to sort it by id
      * before sending the first: seconds of silence on a busy disk, and the
      * whole result held on the server. */
-    filter_sql(&sql, &j->f, sc, true, NULL);
+    filter_sql(&sql, &j->f, sc, true);
     if (j->after)
         buf_adds(&sql, " AND c.id > ?");
     buf_adds(&sql, " ORDER BY c.id");

@@ -155,11 +155,9 @@ void filter_set_ids(arena *a, contact_filter *f, const long long *ids, size_t n)
     buf_free(&b);
 }
 
-void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index)
+void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region)
 {
     buf_adds(sql, " FROM contacts c");
-    if (index && !acl_scope_limited(sc))
-        buf_printf(sql, " FORCE INDEX (%s)", index);
     if (f->region_id)
         buf_adds(sql, " JOIN region_closure rc ON rc.client_id = c.client_id AND rc.descendant_id = c.region_id"
                       " AND rc.ancestor_id = ?");

@@ -52,10 +52,11 @@ void filter_set_ids(arena *a, contact_filter *f, const long long *ids, size_t n)
 
 /* Appends " FROM contacts c ... WHERE <scope> AND c.live = 1 AND ..." for
  * the filter. join_region adds "LEFT JOIN regions r" (for sorting by
- * region); index, when not NULL, names the index of contacts to use (only
- * honoured for a user whose scope is the whole client). Fragments are
- * constants; every value is a parameter bound by filter_bind. */
-void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region, const char *index);
+ * region). No index hint: MariaDB 10.11 finds the sort index by itself, and
+ * a prepared statement's hint limits the index-only reads of the
+ * connection's later statements to that index. Fragments are constants;
+ * every value is a parameter bound by filter_bind. */
+void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool join_region);
 /* Binds the parameters of filter_sql from index p; returns the next one. */
 int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc);
 

@@ -608,7 +608,7 @@ int manage_scope_count(db *d, const acl_scope *sc, long long *out)
     memset(&f, 0, sizeof f);
     buf sql = {0};
     buf_adds(&sql, "SELECT COUNT(*)");
-    filter_sql(&sql, &f, sc, false, NULL);
+    filter_sql(&sql, &f, sc, false);
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);
     if (!s)
