@@ -161,6 +161,7 @@ class World:
         self.victims = {}        # user key -> contact id it may delete
         self.users = {}          # user key -> (spec, user id, client web)
         self.visible = {}        # user key -> {contact ids}
+        self.allowed_regions = {}  # user key -> {region ids under its regions} or None for every region
         self.lujan = set()
 
     def under(self, client, code):
@@ -186,15 +187,24 @@ class World:
         sets = self.campaign_sets[key]
         return campaign_id in self.campaigns[spec.client] and (sets is None or campaign_id in sets)
 
+    def stays_hidden(self, key, cid):
+        """Whether a contact of the user's client stays out of its sight
+        whatever campaigns it joins: deleted, or outside its regions."""
+        reg, live = self.contacts[self.users[key][0].client][cid]
+        allowed = self.allowed_regions[key]
+        return not live or (allowed is not None and reg not in allowed)
+
+    def regions_under(self, spec, region_ids):
+        """The ids under a user's regions (by parent links); None for every region."""
+        if region_ids is None:
+            return None
+        code_of = {v: k for k, v in self.region_by_code[spec.client].items()}
+        return set().union(*(self.under(spec.client, code_of[r]) for r in region_ids))
+
     def compute_visible(self, spec, region_ids, campaign_ids):
         """The oracle: same client, live, and (all regions or under one of
         the user's regions) and (all campaigns or member of one of them)."""
-        allowed = None
-        if region_ids is not None:
-            allowed = set()
-            code_of = {v: k for k, v in self.region_by_code[spec.client].items()}
-            for r in region_ids:
-                allowed |= self.under(spec.client, code_of[r])
+        allowed = self.regions_under(spec, region_ids)
         members = None
         if campaign_ids is not None:
             members = set()
@@ -337,6 +347,7 @@ def world(db, demo, people, base_url, cert):
         camps = None if flags[1] == "1" else [int(r[0]) for r in db.rows(
             f"SELECT campaign_id FROM user_campaigns WHERE client_id = {cl} AND user_id = {uid}")]
         w.campaign_sets[key] = None if camps is None else set(camps)
+        w.allowed_regions[key] = w.regions_under(spec, regions)
         w.visible[key] = w.compute_visible(spec, regions, camps)
 
     # The fixture is what it says: a few facts the scenarios rely on.
@@ -774,6 +785,7 @@ def test_single_membership_changes_reach_only_contacts_in_scope(key, world, db):
         return  # 403 (the route part)
     own = world.workspace[key]
     visible, invisible = samples(world, key)
+    assert campaign_members(db, own) == set()
     for cid in invisible:
         before = memberships(db, cid)
         r = web.post(f"/contacts/{cid}/campaigns", {"campaign_id": own})
@@ -793,12 +805,15 @@ def test_single_membership_changes_reach_only_contacts_in_scope(key, world, db):
         r = web.post(f"/contacts/{cid}/campaigns", {"campaign_id": other})
         assert r.status_code == 404, f"{key}: adding {cid} to the campaign {other} it may not see answered {r.status_code}"
         assert memberships(db, cid) == before
-    r = web.post(f"/contacts/{cid}/campaigns", {"campaign_id": own})
-    assert r.status_code == 303, f"{key}: adding its contact {cid} to its campaign answered {r.status_code}"
-    assert campaign_members(db, own) == {cid}
-    r = web.post(f"/contacts/{cid}/campaigns/remove", {"campaign_id": own})
-    assert r.status_code == 303, f"{key}: removing its contact {cid} from its campaign answered {r.status_code}"
-    assert campaign_members(db, own) == set() and memberships(db, cid) == before
+    try:
+        r = web.post(f"/contacts/{cid}/campaigns", {"campaign_id": own})
+        assert r.status_code == 303, f"{key}: adding its contact {cid} to its campaign answered {r.status_code}"
+        assert campaign_members(db, own) == {cid}
+        r = web.post(f"/contacts/{cid}/campaigns/remove", {"campaign_id": own})
+        assert r.status_code == 303, f"{key}: removing its contact {cid} from its campaign answered {r.status_code}"
+        assert campaign_members(db, own) == set() and memberships(db, cid) == before
+    finally:
+        db.rows(f"DELETE FROM contact_campaigns WHERE campaign_id = {own}")
 
 
 def bulk_post(web, op, campaign_id, which, ids=(), query=""):
@@ -832,10 +847,10 @@ def check_bulk(world, db, audit, key, op, campaign_id, which, expected, ids=(), 
 
 @pytest.mark.parametrize("key", USER_KEYS)
 def test_bulk_changes_reach_exactly_the_visible_contacts(key, world, db, audit):
-    """Add all matching (the list filtered by the fixture's name), remove
-    them, add the ticked (visible and invisible ids of both clients),
-    remove them: each time exactly the user's visible contacts among them,
-    in the database and in the audit row. A campaign the user may not see
+    """Add all matching (the list filtered by the fixture's name, then by a
+    campaign), remove them, add the ticked (visible and invisible ids of
+    both clients), remove them: each time exactly the user's visible
+    contacts among them, in the database and in the audit row. A campaign the user may not see
     answers 404; without contacts.bulk_edit, 403."""
     spec, _, web = user(world, key)
     vis = world.visible[key]
@@ -849,20 +864,34 @@ def test_bulk_changes_reach_exactly_the_visible_contacts(key, world, db, audit):
         assert campaign_members(db, c1) == before
         return
     own = world.workspace[key]
+    cl = world.client_id[spec.client]
     assert campaign_members(db, own) == set()
     matching = vis & world.marked[spec.client]
-    check_bulk(world, db, audit, key, "add", own, "all", matching, query=query)
-    check_bulk(world, db, audit, key, "remove", own, "all", matching, query=query)
     visible, invisible = samples(world, key)
     assert set(visible) <= vis and not set(invisible) & vis
+    # Members the user does not see (and would not, as members of its
+    # campaign), put there in SQL: a remove must leave them alone.
+    hidden = sorted(c for c in invisible if c in world.contacts[spec.client] and world.stays_hidden(key, c))
     ticked = sorted(visible + invisible, key=lambda c: (c % 7, c))  # mixed, not sorted by visibility
-    check_bulk(world, db, audit, key, "add", own, "selected", set(visible), ids=ticked)
-    # The ticked ids narrow the filter, never widen it.
-    check_bulk(world, db, audit, key, "remove", own, "selected", set(visible) & world.marked[spec.client],
-               ids=ticked, query=query)
-    check_bulk(world, db, audit, key, "remove", own, "selected", set(visible) - world.marked[spec.client],
-               ids=ticked)
-    assert campaign_members(db, own) == set()
+    try:
+        check_bulk(world, db, audit, key, "add", own, "all", matching, query=query)
+        if hidden:
+            db.rows("INSERT INTO contact_campaigns (client_id, campaign_id, contact_id) VALUES "
+                    + ", ".join(f"({cl}, {own}, {c})" for c in hidden))
+        check_bulk(world, db, audit, key, "remove", own, "all", matching, query=query)
+        # A campaign filter: c2 is outside some users' sets (it then matches nothing).
+        in_c2, by_c2 = in_campaign(world, spec, "c2", vis), f"campaign={world.campaign['c2']}"
+        check_bulk(world, db, audit, key, "add", own, "all", in_c2, query=by_c2)
+        check_bulk(world, db, audit, key, "remove", own, "all", in_c2, query=by_c2)
+        check_bulk(world, db, audit, key, "add", own, "selected", set(visible), ids=ticked)
+        # The ticked ids narrow the filter, never widen it.
+        check_bulk(world, db, audit, key, "remove", own, "selected", set(visible) & world.marked[spec.client],
+                   ids=ticked, query=query)
+        check_bulk(world, db, audit, key, "remove", own, "selected", set(visible) - world.marked[spec.client],
+                   ids=ticked)
+        assert campaign_members(db, own) == set(hidden)
+    finally:
+        db.rows(f"DELETE FROM contact_campaigns WHERE client_id = {cl} AND campaign_id = {own}")
     other = stranger_campaign(world, key)
     if other is not None:
         before = campaign_members(db, other)
