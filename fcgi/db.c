@@ -494,7 +494,9 @@ static int refetch_truncated(db_stmt *s)
     return DB_OK;
 }
 
-int db_run(db_stmt *s)
+/* Executes s with its bound parameters, under the pages' statement time
+ * limit or (for a stream) without it. */
+static int execute(db_stmt *s, bool time_limit)
 {
     int rc;
     db_done(s);
@@ -505,14 +507,20 @@ int db_run(db_stmt *s)
     }
     if (!db_alive(s->owner))
         return DB_GONE;
-    if ((rc = statement_limit(s->owner, true)) != DB_OK)
+    if ((rc = statement_limit(s->owner, time_limit)) != DB_OK)
         return rc;
     if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
         return stmt_err(s, "bind");
     if (mysql_stmt_execute(s->st) != 0)
         return stmt_err(s, "execute");
-    if (s->ncols == 0)
-        return DB_OK;
+    return DB_OK;
+}
+
+int db_run(db_stmt *s)
+{
+    int rc = execute(s, true);
+    if (rc != DB_OK || s->ncols == 0)
+        return rc;
     if (mysql_stmt_store_result(s->st) != 0)
         return stmt_err(s, "store");
     s->has_result = true;
@@ -522,23 +530,9 @@ int db_run(db_stmt *s)
 
 int db_run_stream(db_stmt *s)
 {
-    int rc;
-    db_done(s);
-    if (injected(&rc)) {
-        if (rc == DB_GONE)
-            s->owner->alive = false;
+    int rc = execute(s, false);
+    if (rc != DB_OK || s->ncols == 0)
         return rc;
-    }
-    if (!db_alive(s->owner))
-        return DB_GONE;
-    if ((rc = statement_limit(s->owner, false)) != DB_OK)
-        return rc;
-    if (s->nparams && mysql_stmt_bind_param(s->st, s->params) != 0)
-        return stmt_err(s, "bind");
-    if (mysql_stmt_execute(s->st) != 0)
-        return stmt_err(s, "execute");
-    if (s->ncols == 0)
-        return DB_OK;
     s->has_result = true;
     s->streaming = true;
     /* No max_length without the whole result: the buffers start from the

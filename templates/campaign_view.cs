@@ -33,17 +33,7 @@
   <?cs /if ?>
 </section>
 <form method="get" action="/campaigns/<?cs var:Campaign.id ?>" class="filters" role="search">
-  <div class="field">
-    <label for="q">Name</label>
-    <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
-  </div>
-  <div class="field">
-    <label for="region">State</label>
-    <select id="region" name="region">
-      <option value="">All states</option>
-      <?cs each:s = States ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.region ?> selected<?cs /if ?>><?cs var:s.name ?></option><?cs /each ?>
-    </select>
-  </div>
+  <?cs call:filter_name_state() ?>
   <div class="field">
     <label for="status">Status</label>
     <select id="status" name="status">

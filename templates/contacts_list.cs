@@ -1,21 +1,12 @@
 <?cs include:"layout_top.cs" ?>
+<?cs include:"macros.cs" ?>
 <div class="titlebar">
   <h1>Contacts <span class="count"><?cs var:List.Total ?></span></h1>
   <?cs if:Can.Create == "1" ?><a class="button primary" href="/contacts/new">New contact</a><?cs /if ?>
   <?cs if:Allowed.contacts.export ?><a class="button" rel="export" href="/export/contacts.csv?<?cs if:List.Filter ?><?cs var:List.Filter ?>&amp;<?cs /if ?>safe=1&amp;bom=1">Download CSV</a><?cs /if ?>
 </div>
 <form method="get" action="/contacts" class="filters<?cs if:Allowed.campaigns.view ?> wide<?cs /if ?>" role="search">
-  <div class="field">
-    <label for="q">Name</label>
-    <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
-  </div>
-  <div class="field">
-    <label for="region">State</label>
-    <select id="region" name="region">
-      <option value="">All states</option>
-      <?cs each:s = States ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.region ?> selected<?cs /if ?>><?cs var:s.name ?></option><?cs /each ?>
-    </select>
-  </div>
+  <?cs call:filter_name_state() ?>
   <div class="field">
     <label for="party">Party</label>
     <select id="party" name="party">

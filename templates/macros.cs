@@ -14,3 +14,16 @@
 </div>
 <?cs /def ?>
 <?cs def:show(label, value) ?><?cs if:value ?><dt><?cs var:label ?></dt><dd><?cs var:value ?></dd><?cs /if ?><?cs /def ?>
+<?cs def:filter_name_state() ?>
+  <div class="field">
+    <label for="q">Name</label>
+    <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
+  </div>
+  <div class="field">
+    <label for="region">State</label>
+    <select id="region" name="region">
+      <option value="">All states</option>
+      <?cs each:s = States ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.region ?> selected<?cs /if ?>><?cs var:s.name ?></option><?cs /each ?>
+    </select>
+  </div>
+<?cs /def ?>
