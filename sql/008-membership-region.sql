@@ -34,6 +34,11 @@ UPDATE contact_campaigns cc
 CREATE TRIGGER contact_campaigns_region_insert BEFORE INSERT ON contact_campaigns FOR EACH ROW
   SET NEW.region_id = (SELECT c.region_id FROM contacts c WHERE c.client_id = NEW.client_id AND c.id = NEW.contact_id);
 
+-- The UPDATE runs only when the region changed: MariaDB refuses a trigger
+-- that writes a table the triggering statement reads (error 1442), and a
+-- scoped UPDATE of contacts reads contact_campaigns for the campaign limit;
+-- such a statement must not change the region (contacts_update sets it
+-- apart, under the region limit alone). The IF is on one line: the inner
+-- ';' does not end a line, so the runner keeps it in the statement.
 CREATE TRIGGER contacts_region_copy AFTER UPDATE ON contacts FOR EACH ROW
-  UPDATE contact_campaigns SET region_id = NEW.region_id
-  WHERE client_id = NEW.client_id AND contact_id = NEW.id AND NOT (NEW.region_id <=> OLD.region_id);
+  IF NOT (NEW.region_id <=> OLD.region_id) THEN UPDATE contact_campaigns SET region_id = NEW.region_id WHERE client_id = NEW.client_id AND contact_id = NEW.id; END IF;

@@ -209,3 +209,18 @@ def test_the_memberships_copy_of_the_region_follows_the_contact(limited, demo, a
     # a contact that was already in Ohio joins a campaign later
     other = campaign(demo, [ohio])
     assert membership_regions(demo, other) == {ohio: region_id(demo, "US-TX-07")}
+
+
+def test_a_region_and_campaign_limited_user_moves_and_deletes_a_member(limited, demo, create_contact):
+    """The user's own edit of a member's region (the trigger that copies it
+    must not run inside a statement that reads the memberships) and delete."""
+    first, second = create_contact(region="US-OH-03"), create_contact(region="US-OH-03")
+    cid = campaign(demo, [first, second])
+    web = limited(regions=["US-OH"], campaigns=[cid])
+    move(web, first, "US-OH-05")
+    assert demo.db.int(f"SELECT region_id FROM contacts WHERE id = {first}") == region_id(demo, "US-OH-05")
+    assert membership_regions(demo, cid)[first] == region_id(demo, "US-OH-05")
+    assert listed(web, region="US-OH-05") == (1, [first])
+    r = web.post(f"/contacts/{second}/delete", {})
+    assert r.status_code == 303, r.status_code
+    assert listed(web) == (1, [first])
