@@ -20,7 +20,7 @@
 -- Triggers run with the rights of their definer, the schema owner running
 -- this migration; the application account needs nothing more. With the
 -- binary log on, creating them needs SUPER or log_bin_trust_function_creators
--- (see the README, Deployment). A trigger body is one statement here: the
+-- (see the README, Configuration reference). A trigger body is one statement:
 -- migration runner splits statements at a ';' at the end of a line.
 
 ALTER TABLE contact_campaigns
