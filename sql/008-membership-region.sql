@@ -21,7 +21,7 @@
 -- this migration; the application account needs nothing more. With the
 -- binary log on, creating them needs SUPER or log_bin_trust_function_creators
 -- (see the README, Configuration reference). A trigger body is one statement:
--- migration runner splits statements at a ';' at the end of a line.
+-- the migration runner splits statements at a ';' at the end of a line.
 
 ALTER TABLE contact_campaigns
   ADD COLUMN region_id INT UNSIGNED NULL AFTER contact_id,
