@@ -81,7 +81,7 @@ static const char SQL_SCOPE_REGIONS[] =
 static const char SQL_SCOPE_CAMPAIGNS[] =
     " AND c.id IN (SELECT cc.contact_id FROM user_campaigns uc"
     " JOIN contact_campaigns cc ON cc.client_id = uc.client_id AND cc.campaign_id = uc.campaign_id"
-    " WHERE uc.client_id = ? AND uc.user_id = ?)";
+    " WHERE uc.client_id = ? AND uc.user_id = ?";
 
 void acl_regions_sql(buf *sql, const acl_scope *sc, const char *column)
 {
@@ -120,12 +120,28 @@ int acl_campaigns_bind(db_stmt *s, int p, const acl_scope *sc)
     return p;
 }
 
+/* Limited by both, a membership counts only when its copy of the contact's
+ * region (contact_campaigns.region_id, kept by the triggers of sql/008)
+ * equals the contact's region, which the region limit checks: MariaDB then
+ * reads exactly the user's members in the user's regions from
+ * contact_campaigns_region (25 regions x 2 campaigns of lookups at
+ * 1,000,000 contacts), instead of intersecting every contact of the regions
+ * with every member of the campaigns. The condition can only narrow the
+ * scope: a wrong copy hides a contact, never shows one. (The same region
+ * subquery a second time, on cc.region_id, made MariaDB join the two
+ * subqueries' regions with each other: ten times slower.) */
+static const char SQL_SCOPE_SAME_REGION[] = " AND cc.region_id = c.region_id";
+
 void acl_scope_sql(buf *sql, const acl_scope *sc)
 {
     buf_adds(sql, SQL_SCOPE_CLIENT);
     acl_regions_sql(sql, sc, "c.region_id");
-    if (!sc->all_campaigns)
+    if (!sc->all_campaigns) {
         buf_adds(sql, SQL_SCOPE_CAMPAIGNS);
+        if (!sc->all_regions)
+            buf_adds(sql, SQL_SCOPE_SAME_REGION);
+        buf_addc(sql, ')');
+    }
 }
 
 int acl_scope_bind(db_stmt *s, int p, const acl_scope *sc)

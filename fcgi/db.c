@@ -119,9 +119,14 @@ static int connect_handle(db *d)
         abort();
     unsigned timeout = (unsigned)d->cf->db_timeout;
     unsigned connect_timeout = timeout < 5 ? timeout : 5;
+    /* The schema owner's statements (a migration's ALTER or backfill of a
+     * large table) take as long as they take: a read timeout would only drop
+     * the connection while the server goes on, leaving a migration half
+     * applied and unrecorded. */
+    unsigned read_timeout = d->admin ? 0 : timeout;
     my_bool off = 0;
     mysql_optionsv(d->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-    mysql_optionsv(d->my, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_optionsv(d->my, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
     mysql_optionsv(d->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
     mysql_optionsv(d->my, MYSQL_OPT_RECONNECT, &off);
     mysql_optionsv(d->my, MYSQL_OPT_LOCAL_INFILE, &off);

@@ -157,3 +157,70 @@ def test_a_limited_user_keeps_new_and_edited_contacts_inside_their_regions(limit
     r = web.post(f"/contacts/{cid}", contact_form(region="US-TX", version=version))
     assert r.status_code == 422
     assert demo.contact(cid) == before
+
+
+def membership_regions(demo, campaign_id):
+    """{contact id: the memberships' copy of its region} of a campaign."""
+    return {int(r[0]): (int(r[1]) if r[1] not in (None, "NULL") else None) for r in demo.db.rows(
+        f"SELECT contact_id, region_id FROM contact_campaigns WHERE client_id = {demo.client_id}"
+        f" AND campaign_id = {int(campaign_id)}")}
+
+
+def move(web, contact_id, code):
+    """Saves the contact's edit form with another region."""
+    page = Page(web.get(f"/contacts/{contact_id}/edit").text)
+    fields = page.form(f"/contacts/{contact_id}")["fields"]
+    r = web.post(f"/contacts/{contact_id}", contact_form(
+        first_name=fields["first_name"], last_name=fields["last_name"], region=code, version=fields["version"]))
+    assert r.status_code == 303, r.status_code
+
+
+def test_the_memberships_copy_of_the_region_follows_the_contact(limited, demo, admin, create_contact):
+    """The scope reads the members of a region-and-campaign-limited user
+    from the memberships' copy of the contact's region (sql/008): it is
+    right from the membership's insert on and follows every change of the
+    contact's region at once, through the pages or in SQL."""
+    ohio, texas = create_contact(region="US-OH-03"), create_contact(region="US-TX-07")
+    cid = campaign(demo, [ohio, texas])
+    assert membership_regions(demo, cid) == {ohio: region_id(demo, "US-OH-03"), texas: region_id(demo, "US-TX-07")}
+    web = limited(regions=["US-OH"], campaigns=[cid])
+    assert listed(web) == (1, [ohio])
+    assert web.get(f"/contacts/{ohio}").status_code == 200
+
+    move(admin, ohio, "US-TX-07")
+    assert membership_regions(demo, cid)[ohio] == region_id(demo, "US-TX-07")
+    assert listed(web) == (0, [])
+    assert web.get(f"/contacts/{ohio}").status_code == 404
+
+    move(admin, texas, "US-OH-05")
+    assert membership_regions(demo, cid)[texas] == region_id(demo, "US-OH-05")
+    assert listed(web) == (1, [texas])
+    assert listed(web, region="US-OH-05") == (1, [texas])
+    assert web.get(f"/contacts/{texas}").status_code == 200
+
+    # a change in SQL, to no region and back, is copied too
+    demo.db.run(f"UPDATE contacts SET region_id = NULL WHERE client_id = {demo.client_id} AND id = {texas}")
+    assert membership_regions(demo, cid)[texas] is None
+    assert listed(web) == (0, [])
+    demo.db.run(f"UPDATE contacts SET region_id = {region_id(demo, 'US-OH')}"
+                f" WHERE client_id = {demo.client_id} AND id = {texas}")
+    assert membership_regions(demo, cid)[texas] == region_id(demo, "US-OH")
+    assert listed(web) == (1, [texas])
+    # a contact that was already in Ohio joins a campaign later
+    other = campaign(demo, [ohio])
+    assert membership_regions(demo, other) == {ohio: region_id(demo, "US-TX-07")}
+
+
+def test_a_region_and_campaign_limited_user_moves_and_deletes_a_member(limited, demo, create_contact):
+    """The user's own edit of a member's region (the trigger that copies it
+    must not run inside a statement that reads the memberships) and delete."""
+    first, second = create_contact(region="US-OH-03"), create_contact(region="US-OH-03")
+    cid = campaign(demo, [first, second])
+    web = limited(regions=["US-OH"], campaigns=[cid])
+    move(web, first, "US-OH-05")
+    assert demo.db.int(f"SELECT region_id FROM contacts WHERE id = {first}") == region_id(demo, "US-OH-05")
+    assert membership_regions(demo, cid)[first] == region_id(demo, "US-OH-05")
+    assert listed(web, region="US-OH-05") == (1, [first])
+    r = web.post(f"/contacts/{second}/delete", {})
+    assert r.status_code == 303, r.status_code
+    assert listed(web) == (1, [first])

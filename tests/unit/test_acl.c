@@ -107,10 +107,16 @@ static void test_scope_sql(void **state)
     s = scope(true, false);
     assert_non_null(strstr(s, "user_campaigns"));
     assert_null(strstr(s, "user_regions"));
+    assert_null(strstr(s, "cc.region_id"));
     free(s);
     s = scope(false, false);
     assert_non_null(strstr(s, "user_regions"));
     assert_non_null(strstr(s, "user_campaigns"));
+    /* the contact's own region, and the memberships' copy of it inside the
+     * campaign limit (only ever an extra condition) */
+    assert_true(strncmp(s, "c.client_id = ? AND c.region_id IN (", 36) == 0);
+    assert_non_null(strstr(strstr(s, "user_campaigns"), " AND cc.region_id = c.region_id)"));
+    assert_int_equal(placeholders(s), 5);
     free(s);
 }
 
