@@ -88,16 +88,6 @@
   <?cs /each ?>
   </tbody>
 </table>
-<nav class="pager" aria-label="Pages">
-  <?cs if:List.Page > 1 ?>
-  <a href="/campaigns/<?cs var:Campaign.id ?>?<?cs var:List.Filter ?>&amp;page=1" rel="first">« First</a>
-  <a href="/campaigns/<?cs var:Campaign.id ?>?<?cs var:List.Filter ?>&amp;page=<?cs var:List.Page - 1 ?>" rel="prev">‹ Previous</a>
-  <?cs /if ?>
-  <span>Page <?cs var:List.Page ?> of <?cs var:List.Pages ?></span>
-  <?cs if:List.Page < List.Pages ?>
-  <a href="/campaigns/<?cs var:Campaign.id ?>?<?cs var:List.Filter ?>&amp;page=<?cs var:List.Page + 1 ?>" rel="next">Next ›</a>
-  <a href="/campaigns/<?cs var:Campaign.id ?>?<?cs var:List.Filter ?>&amp;page=<?cs var:List.Pages ?>" rel="last">Last »</a>
-  <?cs /if ?>
-</nav>
+<?cs call:pager("/campaigns/" + Campaign.id + "?" + List.Filter) ?>
 <?cs /if ?>
 <?cs include:"layout_bottom.cs" ?>

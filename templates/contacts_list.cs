@@ -83,16 +83,6 @@
   <?cs /each ?>
   </tbody>
 </table>
-<nav class="pager" aria-label="Pages">
-  <?cs if:List.Page > 1 ?>
-  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=1" rel="first">« First</a>
-  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Page - 1 ?>" rel="prev">‹ Previous</a>
-  <?cs /if ?>
-  <span>Page <?cs var:List.Page ?> of <?cs var:List.Pages ?></span>
-  <?cs if:List.Page < List.Pages ?>
-  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Page + 1 ?>" rel="next">Next ›</a>
-  <a href="/contacts?<?cs var:List.FilterSort ?>&amp;page=<?cs var:List.Pages ?>" rel="last">Last »</a>
-  <?cs /if ?>
-</nav>
+<?cs call:pager("/contacts?" + List.FilterSort) ?>
 <?cs /if ?>
 <?cs include:"layout_bottom.cs" ?>

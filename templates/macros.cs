@@ -27,3 +27,16 @@
     </select>
   </div>
 <?cs /def ?>
+<?cs def:pager(base) ?>
+<nav class="pager" aria-label="Pages">
+  <?cs if:List.Page > 1 ?>
+  <a href="<?cs var:base ?>&amp;page=1" rel="first">« First</a>
+  <a href="<?cs var:base ?>&amp;page=<?cs var:List.Page - 1 ?>" rel="prev">‹ Previous</a>
+  <?cs /if ?>
+  <span>Page <?cs var:List.Page ?> of <?cs var:List.Pages ?></span>
+  <?cs if:List.Page < List.Pages ?>
+  <a href="<?cs var:base ?>&amp;page=<?cs var:List.Page + 1 ?>" rel="next">Next ›</a>
+  <a href="<?cs var:base ?>&amp;page=<?cs var:List.Pages ?>" rel="last">Last »</a>
+  <?cs /if ?>
+</nav>
+<?cs /def ?>
