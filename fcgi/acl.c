@@ -48,28 +48,6 @@ acl_set acl_parse_list(const char *list)
     return set;
 }
 
-static const char SQL_LOAD[] =
-    "SELECT function_name FROM user_type_functions WHERE client_id = ? AND user_type_id = ?";
-
-int acl_load(db *d, long long client_id, long long user_type_id, acl_set *out)
-{
-    *out = 0;
-    db_stmt *s = db_stmt_get(d, SQL_LOAD);
-    if (!s)
-        return DB_ERR;
-    db_bind_int(s, 0, client_id);
-    db_bind_int(s, 1, user_type_id);
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    while ((rc = db_next(s)) == 1) {
-        int i = index_of(db_text(s, 0, NULL));
-        if (i >= 0)
-            *out |= 1ULL << i;
-    }
-    return rc < 0 ? rc : DB_OK;
-}
-
 /* The two limits. Each is a semi-join the optimizer can drive from either
  * side: from the user's few regions or campaigns towards the contacts, or
  * from a page of contacts towards the membership keys. */

@@ -19,8 +19,6 @@ bool acl_is_function(const char *name);
 /* The functions a user type is allowed, as a bit set over acl_functions. */
 typedef unsigned long long acl_set;
 
-/* Reads the allowed set of a user type. Returns an enum db_rc. */
-int acl_load(db *d, long long client_id, long long user_type_id, acl_set *out);
 /* The set named by a comma-separated list of function names (NULL or ""
  * for none); names not in the catalogue are ignored. */
 acl_set acl_parse_list(const char *list);

@@ -9,6 +9,7 @@ nginx limits POST /login to about 10 a minute per address: the suite fetches
 the login form once and logs in as few times as it can (see LOGIN_BUDGET).
 """
 import base64
+import contextlib
 import datetime
 import hashlib
 import os
@@ -841,6 +842,27 @@ def wait_for(condition, what, timeout=15):
             return value
         time.sleep(0.1)
     pytest.fail(f"{what} within {timeout} s")
+
+
+@contextlib.contextmanager
+def config_changed(stack_dir, pattern, replacement, what):
+    """The running stack with one line of its configuration changed (the
+    first match of the multi-line regular expression), its workers reloaded;
+    the original configuration and workers again afterwards."""
+    path = os.environ["CTRACK_CONF"]
+    with open(path) as f:
+        original = f.read()
+    changed, n = re.subn(pattern, replacement, original, count=1, flags=re.M)
+    assert n == 1, f"no {what} in the configuration"
+    with open(path, "w") as f:
+        f.write(changed)
+    try:
+        reload_and_wait(stack_dir)
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(original)
+        reload_and_wait(stack_dir)
 
 
 def log_text(stack_dir):

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
-from conftest import (SESSION_COOKIE, Page, Sessions, configured_workers, recount_totals, reload_and_wait, sql_int,
+from conftest import (SESSION_COOKIE, Page, Sessions, config_changed, configured_workers, recount_totals, sql_int,
                       sql_str, supervisor_pid, unhex, unique, wait_for, workers)
 
 COLUMNS = ["id", "external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title",
@@ -497,20 +497,8 @@ def test_nginx_passes_the_stream_on_without_buffering_it(bulky, base_url, cert, 
 @pytest.fixture
 def short_statements(stack_dir):
     """DB.TimeoutSeconds = 2 (statements stopped after 1.6 s) for one test."""
-    path = os.environ["CTRACK_CONF"]
-    with open(path) as f:
-        original = f.read()
-    changed, n = re.subn(r"^(\s*)DB \{\s*$", r"\g<0>\n\1  TimeoutSeconds = 2", original, count=1, flags=re.M)
-    assert n == 1, "no DB block in the configuration"
-    with open(path, "w") as f:
-        f.write(changed)
-    try:
-        reload_and_wait(stack_dir)
+    with config_changed(stack_dir, r"^(\s*)DB \{\s*$", r"\g<0>\n\1  TimeoutSeconds = 2", "DB block"):
         yield
-    finally:
-        with open(path, "w") as f:
-            f.write(original)
-        reload_and_wait(stack_dir)
 
 
 def test_an_export_outlasts_the_statement_time_limit(short_statements, bulky, base_url, cert, audit):
@@ -642,18 +630,8 @@ def test_memory_stays_flat_over_whole_exports(bulky, exporter, stack_dir):
 def failing_exports(stack_dir):
     """Test.FailExportAfterRows = 100: every export's database read fails
     after 100 rows, for one test."""
-    path = os.environ["CTRACK_CONF"]
-    with open(path) as f:
-        original = f.read()
-    with open(path, "w") as f:
-        f.write(original + "\nTest {\n  FailExportAfterRows = 100\n}\n")
-    try:
-        reload_and_wait(stack_dir)
+    with config_changed(stack_dir, r"\Z", "\nTest {\n  FailExportAfterRows = 100\n}\n", "end"):
         yield 100
-    finally:
-        with open(path, "w") as f:
-            f.write(original)
-        reload_and_wait(stack_dir)
 
 
 def test_a_broken_export_is_incomplete_for_the_client(failing_exports, exporter, base_url, cert, audit):

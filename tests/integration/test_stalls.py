@@ -2,14 +2,12 @@
 application, in time for nginx to deliver it, and say what happened: a 503
 that changed nothing and is in the audit trail. Never a write committed
 behind an error the user was shown."""
-import os
-import re
 import subprocess
 import time
 
 import pytest
 
-from conftest import Page, reload_and_wait, unique, wait_for
+from conftest import Page, config_changed, unique, wait_for
 
 
 class RowLock:
@@ -83,20 +81,9 @@ def test_a_held_row_lock_ends_in_an_audited_503(admin, db, demo, audit, create_c
 def short_deadline(stack_dir):
     """Server.RequestDeadlineSeconds = 2 for one test, then the original
     configuration again."""
-    path = os.environ["CTRACK_CONF"]
-    with open(path) as f:
-        original = f.read()
-    changed, n = re.subn(r"^(\s*)(MaxBody\s*=.*)$", r"\1\2\n\1RequestDeadlineSeconds = 2", original, count=1, flags=re.M)
-    assert n == 1, "no Server.MaxBody line to put the deadline after"
-    with open(path, "w") as f:
-        f.write(changed)
-    try:
-        reload_and_wait(stack_dir)
+    with config_changed(stack_dir, r"^(\s*)(MaxBody\s*=.*)$", r"\1\2\n\1RequestDeadlineSeconds = 2",
+                        "Server.MaxBody line to put the deadline after"):
         yield
-    finally:
-        with open(path, "w") as f:
-            f.write(original)
-        reload_and_wait(stack_dir)
 
 
 def test_a_request_past_its_deadline_is_rolled_back(short_deadline, admin, db, demo, audit, create_contact):
