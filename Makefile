@@ -30,7 +30,7 @@ DB_LIBS   := $(shell mariadb_config --libs 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDFLAGS += -Wl,-z,relro,-z,now
-LIBS    := -lfcgi $(DB_LIBS) -lcrypto $(CS_LIBS)
+LIBS    := -lfcgi $(DB_LIBS) -lcrypto -lqrencode -lunistring $(CS_LIBS)
 
 SRCS := $(sort $(wildcard fcgi/*.c))
 HDRS := $(wildcard fcgi/*.h)

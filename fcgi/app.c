@@ -93,15 +93,20 @@ static int gate(request *r, const route *rt, bool is_post)
             return 401;
         buf next = {0};
         buf_adds(&next, "/login?next=");
-        for (const char *p = r->path; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/-_.", c))
-                buf_addc(&next, (char)c);
-            else
-                buf_printf(&next, "%%%02X", c);
-        }
+        buf_add_url(&next, r->path);
         http_redirect(r, buf_str(&next));
         buf_free(&next);
+        return 303;
+    }
+    if (r->who.token_id && !(rt->flags & ROUTE_TOKEN)) {
+        r->action = "token.refused";
+        r->error_message = "API tokens may only read and export; log in with a browser to do this.";
+        return 403;
+    }
+    if ((r->who.must_change_password || r->who.must_enrol) && !(rt->flags & ROUTE_SETUP)) {
+        if (is_post)
+            return 403;
+        http_redirect(r, r->who.must_change_password ? "/account/password" : "/account/two-factor");
         return 303;
     }
     if (strcmp(rt->function, ROUTE_LOGGED_IN) != 0 && !acl_allows(r->who.functions, rt->function)) {
@@ -149,6 +154,7 @@ static int audit_row(request *r, db *d)
         .object_id = r->object_id,
         .outcome = r->status,
         .detail = r->detail.len ? buf_str(&r->detail) : NULL,
+        .token_id = r->who.token_id,
     };
     if (strlen(e.method) > 10)
         e.method = "?";
@@ -279,7 +285,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         r->status = 503;
         buf_reset(&r->headers);
     }
-    if (r->status < 400) {
+    if (r->status < 400 || (r->keep_work && r->status < 500)) {
         rc = audit_row(r, d);
         if (rc == DB_OK)
             rc = db_commit(d);

@@ -11,7 +11,8 @@
 
 static const char SQL_APPEND[] =
     "INSERT INTO audit (at, client_id, user_id, remote_addr, request_id, method, path, action,"
-    " object_type, object_id, outcome, detail) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " object_type, object_id, outcome, detail, token_id)"
+    " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 int audit_append(db *d, const audit_entry *e)
 {
@@ -60,6 +61,10 @@ int audit_append(db *d, const audit_entry *e)
         db_bind_null(s, 8);
     db_bind_int(s, 9, e->outcome);
     db_bind_str(s, 10, e->detail);
+    if (e->token_id)
+        db_bind_int(s, 11, e->token_id);
+    else
+        db_bind_null(s, 11);
     int rc = db_run(s);
     buf_free(&path);
     return rc;

@@ -16,6 +16,7 @@ typedef struct audit_entry {
     long long object_id;     /* 0 when none */
     int outcome;             /* the HTTP status (CLI: 200 ok, 500 failed) */
     const char *detail;      /* a JSON object, or NULL */
+    long long token_id;      /* the API token the request used, or 0 */
 } audit_entry;
 
 /* Inserts one audit row with the current UTC time (microseconds) on d, in

@@ -1,4 +1,4 @@
-/* auth: sessions and logons. */
+/* auth: who is asking, logons and CSRF tokens (auth.h). */
 #include "auth.h"
 
 #include <stdio.h>
@@ -6,135 +6,76 @@
 
 #include "acl.h"
 #include "crypto.h"
+#include "lockout.h"
 #include "log.h"
+#include "session.h"
+#include "token.h"
 
 #define TOKEN_BYTES 32
 #define TOKEN_CHARS 43 /* base64url of 32 bytes, no padding */
 
-static void token_hash(const char *token, size_t n, unsigned char out[32])
+void auth_fill_who(request *r, db_stmt *s, int col)
 {
-    crypto_sha256(token, n, out);
-}
-
-static const char SQL_SESSION[] =
-    "SELECT s.client_id, s.user_id, s.csrf_token, u.username, u.display_name, u.user_type_id,"
-    " u.all_regions, c.name, s.last_seen < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND, u.all_campaigns,"
-    /* The matrix row comes with the session: one statement fewer per page. */
-    " (SELECT GROUP_CONCAT(f.function_name SEPARATOR ',') FROM user_type_functions f"
-    "  WHERE f.client_id = u.client_id AND f.user_type_id = u.user_type_id)"
-    " FROM sessions s"
-    " JOIN users u ON u.client_id = s.client_id AND u.id = s.user_id"
-    " JOIN clients c ON c.id = s.client_id"
-    " WHERE s.token_hash = ? AND s.expires_at > UTC_TIMESTAMP(6)"
-    " AND s.last_seen > UTC_TIMESTAMP(6) - INTERVAL ? MINUTE AND u.status = 'active'";
-static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP(6) WHERE token_hash = ?";
-
-/* The SHA-256 of the request's session cookie; false when it has none of
- * the right form. */
-static bool cookie_hash(request *r, unsigned char h[32])
-{
-    size_t n;
-    const char *token = params_getn(&r->cookies, AUTH_SESSION_COOKIE, &n);
-    if (!token || n != TOKEN_CHARS)
-        return false;
-    token_hash(token, n, h);
-    return true;
+    identity *w = &r->who;
+    w->client_id = db_int(s, col + 0);
+    w->user_id = db_int(s, col + 1);
+    w->username = arena_strdup(r->mem, db_text(s, col + 2, NULL));
+    w->display_name = arena_strdup(r->mem, db_text(s, col + 3, NULL));
+    w->user_type_id = db_int(s, col + 4);
+    w->scope.client_id = w->client_id;
+    w->scope.user_id = w->user_id;
+    w->scope.all_regions = db_int(s, col + 5) != 0;
+    w->scope.all_campaigns = db_int(s, col + 6) != 0;
+    w->client_name = arena_strdup(r->mem, db_text(s, col + 7, NULL));
+    w->must_change_password = db_int(s, col + 8) != 0;
+    w->must_enrol = db_int(s, col + 9) != 0;
+    /* The matrix is read afresh on every request: a change applies at once. */
+    w->functions = acl_parse_list(db_text(s, col + 10, NULL));
 }
 
 int auth_load(request *r, db *d)
 {
-    unsigned char h[32];
-    if (!cookie_hash(r, h))
-        return DB_OK;
-    db_stmt *s = db_stmt_get(d, SQL_SESSION);
-    if (!s)
-        return DB_ERR;
-    db_bind_blob(s, 0, h, sizeof h);
-    db_bind_int(s, 1, r->cf->session_idle_min);
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    rc = db_next(s);
-    if (rc <= 0)
-        return rc;
-    identity *w = &r->who;
-    w->client_id = db_int(s, 0);
-    w->user_id = db_int(s, 1);
-    snprintf(w->csrf, sizeof w->csrf, "%s", db_text(s, 2, NULL));
-    w->username = arena_strdup(r->mem, db_text(s, 3, NULL));
-    w->display_name = arena_strdup(r->mem, db_text(s, 4, NULL));
-    w->user_type_id = db_int(s, 5);
-    w->client_name = arena_strdup(r->mem, db_text(s, 7, NULL));
-    bool stale = db_int(s, 8) != 0;
-    w->scope.client_id = w->client_id;
-    w->scope.user_id = w->user_id;
-    w->scope.all_regions = db_int(s, 6) != 0;
-    w->scope.all_campaigns = db_int(s, 9) != 0;
-    /* The matrix is read afresh on every request: a change applies at once. */
-    w->functions = acl_parse_list(db_text(s, 10, NULL));
-    db_done(s);
-    /* last_seen is written at most once a minute: a page view stays a read. */
-    if (stale) {
-        db_stmt *t = db_stmt_get(d, SQL_TOUCH);
-        if (!t)
-            return DB_ERR;
-        db_bind_blob(t, 0, h, sizeof h);
-        if ((rc = db_run(t)) != DB_OK)
-            return rc;
-    }
-    r->logged_in = true;
-    return DB_OK;
+    if (r->authorization && r->authorization[0])
+        return token_load(r, d);
+    return session_load(r, d);
 }
 
 static const char SQL_USER_BY_NAME[] =
-    "SELECT u.client_id, u.id, u.password_hash, u.status FROM users u WHERE u.username = ?";
+    "SELECT u.client_id, u.id, u.password_hash, u.status = 'active', u.totp_secret IS NOT NULL"
+    " FROM users u WHERE u.username = ?";
 static const char SQL_REHASH[] = "UPDATE users SET password_hash = ? WHERE client_id = ? AND id = ?";
-static const char SQL_NEW_SESSION[] =
-    "INSERT INTO sessions (token_hash, client_id, user_id, csrf_token, created_at, last_seen, expires_at,"
-    " remote_addr) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6),"
-    " UTC_TIMESTAMP(6) + INTERVAL ? HOUR, ?)";
-static const char SQL_END_SESSION[] = "DELETE FROM sessions WHERE token_hash = ?";
-static const char SQL_PURGE_SESSIONS[] =
-    "DELETE FROM sessions WHERE client_id = ? AND user_id = ?"
-    " AND (expires_at <= UTC_TIMESTAMP(6) OR last_seen <= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
-
-static int end_current_session(request *r, db *d)
-{
-    unsigned char h[32];
-    if (!cookie_hash(r, h))
-        return DB_OK;
-    db_stmt *s = db_stmt_get(d, SQL_END_SESSION);
-    if (!s)
-        return DB_ERR;
-    db_bind_blob(s, 0, h, sizeof h);
-    return db_run(s);
-}
 
 int auth_login(request *r, db *d, const char *username, const char *password, size_t pwlen)
 {
+    int rc = lockout_check(r, d, username);
+    if (rc != LOCKOUT_OPEN)
+        return rc < 0 ? rc : rc == LOCKOUT_USER ? AUTH_LOCKED : AUTH_BLOCKED;
+
     db_stmt *s = db_stmt_get(d, SQL_USER_BY_NAME);
     if (!s)
         return DB_ERR;
     db_bind_str(s, 0, username);
-    int rc = db_run(s);
-    if (rc != DB_OK)
+    if ((rc = db_run(s)) != DB_OK)
         return rc;
-    rc = db_next(s);
-    if (rc < 0)
+    if ((rc = db_next(s)) < 0)
         return rc;
     const char *stored = NULL;
     long long client_id = 0, user_id = 0;
-    bool active = false;
+    bool active = false, enrolled = false;
     if (rc == 1) {
         client_id = db_int(s, 0);
         user_id = db_int(s, 1);
         stored = arena_strdup(r->mem, db_text(s, 2, NULL));
-        active = strcmp(db_text(s, 3, NULL), "active") == 0;
+        active = db_int(s, 3) != 0;
+        enrolled = db_int(s, 4) != 0;
     }
     db_done(s);
     int ok = crypto_password_verify(password, pwlen, stored, r->cf->pbkdf2_iterations);
-    if (ok != 1 || !active)
-        return 0;
+    if (ok != 1 || !active) {
+        if ((rc = lockout_failure(r, d, username)) < 0)
+            return rc;
+        return rc == 1 ? AUTH_LOCKED_NOW : AUTH_WRONG;
+    }
 
     /* Stored hashes follow the configured cost upwards at logon. */
     if (crypto_password_iterations(stored) < r->cf->pbkdf2_iterations) {
@@ -150,52 +91,20 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
                 return rc;
         }
     }
-
-    if ((rc = end_current_session(r, d)) != DB_OK)
+    if ((rc = lockout_success(r, d, username)) != DB_OK)
         return rc;
-    unsigned char raw[TOKEN_BYTES], craw[TOKEN_BYTES], h[32];
-    char token[TOKEN_CHARS + 1], csrf[TOKEN_CHARS + 1];
-    if (crypto_random(raw, sizeof raw) != 0 || crypto_random(craw, sizeof craw) != 0)
-        return DB_ERR;
-    b64url_encode(raw, sizeof raw, token);
-    b64url_encode(craw, sizeof craw, csrf);
-    token_hash(token, TOKEN_CHARS, h);
-
-    db_stmt *p = db_stmt_get(d, SQL_PURGE_SESSIONS);
-    if (!p)
-        return DB_ERR;
-    db_bind_int(p, 0, client_id);
-    db_bind_int(p, 1, user_id);
-    db_bind_int(p, 2, r->cf->session_idle_min);
-    if ((rc = db_run(p)) != DB_OK)
+    rc = session_start(r, d, client_id, user_id, enrolled ? SESSION_PASSWORD : SESSION_FULL);
+    if (rc != DB_OK)
         return rc;
-
-    db_stmt *ins = db_stmt_get(d, SQL_NEW_SESSION);
-    if (!ins)
-        return DB_ERR;
-    db_bind_blob(ins, 0, h, sizeof h);
-    db_bind_int(ins, 1, client_id);
-    db_bind_int(ins, 2, user_id);
-    db_bind_str(ins, 3, csrf);
-    db_bind_int(ins, 4, r->cf->session_abs_hours);
-    db_bind_str(ins, 5, r->remote_addr);
-    if ((rc = db_run(ins)) != DB_OK)
-        return rc;
-
-    http_set_cookie(r, AUTH_SESSION_COOKIE, token, -1);
-    http_set_cookie(r, AUTH_LOGIN_COOKIE, "", 0);
-    memset(raw, 0, sizeof raw);
-    r->who.client_id = client_id;
-    r->who.user_id = user_id;
-    r->logged_in = true;
-    return 1;
+    /* The second-factor form is a logon form still: it keeps the token. */
+    if (!enrolled)
+        http_set_cookie(r, AUTH_LOGIN_COOKIE, "", 0);
+    return enrolled ? AUTH_SECOND : AUTH_OK;
 }
 
 int auth_logout(request *r, db *d)
 {
-    int rc = end_current_session(r, d);
-    http_set_cookie(r, AUTH_SESSION_COOKIE, "", 0);
-    return rc;
+    return session_end_current(r, d);
 }
 
 const char *auth_login_csrf(request *r)

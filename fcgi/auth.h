@@ -1,5 +1,6 @@
-/* auth: who is asking. Sessions (token in a __Host- cookie, only its SHA-256
- * in the database), logging on and off, CSRF tokens. */
+/* auth: who is asking. A request carries a session cookie (session.h) or an
+ * API token (token.h); this file turns either into r->who, checks passwords
+ * at logon (with lockout.h counting the failures) and owns the CSRF tokens. */
 #ifndef CTRACK_AUTH_H
 #define CTRACK_AUTH_H
 
@@ -8,18 +9,50 @@
 #include "db.h"
 #include "http.h"
 
-#define AUTH_SESSION_COOKIE "__Host-ctrack"
 #define AUTH_LOGIN_COOKIE "__Host-ctrack-login"
 
-/* Looks up the session cookie; on a live session fills r->who and sets
- * r->logged_in. A missing, unknown or expired session is not an error.
- * Returns an enum db_rc. */
+/* The columns and joins that load a user for a request, shared by sessions
+ * and tokens so that both see a user the same way: the user as u, the
+ * client as c, the user type as t. AUTH_WHO_COLUMNS is AUTH_WHO_NCOLS
+ * columns read by auth_fill_who. */
+#define AUTH_WHO_COLUMNS                                                                        \
+    "u.client_id, u.id, u.username, u.display_name, u.user_type_id, u.all_regions,"            \
+    " u.all_campaigns, c.name, u.must_change_password,"                                       \
+    " t.require_two_factor AND u.totp_secret IS NULL,"                                        \
+    /* The matrix row comes with the user: one statement fewer per page. */                  \
+    " (SELECT GROUP_CONCAT(f.function_name SEPARATOR ',') FROM user_type_functions f"         \
+    "  WHERE f.client_id = u.client_id AND f.user_type_id = u.user_type_id)"
+#define AUTH_WHO_NCOLS 11
+#define AUTH_WHO_JOINS                                                                          \
+    " JOIN clients c ON c.id = u.client_id"                                                    \
+    " JOIN user_types t ON t.client_id = u.client_id AND t.id = u.user_type_id"
+
+/* Fills r->who (all but the session's and token's own fields) from the
+ * AUTH_WHO_COLUMNS that start at column col of s. */
+void auth_fill_who(request *r, db_stmt *s, int col);
+
+/* Finds who is asking: an Authorization header means an API token (and
+ * nothing else is looked at), otherwise the session cookie. Fills r->who and
+ * sets r->logged_in (or r->second_factor) when either is good. A missing,
+ * unknown or expired one is not an error. Returns an enum db_rc. */
 int auth_load(request *r, db *d);
 
-/* Checks a username and password. On success makes a new session (ending the
- * request's old one), sets its cookie, fills r->who and returns 1. Returns 0
- * for a wrong username or password (the KDF runs either way, so both take
- * as long), or a negative enum db_rc. */
+enum auth_result {
+    AUTH_WRONG,       /* unknown user, wrong password or disabled: one answer */
+    AUTH_OK,          /* logged on: a full session was started */
+    AUTH_SECOND,      /* the password was right; the second factor comes next */
+    AUTH_LOCKED,      /* refused unchecked: the username is locked (lockout.h) */
+    AUTH_BLOCKED,     /* refused unchecked: too many failures from the address */
+    AUTH_LOCKED_NOW,  /* wrong, and this failure locked the username */
+};
+
+/* Checks a username and password (already normalised, password.h) unless
+ * the username or address is locked. A right password starts a session
+ * (ending the request's old one): a full one, or one waiting for the second
+ * factor when the user has enrolled. A failure is counted; the caller must
+ * set r->keep_work so that the count commits. The KDF runs for unknown users
+ * too, so that every wrong answer takes as long. Returns an auth_result, or
+ * a negative enum db_rc. */
 int auth_login(request *r, db *d, const char *username, const char *password, size_t pwlen);
 
 /* Ends the request's session on the server and clears its cookie. */

@@ -118,6 +118,7 @@ struct load_ctx {
     char *pw_path, *admin_pw_path;
     char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
     char *fail_export;
+    char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
 };
 
 static void set_str(char **dst, const char *v)
@@ -153,6 +154,10 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Session.IdleMinutes", &x->idle},
         {"Session.AbsoluteHours", &x->abs},
         {"Password.Iterations", &x->iters},
+        {"Lockout.Failures", &x->lock_failures},
+        {"Lockout.WindowMinutes", &x->lock_window},
+        {"Lockout.Minutes", &x->lock_minutes},
+        {"Lockout.AddressFailures", &x->lock_addr},
         {"Log.Level", &c->log_level},
         {"Test.FailExportAfterRows", &x->fail_export},
     };
@@ -232,6 +237,14 @@ conf *conf_load(const char *path)
         c->session_abs_hours = (int)v;
     if (num("Password.Iterations", x.iters, 600000, 100000000, 600000, &x.errors, &v) == 0)
         c->pbkdf2_iterations = (int)v;
+    if (num("Lockout.Failures", x.lock_failures, 1, 1000, 5, &x.errors, &v) == 0)
+        c->lockout_failures = (int)v;
+    if (num("Lockout.WindowMinutes", x.lock_window, 1, 24 * 60, 15, &x.errors, &v) == 0)
+        c->lockout_window_min = (int)v;
+    if (num("Lockout.Minutes", x.lock_minutes, 1, 24 * 60, 15, &x.errors, &v) == 0)
+        c->lockout_min = (int)v;
+    if (num("Lockout.AddressFailures", x.lock_addr, 0, 100000, 100, &x.errors, &v) == 0)
+        c->lockout_addr_failures = (int)v;
     if (num("DB.TimeoutSeconds", x.timeout, 2, 600, 10, &x.errors, &v) == 0)
         c->db_timeout = (int)v;
     if (num("Server.RequestDeadlineSeconds", x.deadline, 1, 3600, 15, &x.errors, &v) == 0)
@@ -276,6 +289,10 @@ conf *conf_load(const char *path)
     free(x.timeout);
     free(x.deadline);
     free(x.fail_export);
+    free(x.lock_failures);
+    free(x.lock_window);
+    free(x.lock_minutes);
+    free(x.lock_addr);
     free(x.pw_path);
     free(x.admin_pw_path);
     if (x.errors.len) {

@@ -26,6 +26,10 @@ typedef struct conf {
     int session_idle_min;     /* Session.IdleMinutes */
     int session_abs_hours;    /* Session.AbsoluteHours */
     int pbkdf2_iterations;    /* Password.Iterations (>= 600000) */
+    int lockout_failures;     /* Lockout.Failures: a username locks after this many */
+    int lockout_window_min;   /* Lockout.WindowMinutes: ... within this window */
+    int lockout_min;          /* Lockout.Minutes: for this long */
+    int lockout_addr_failures; /* Lockout.AddressFailures: an address stops after this many; 0 never */
     char *log_level;          /* Log.Level */
     long long test_fail_export_after; /* Test.FailExportAfterRows: 0, or break exports after N rows */
 } conf;

@@ -113,6 +113,11 @@ void crypto_sha256(const void *in, size_t n, unsigned char out[32])
     SHA256(in, n, out);
 }
 
+void crypto_cleanse(void *p, size_t n)
+{
+    OPENSSL_cleanse(p, n);
+}
+
 bool crypto_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;

@@ -27,6 +27,8 @@ int crypto_password_iterations(const char *stored);
 int crypto_random(unsigned char *out, size_t n);
 /* SHA-256 of n bytes into out[32]. */
 void crypto_sha256(const void *in, size_t n, unsigned char out[32]);
+/* Wipes n bytes of a secret in a way the compiler keeps. */
+void crypto_cleanse(void *p, size_t n);
 /* Compares n bytes in time that does not depend on the contents. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 

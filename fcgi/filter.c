@@ -207,17 +207,6 @@ int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
     return p;
 }
 
-void filter_url_encode(buf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~", *p))
-            buf_addc(b, (char)*p);
-        else
-            buf_printf(b, "%%%02X", *p);
-    }
-}
-
 void filter_query(buf *b, const contact_filter *f)
 {
     const char *names[] = {"q", "region", "party"};
@@ -229,13 +218,13 @@ void filter_query(buf *b, const contact_filter *f)
         if (b->len > start)
             buf_addc(b, '&');
         buf_printf(b, "%s=", names[i]);
-        filter_url_encode(b, vals[i]);
+        buf_add_url(b, vals[i]);
     }
     if (f->campaign)
         buf_printf(b, "%scampaign=%lld", b->len > start ? "&" : "", f->campaign);
     if (f->status) {
         buf_adds(b, b->len > start ? "&status=" : "status=");
-        filter_url_encode(b, f->status);
+        buf_add_url(b, f->status);
     }
 }
 

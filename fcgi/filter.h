@@ -67,7 +67,5 @@ void filter_query(buf *b, const contact_filter *f);
 /* Appends the filter as a JSON object, for audit rows ("status" and "ids"
  * only when set). */
 void filter_json(buf *b, const contact_filter *f);
-/* Appends a URL-encoded copy of s (unreserved characters kept). */
-void filter_url_encode(buf *b, const char *s);
 
 #endif

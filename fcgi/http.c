@@ -34,6 +34,7 @@ int http_begin(request *r, void *fcgx, const conf *cf)
     r->origin = fcgi_param(r, fr, "HTTP_ORIGIN");
     r->host = fcgi_param(r, fr, "HTTP_HOST");
     r->authorization = fcgi_param(r, fr, "HTTP_AUTHORIZATION");
+    r->user_agent = fcgi_param(r, fr, "HTTP_USER_AGENT");
     /* Routing uses the path exactly as sent (REQUEST_URI without the query),
      * so nothing is decoded twice; a path that needs decoding matches no
      * route. */

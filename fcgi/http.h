@@ -23,6 +23,10 @@ typedef struct identity {
     const char *display_name;
     const char *client_name;
     char csrf[64]; /* the session's CSRF token */
+    long long session_id;     /* sessions.id of a browser session, else 0 */
+    long long token_id;       /* api_tokens.id when an API token is used, else 0 */
+    bool must_change_password; /* an administrator set the password */
+    bool must_enrol;          /* the user type requires two-factor, not yet set up */
     acl_set functions;
     acl_scope scope; /* the rows this user may reach (acl.h) */
 } identity;
@@ -42,6 +46,7 @@ typedef struct request {
     const char *origin;
     const char *host;
     const char *authorization;
+    const char *user_agent;
     const char *body;
     size_t body_len;
     char request_id[33];
@@ -53,6 +58,9 @@ typedef struct request {
 
     identity who;
     bool logged_in;
+    /* A right password, the second factor still to come: who.client_id,
+     * user_id and username are set, logged_in is false (session.h). */
+    bool second_factor;
 
     /* Response. */
     int status;
@@ -75,6 +83,9 @@ typedef struct request {
     const char *object_type;
     long long object_id;
     buf detail;          /* a JSON object, or empty */
+    /* The handler's work stands although the answer is an error: a failed
+     * logon is counted (lockout.h) in the transaction of its audit row. */
+    bool keep_work;
     const char *error_message; /* shown on the error page */
 } request;
 

@@ -55,8 +55,8 @@ int login_submit(request *r, db *d)
     buf_adds(&r->detail, "{\"username\":");
     bool shown = valid_text(username, ulen, 100, false) == VALID_OK;
     json_add_string(&r->detail, shown ? username : "(invalid)", shown ? ulen : 9);
-    buf_addc(&r->detail, '}');
     if (!shown || ulen == 0 || plen == 0 || plen > 1024) {
+        buf_adds(&r->detail, ",\"result\":\"incomplete\"}");
         r->action = "login.fail";
         show_form(r, shown ? username : "", "Wrong username or password.");
         return 401;
@@ -64,12 +64,39 @@ int login_submit(request *r, db *d)
     int rc = auth_login(r, d, username, password, plen);
     if (rc < 0)
         return rc;
-    if (rc == 0) {
-        r->action = "login.fail";
-        show_form(r, username, "Wrong username or password.");
+    static const struct {
+        const char *action, *result, *message;
+    } answers[] = {
+        [AUTH_WRONG] = {"login.fail", "wrong", "Wrong username or password."},
+        [AUTH_LOCKED_NOW] = {"login.lockout", "locked now",
+                             "Wrong username or password. After too many failed logons this username is now "
+                             "locked for a while; try again later or ask an administrator to unlock it."},
+        [AUTH_LOCKED] = {"login.locked", "locked",
+                         "Too many failed logons: this username is locked for a while. Try again later or ask "
+                         "an administrator to unlock it."},
+        [AUTH_BLOCKED] = {"login.blocked", "address blocked",
+                          "Too many failed logons from your network address. Try again later."},
+        [AUTH_OK] = {"login", "ok", NULL},
+        [AUTH_SECOND] = {"login.password_ok", "second factor next", NULL},
+    };
+    buf_printf(&r->detail, ",\"result\":\"%s\"}", answers[rc].result);
+    r->action = answers[rc].action;
+    if (answers[rc].message) {
+        /* A failure is counted, and the count must outlive the 401. */
+        r->keep_work = true;
+        show_form(r, username, answers[rc].message);
         return 401;
     }
-    http_redirect(r, safe_next(params_get(&r->form, "next")));
+    const char *next = safe_next(params_get(&r->form, "next"));
+    if (rc == AUTH_SECOND) {
+        buf target = {0};
+        buf_adds(&target, "/login/two-factor?next=");
+        buf_add_url(&target, next);
+        http_redirect(r, arena_strdup(r->mem, buf_str(&target)));
+        buf_free(&target);
+        return 303;
+    }
+    http_redirect(r, next);
     return 303;
 }
 

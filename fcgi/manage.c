@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "json.h"
 #include "log.h"
+#include "session.h"
 #include "valid.h"
 
 static int refuse(manage_err *err, int rc, const char *field, const char *fmt, ...) CT_PRINTF(4, 5);
@@ -535,7 +536,6 @@ static const char SQL_USER_INSERT[] =
 static const char SQL_USER_UPDATE[] =
     "UPDATE users SET display_name = ?, user_type_id = ?, status = ? WHERE client_id = ? AND id = ?";
 static const char SQL_USER_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE client_id = ? AND id = ?";
-static const char SQL_END_SESSIONS[] = "DELETE FROM sessions WHERE client_id = ? AND user_id = ?";
 
 static void read_user(db_stmt *s, arena *a, manage_user *u)
 {
@@ -631,18 +631,6 @@ static int lock_user(db *d, long long client_id, long long user_id)
         return rc;
     rc = db_next(s);
     db_done(s);
-    return rc;
-}
-
-static int end_sessions(db *d, long long client_id, long long user_id, long long *ended)
-{
-    db_stmt *s = db_stmt_get(d, SQL_END_SESSIONS);
-    if (!s)
-        return DB_ERR;
-    db_bind_int(s, 0, client_id);
-    db_bind_int(s, 1, user_id);
-    int rc = db_run(s);
-    *ended = rc == DB_OK ? (long long)db_affected(s) : 0;
     return rc;
 }
 
@@ -805,7 +793,7 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
         rc = db_run(s);
         /* A disabled user's sessions end at once, not at their next expiry. */
         if (rc == DB_OK && status_changed && strcmp(status, "disabled") == 0)
-            rc = end_sessions(d, client_id, user_id, &ended);
+            rc = session_end_user(d, client_id, user_id, 0, &ended);
         if (rc == DB_OK)
             rc = guard(d, client_id, before, err);
     }
@@ -868,7 +856,7 @@ int manage_user_password(db *d, long long client_id, long long user_id, const ch
     }
     long long ended = 0;
     if (rc == DB_OK)
-        rc = end_sessions(d, client_id, user_id, &ended);
+        rc = session_end_user(d, client_id, user_id, 0, &ended);
     if (rc == DB_OK)
         buf_printf(detail, "{\"password\":\"reset\",\"sessions_ended\":%lld}", ended);
     return rc;

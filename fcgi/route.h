@@ -21,7 +21,14 @@ typedef struct route {
     route_handler fn;
     const char *function; /* ROUTE_PUBLIC, ROUTE_LOGGED_IN or a catalogue name */
     const char *action;   /* the audit action */
+    unsigned flags;       /* ROUTE_TOKEN, ROUTE_SETUP */
 } route;
+
+/* An API token may call the route (read and export routes only). */
+#define ROUTE_TOKEN 1u
+/* Reachable while the user must first change their password or enrol in
+ * two-factor; every other route leads them there. */
+#define ROUTE_SETUP 2u
 
 /* Checks the table: every route has a handler, an action and a known
  * function. Returns 0, or -1 after printing each bad route to stderr. The

@@ -59,6 +59,8 @@ int parse_i64(const char *s, size_t len, int64_t min, int64_t max, int64_t *out)
 
 /* Writes the lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+/* Appends s percent-encoded for a URL's query (unreserved characters kept). */
+void buf_add_url(buf *b, const char *s);
 /* base64url without padding of n bytes into out (4*ceil(n/3)+1 bytes). */
 void b64url_encode(const unsigned char *in, size_t n, char *out);
 /* Standard base64 with padding; decode returns bytes written or -1. */
