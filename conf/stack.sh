@@ -13,7 +13,9 @@
 # starts only what is not running. `start` passes its environment to
 # `ctrack setup-demo` (which reads ADMIN_PASSWORD). CTRACK_DB_BUFFER_POOL
 # sets MariaDB's innodb_buffer_pool_size (default 256M); it applies when
-# MariaDB (re)starts.
+# MariaDB (re)starts. CTRACK_LOGIN_RATE sets nginx's rate limit of logon
+# POSTs per address (default 10r/m; the tests use a faster one so that they
+# can log on often, and measure the limit against it).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -93,7 +95,7 @@ set_ctrack() {
 # render TEMPLATE OUTPUT: copy TEMPLATE with every @NAME@ replaced by $NAME.
 render() {
     local v args=()
-    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER DB_BUFFER_POOL; do
+    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER DB_BUFFER_POOL LOGIN_RATE; do
         args+=(-e "s|@$v@|${!v-}|g")
     done
     sed "${args[@]}" "$1" >"$2.new"
@@ -281,6 +283,12 @@ start_nginx() {
     else
         NGINX_USER="# not root: the workers keep the invoking user"
     fi
+    # shellcheck disable=SC2034 # used by render()
+    LOGIN_RATE=${CTRACK_LOGIN_RATE:-10r/m}
+    case $LOGIN_RATE in
+        [1-9]*r/[ms]) ;;
+        *) die "CTRACK_LOGIN_RATE must look like 10r/m or 2r/s: $LOGIN_RATE" ;;
+    esac
     pid=$(pid_of "$RUN/nginx.pid" nginx) || pid=
     render "$CONF/ctrack-site.conf.in" "$DIR/nginx/conf/ctrack-site.conf"
     render "$CONF/nginx-private.conf.in" "$DIR/nginx/nginx.conf"
