@@ -17,4 +17,11 @@ int admin_refusal(request *r, int rc, const manage_err *err);
  * it is absent or not a number. */
 long long admin_param_id(const params *p, const char *name);
 
+/* The user of the path ({id}) in the administrator's client, with the audit
+ * object set. Returns 1 when found, 404 when not, or a negative db rc. */
+int admin_path_user(request *r, db *d, manage_user *u);
+/* Sets the Security.* values of a user's page (admin_user_security.cs):
+ * lock, sessions, two-factor, tokens. Returns an enum db_rc. */
+int admin_security_put(request *r, db *d, const manage_user *u);
+
 #endif

@@ -21,8 +21,7 @@ static void put_user(request *r, const manage_user *u)
     page_set(r->pg, u->campaigns, "User.campaigns");
 }
 
-/* The user of the path, or 404. Returns 1 when found. */
-static int path_user(request *r, db *d, manage_user *u)
+int admin_path_user(request *r, db *d, manage_user *u)
 {
     r->object_type = "user";
     r->object_id = r->path_id;
@@ -128,7 +127,7 @@ int admin_users_create(request *r, db *d)
 int admin_users_show(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     put_user(r, &u);
@@ -147,6 +146,8 @@ int admin_users_show(request *r, db *d)
     if ((rc = manage_scope_count(d, &sc, &count)) != DB_OK)
         return rc;
     page_set_int(r->pg, count, "User.contacts");
+    if ((rc = admin_security_put(r, d, &u)) != DB_OK)
+        return rc;
     static const struct {
         const char *param, *text;
     } flashes[] = {
@@ -155,6 +156,8 @@ int admin_users_show(request *r, db *d)
         {"password", "The password was reset and the user's sessions were ended."},
         {"regions", "The geography limit was saved."},
         {"campaigns", "The campaign limit was saved."},
+        {"unlocked", "The username was unlocked: its failed logons are forgotten."},
+        {"notlocked", "The username was not locked (any lock had already run out)."},
     };
     for (size_t i = 0; i < CT_ARRAY_LEN(flashes); i++)
         if (params_get(&r->qs, flashes[i].param))
@@ -166,7 +169,7 @@ int admin_users_show(request *r, db *d)
 int admin_users_edit(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     return show_form(r, d, &u, true, 200);
@@ -175,7 +178,7 @@ int admin_users_edit(request *r, db *d)
 int admin_users_update(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     manage_user_change c = {
@@ -222,14 +225,14 @@ static int show_password(request *r, const manage_user *u, int status)
 int admin_users_password_form(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     return rc != 1 ? rc : show_password(r, &u, 200);
 }
 
 int admin_users_password(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     size_t plen = 0, p2len = 0;
@@ -338,7 +341,7 @@ static int show_access(request *r, db *d, const manage_user *u, const char *whic
 int admin_users_access(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     return rc != 1 ? rc : show_access(r, d, &u, NULL, 200);
 }
 
@@ -358,7 +361,7 @@ static int read_mode(request *r, const char *name, bool *all)
 int admin_users_regions(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     bool all;
@@ -384,7 +387,7 @@ int admin_users_regions(request *r, db *d)
 int admin_users_campaigns(request *r, db *d)
 {
     manage_user u;
-    int rc = path_user(r, d, &u);
+    int rc = admin_path_user(r, d, &u);
     if (rc != 1)
         return rc;
     bool all;

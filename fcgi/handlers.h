@@ -52,6 +52,7 @@ int admin_users_edit(request *r, db *d);
 int admin_users_update(request *r, db *d);
 int admin_users_password_form(request *r, db *d);
 int admin_users_password(request *r, db *d);
+int admin_users_unlock(request *r, db *d);
 int admin_users_access(request *r, db *d);
 int admin_users_regions(request *r, db *d);
 int admin_users_campaigns(request *r, db *d);

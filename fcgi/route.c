@@ -51,6 +51,7 @@ static const route routes[] = {
     {"POST", "/admin/users/{id}", admin_users_update, "users.manage", "user.update", 0},
     {"GET", "/admin/users/{id}/password", admin_users_password_form, "users.manage", "user.password_form", 0},
     {"POST", "/admin/users/{id}/password", admin_users_password, "users.manage", "user.password_reset", 0},
+    {"POST", "/admin/users/{id}/unlock", admin_users_unlock, "users.manage", "user.unlock", 0},
     {"GET", "/admin/users/{id}/access", admin_users_access, "users.manage", "user.access_form", 0},
     {"POST", "/admin/users/{id}/regions", admin_users_regions, "users.manage", "user.regions", 0},
     {"POST", "/admin/users/{id}/campaigns", admin_users_campaigns, "users.manage", "user.campaigns", 0},

@@ -33,4 +33,5 @@
     <button type="submit">Explain</button>
   </form>
 </section>
+<?cs include:"admin_user_security.cs" ?>
 <?cs include:"layout_bottom.cs" ?>

@@ -1,0 +1,15 @@
+<section class="panel" id="security">
+  <h2>Logging on</h2>
+  <dl class="details">
+    <dt>Lock</dt>
+    <dd id="user-lock"><?cs if:Security.locked_until ?>Locked after too many failed logons, until <?cs var:Security.locked_until ?> UTC.<?cs else ?>Not locked.<?cs /if ?></dd>
+  </dl>
+  <div class="actions">
+    <?cs if:Security.locked_until ?>
+    <form method="post" action="/admin/users/<?cs var:User.id ?>/unlock">
+      <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+      <button type="submit">Unlock</button>
+    </form>
+    <?cs /if ?>
+  </div>
+</section>
