@@ -74,7 +74,7 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
     if (ok != 1 || !active) {
         if ((rc = lockout_failure(r, d, username)) < 0)
             return rc;
-        return rc == 1 ? AUTH_LOCKED_NOW : AUTH_WRONG;
+        return rc == LOCKOUT_LOCKED_NOW ? AUTH_LOCKED_NOW : rc == LOCKOUT_WAS_LOCKED ? AUTH_LOCKED : AUTH_WRONG;
     }
 
     /* Stored hashes follow the configured cost upwards at logon. */

@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
+#include "lockout.h"
 #include "log.h"
 #include "manage.h"
 #include "util.h"
@@ -323,6 +324,23 @@ static int user_enable(cli *x)
     return user_update(x, &c, "active");
 }
 
+static int user_unlock(cli *x)
+{
+    manage_user u;
+    int rc = find_user(x, x->args[0], &u);
+    if (rc != MANAGE_OK)
+        return rc;
+    int was_locked = 0;
+    if ((rc = lockout_unlock(x->r.d, u.username, &was_locked)) != DB_OK)
+        return rc;
+    buf_adds(&x->detail, "{\"username\":");
+    json_add_cstr(&x->detail, u.username);
+    buf_printf(&x->detail, ",\"was_locked\":%s}", was_locked ? "true" : "false");
+    buf_printf(&x->out, "%s: %s\n", u.username,
+               was_locked ? "unlocked (its failed logons are forgotten)" : "was not locked");
+    return MANAGE_OK;
+}
+
 static int user_set_type(cli *x)
 {
     manage_type t;
@@ -441,6 +459,9 @@ static const command commands[] = {
      "user.update", user_disable},
     {"user", "enable", "--client NAME USERNAME", "Enables a disabled user.", "", 1, 1, 0, "user.update",
      user_enable},
+    {"user", "unlock", "--client NAME USERNAME",
+     "Lifts the lock that too many failed logons put on a username, and forgets its failures.", "", 1, 1, 0,
+     "user.unlock", user_unlock},
     {"user", "reset-password", "--client NAME (--password-stdin | --password-file FILE) USERNAME",
      "Sets a new password (the first line of standard input or of FILE) and ends the user's sessions.",
      "--password-stdin --password-file", 1, 1, PASSWORD, "user.password_reset", user_reset_password},

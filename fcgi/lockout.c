@@ -15,6 +15,10 @@ static const char SQL_CHECK[] =
     "  AND at > UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
 static const char SQL_TAKE[] =
     "INSERT INTO login_locks (username) VALUES (?) ON DUPLICATE KEY UPDATE locked_until = locked_until";
+/* Under the row lock taken by SQL_TAKE: a guess that was checked before a
+ * concurrent one locked the username must not count (or lock) again. */
+static const char SQL_LOCKED[] =
+    "SELECT locked_until > UTC_TIMESTAMP(6) FROM login_locks WHERE username = ? FOR UPDATE";
 static const char SQL_RECORD[] =
     "INSERT INTO login_failures (at, username, remote_addr) VALUES (UTC_TIMESTAMP(6), ?, ?)";
 static const char SQL_COUNT[] =
@@ -83,7 +87,16 @@ int lockout_failure(request *r, db *d, const char *username)
     int rc = by_username(d, SQL_TAKE, username, NULL);
     if (rc != DB_OK)
         return rc;
-    db_stmt *s = db_stmt_get(d, SQL_RECORD);
+    db_stmt *s = db_stmt_get(d, SQL_LOCKED);
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, username);
+    long long locked;
+    if ((rc = single_int(s, &locked)) != DB_OK)
+        return rc;
+    if (locked)
+        return LOCKOUT_WAS_LOCKED;
+    if (!(s = db_stmt_get(d, SQL_RECORD)))
     if (!s)
         return DB_ERR;
     db_bind_str(s, 0, username);
@@ -100,7 +113,7 @@ int lockout_failure(request *r, db *d, const char *username)
     if ((rc = single_int(s, &failures)) != DB_OK)
         return rc;
     if (failures < r->cf->lockout_failures)
-        return 0;
+        return LOCKOUT_COUNTED;
     if (!(s = db_stmt_get(d, SQL_LOCK)))
         return DB_ERR;
     db_bind_int(s, 0, r->cf->lockout_min);
@@ -108,7 +121,7 @@ int lockout_failure(request *r, db *d, const char *username)
     if ((rc = db_run(s)) != DB_OK)
         return rc;
     log_info("lockout: a username was locked for %d minutes after %lld failures", r->cf->lockout_min, failures);
-    return 1;
+    return LOCKOUT_LOCKED_NOW;
 }
 
 int lockout_success(request *r, db *d, const char *username)

@@ -18,8 +18,12 @@ enum lockout_state { LOCKOUT_OPEN, LOCKOUT_USER, LOCKOUT_ADDRESS };
  * Returns an enum lockout_state, or a negative enum db_rc. */
 int lockout_check(request *r, db *d, const char *username);
 
-/* Counts a failed logon (a wrong password or second factor). Returns 1 when
- * this failure locked the username, 0 when not, or a negative enum db_rc. */
+enum lockout_result { LOCKOUT_COUNTED, LOCKOUT_LOCKED_NOW, LOCKOUT_WAS_LOCKED };
+
+/* Counts a failed logon (a wrong password or second factor). Returns
+ * LOCKOUT_LOCKED_NOW when this failure locked the username,
+ * LOCKOUT_WAS_LOCKED (and counts nothing) when a concurrent guess locked it
+ * after lockout_check, else LOCKOUT_COUNTED; or a negative enum db_rc. */
 int lockout_failure(request *r, db *d, const char *username);
 
 /* Forgets the username's failures after a successful logon. Returns an enum

@@ -142,8 +142,8 @@ echo "== starting the stack in $TMP on port $PORT"
 export ADMIN_PASSWORD
 ADMIN_PASSWORD=$(openssl rand -base64 18)
 # Logon tests (lockout, two-factor, password changes) post to /login far more
-# often than a person does: 120 a minute, the burst as in production.
-export CTRACK_LOGIN_RATE=120r/m
+# often than a person does: 300 a minute, the burst as in production.
+export CTRACK_LOGIN_RATE=300r/m
 if conf/stack.sh start "$TMP" "$PORT" 2; then
     unset ADMIN_PASSWORD
     # "username: NAME" / "password: SECRET" lines written by `ctrack setup-demo`.

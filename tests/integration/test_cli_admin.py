@@ -74,7 +74,7 @@ def client_id(db, name):
 GROUPS = {
     "client": ["create", "list"],
     "usertype": ["list", "create", "rename", "delete", "allow", "deny"],
-    "user": ["list", "show", "create", "disable", "enable", "reset-password", "set-type", "set-regions",
+    "user": ["list", "show", "create", "disable", "enable", "unlock", "reset-password", "set-type", "set-regions",
              "set-campaigns", "explain"],
 }
 
@@ -351,3 +351,19 @@ def test_campaign_limits_by_name_and_none(ctrack, db, demo, audit):
     assert p.returncode == 1 and "no campaign" in p.stderr
     ok(ctrack("user", "set-campaigns", *c, username, str(camp)))
     assert db.int(f"SELECT campaign_id FROM user_campaigns WHERE user_id = {uid}") == camp
+
+
+def test_user_unlock(ctrack, db, demo, audit, people):
+    user_id = people.user(demo.client_id, ["contacts.view"])
+    username = db.value(f"SELECT username FROM users WHERE id = {user_id}")
+    client = db.value(f"SELECT name FROM clients WHERE id = {demo.client_id}")
+    db.run(f"INSERT INTO login_locks (username, locked_until) VALUES ({sql_str(username)},"
+           " UTC_TIMESTAMP(6) + INTERVAL 10 MINUTE)")
+    db.run(f"INSERT INTO login_failures (at, username, remote_addr) VALUES (UTC_TIMESTAMP(6), {sql_str(username)}, '::1')")
+    mark = audit.mark()
+    assert ok(ctrack("user", "unlock", "--client", client, username)) == f"{username}: unlocked (its failed logons are forgotten)\n"
+    row = last_row(audit, mark)
+    assert (row["action"], row["outcome"], row["json"]) == ("user.unlock", 200, {"username": username, "was_locked": True}), row
+    assert db.int(f"SELECT COUNT(*) FROM login_locks WHERE username = {sql_str(username)} AND locked_until > UTC_TIMESTAMP(6)") == 0
+    assert db.int(f"SELECT COUNT(*) FROM login_failures WHERE username = {sql_str(username)}") == 0
+    assert ok(ctrack("user", "unlock", "--client", client, username)) == f"{username}: was not locked\n"
