@@ -1,7 +1,5 @@
 /* account_sessions: a user's own live sessions, and ending them. The rules
  * of what is live live in session.c. */
-#include <string.h>
-
 #include "handlers.h"
 #include "session.h"
 

@@ -2,8 +2,6 @@
  * (users.manage): whether the username is locked, and unlocking it. Each
  * concern's rules live in its own file (lockout.c, session.c, ...); this file
  * shows them on the page and offers their administrator actions. */
-#include <string.h>
-
 #include "admin.h"
 #include "handlers.h"
 #include "json.h"
