@@ -6,10 +6,35 @@
 #include "handlers.h"
 #include "json.h"
 #include "lockout.h"
+#include "session.h"
 
 static const char SQL_LOCKED_UNTIL[] =
     "SELECT DATE_FORMAT(locked_until, '%Y-%m-%d %H:%i:%s') FROM login_locks"
     " WHERE username = ? AND locked_until > UTC_TIMESTAMP(6)";
+
+/* Sessions: how many are live and the latest activity, and the report of
+ * ending them (a number from the redirect, never text). */
+static int put_sessions(request *r, db *d, const manage_user *u)
+{
+    session_info *list;
+    size_t n;
+    long long total;
+    int rc = session_list(d, r->mem, r->who.client_id, u->id, r->cf->session_idle_min, &list, &n, &total);
+    if (rc != DB_OK)
+        return rc;
+    page_set_int(r->pg, total, "Security.sessions");
+    if (n > 0)
+        page_set(r->pg, list[0].last_seen, "Security.last_active");
+    size_t len;
+    const char *ended = params_getn(&r->qs, "sessions_ended", &len);
+    int64_t count;
+    if (ended && parse_i64(ended, len, 0, INT64_MAX, &count) == 0)
+        page_set(r->pg,
+                 count == 1 ? "1 session of the user was ended."
+                            : arena_printf(r->mem, "%lld sessions of the user were ended.", (long long)count),
+                 "Page.Flash");
+    return DB_OK;
+}
 
 int admin_security_put(request *r, db *d, const manage_user *u)
 {
@@ -25,6 +50,8 @@ int admin_security_put(request *r, db *d, const manage_user *u)
     if (rc == 1)
         page_set(r->pg, db_text(s, 0, NULL), "Security.locked_until");
     db_done(s);
+    if ((rc = put_sessions(r, d, u)) != DB_OK)
+        return rc;
     return DB_OK;
 }
 
@@ -41,5 +68,24 @@ int admin_users_unlock(request *r, db *d)
     json_add_cstr(&r->detail, u.username);
     buf_printf(&r->detail, ",\"was_locked\":%s}", was_locked ? "true" : "false");
     http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?%s", u.id, was_locked ? "unlocked=1" : "notlocked=1"));
+    return 303;
+}
+
+int admin_users_sessions_end(request *r, db *d)
+{
+    manage_user u;
+    int rc = admin_path_user(r, d, &u);
+    if (rc != 1)
+        return rc;
+    /* An administrator ending their own sessions keeps the one in use, as
+     * "end all others" does; everyone else loses every session. */
+    bool self = u.id == r->who.user_id;
+    long long ended = 0;
+    if ((rc = session_end_user(d, r->who.client_id, u.id, self ? r->who.session_id : 0, &ended)) != DB_OK)
+        return rc;
+    buf_adds(&r->detail, "{\"username\":");
+    json_add_cstr(&r->detail, u.username);
+    buf_printf(&r->detail, ",\"ended\":%lld,\"kept_current\":%s}", ended, self ? "true" : "false");
+    http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?sessions_ended=%lld", u.id, ended));
     return 303;
 }

@@ -53,9 +53,15 @@ int admin_users_update(request *r, db *d);
 int admin_users_password_form(request *r, db *d);
 int admin_users_password(request *r, db *d);
 int admin_users_unlock(request *r, db *d);
+int admin_users_sessions_end(request *r, db *d);
 int admin_users_access(request *r, db *d);
 int admin_users_regions(request *r, db *d);
 int admin_users_campaigns(request *r, db *d);
+/* account.c, account_sessions.c: a user's own account */
+int account_home(request *r, db *d);
+int account_sessions_list(request *r, db *d);
+int account_sessions_end_others(request *r, db *d);
+int account_sessions_end(request *r, db *d);
 /* export.c */
 int export_contacts_csv(request *r, db *d);
 

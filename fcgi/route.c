@@ -33,6 +33,11 @@ static const route routes[] = {
     {"POST", "/contacts/{id}/campaigns/remove", campaigns_contact_remove, "campaigns.manage", "campaign.member_remove", 0},
     {"POST", "/contacts/campaign-add", campaigns_bulk_add, "contacts.bulk_edit", "campaign.bulk_add", 0},
     {"POST", "/contacts/campaign-remove", campaigns_bulk_remove, "contacts.bulk_edit", "campaign.bulk_remove", 0},
+    /* A user's own account (account*.c). */
+    {"GET", "/account", account_home, ROUTE_LOGGED_IN, "account.view", 0},
+    {"GET", "/account/sessions", account_sessions_list, ROUTE_LOGGED_IN, "session.list", 0},
+    {"POST", "/account/sessions/end-others", account_sessions_end_others, ROUTE_LOGGED_IN, "session.end_others", 0},
+    {"POST", "/account/sessions/{id}/end", account_sessions_end, ROUTE_LOGGED_IN, "session.end", 0},
     /* Administration (admin*.c); /admin itself checks for either function. */
     {"GET", "/admin", admin_home, ROUTE_LOGGED_IN, "admin.view", 0},
     {"GET", "/admin/explain", admin_explain, "users.manage", "user.explain", 0},
@@ -52,6 +57,7 @@ static const route routes[] = {
     {"GET", "/admin/users/{id}/password", admin_users_password_form, "users.manage", "user.password_form", 0},
     {"POST", "/admin/users/{id}/password", admin_users_password, "users.manage", "user.password_reset", 0},
     {"POST", "/admin/users/{id}/unlock", admin_users_unlock, "users.manage", "user.unlock", 0},
+    {"POST", "/admin/users/{id}/sessions/end", admin_users_sessions_end, "users.manage", "user.sessions_end", 0},
     {"GET", "/admin/users/{id}/access", admin_users_access, "users.manage", "user.access_form", 0},
     {"POST", "/admin/users/{id}/regions", admin_users_regions, "users.manage", "user.regions", 0},
     {"POST", "/admin/users/{id}/campaigns", admin_users_campaigns, "users.manage", "user.campaigns", 0},

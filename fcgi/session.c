@@ -27,6 +27,13 @@ static const char SQL_PURGE[] =
     "DELETE FROM sessions WHERE client_id = ? AND user_id = ?"
     " AND (expires_at <= UTC_TIMESTAMP(6) OR last_seen <= UTC_TIMESTAMP(6) - INTERVAL ? MINUTE)";
 static const char SQL_END_USER[] = "DELETE FROM sessions WHERE client_id = ? AND user_id = ? AND id <> ?";
+static const char SQL_END_ONE[] = "DELETE FROM sessions WHERE client_id = ? AND user_id = ? AND id = ?";
+/* The same liveness as SQL_SESSION, for the owner's list. */
+static const char SQL_LIST[] =
+    "SELECT id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i'), DATE_FORMAT(last_seen, '%Y-%m-%d %H:%i'),"
+    " remote_addr, user_agent, COUNT(*) OVER () FROM sessions"
+    " WHERE client_id = ? AND user_id = ? AND stage = 'full' AND expires_at > UTC_TIMESTAMP(6)"
+    " AND last_seen > UTC_TIMESTAMP(6) - INTERVAL ? MINUTE ORDER BY last_seen DESC, id DESC LIMIT ?";
 
 bool session_cookie_hash(request *r, unsigned char h[32])
 {
@@ -158,6 +165,53 @@ int session_end_user(db *d, long long client_id, long long user_id, long long ke
     db_bind_int(s, 2, keep_id);
     int rc = db_run(s);
     if (rc == DB_OK && ended)
+        *ended = (long long)db_affected(s);
+    return rc;
+}
+
+int session_list(db *d, arena *a, long long client_id, long long user_id, int idle_min, session_info **out,
+                 size_t *n, long long *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    db_stmt *s = db_stmt_get(d, SQL_LIST);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_int(s, 1, user_id);
+    db_bind_int(s, 2, idle_min);
+    db_bind_int(s, 3, SESSION_LIST_MAX);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    session_info *list = arena_alloc(a, SESSION_LIST_MAX * sizeof *list);
+    while ((rc = db_next(s)) == 1 && *n < SESSION_LIST_MAX) {
+        session_info *e = &list[(*n)++];
+        e->id = db_int(s, 0);
+        e->created_at = arena_strdup(a, db_text(s, 1, NULL));
+        e->last_seen = arena_strdup(a, db_text(s, 2, NULL));
+        e->remote_addr = arena_strdup(a, db_text(s, 3, NULL));
+        e->user_agent = arena_strdup(a, db_text(s, 4, NULL));
+        *total = db_int(s, 5);
+    }
+    if (rc < 0)
+        return rc;
+    db_done(s);
+    *out = list;
+    return DB_OK;
+}
+
+int session_end_one(db *d, long long client_id, long long user_id, long long id, long long *ended)
+{
+    db_stmt *s = db_stmt_get(d, SQL_END_ONE);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_int(s, 1, user_id);
+    db_bind_int(s, 2, id);
+    int rc = db_run(s);
+    if (rc == DB_OK)
         *ended = (long long)db_affected(s);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "util.h"
 
 #define SESSION_COOKIE "__Host-ctrack"
 /* How long a session may wait for its second factor. */
@@ -38,5 +39,26 @@ int session_end_current(request *r, db *d);
 /* Ends every session of a user but keep_id (0: all of them). *ended gets the
  * number ended, when not NULL. Returns an enum db_rc. */
 int session_end_user(db *d, long long client_id, long long user_id, long long keep_id, long long *ended);
+
+/* A live full session as its owner may see it: never its token or hash. */
+typedef struct session_info {
+    long long id;
+    const char *created_at; /* "YYYY-MM-DD HH:MM", UTC */
+    const char *last_seen;  /* the same; written at most once a minute */
+    const char *remote_addr;
+    const char *user_agent; /* as the browser sent it, "" when none */
+} session_info;
+
+/* The user's live full sessions (not expired, not idle for idle_min, not
+ * waiting for a second factor), most recently active first, at most
+ * SESSION_LIST_MAX of them, copied into a. *total gets the number of live
+ * sessions even beyond that. Returns an enum db_rc. */
+#define SESSION_LIST_MAX 200
+int session_list(db *d, arena *a, long long client_id, long long user_id, int idle_min, session_info **out,
+                 size_t *n, long long *total);
+
+/* Ends one session of the user by its id; *ended gets 1, or 0 when the user
+ * has no session of that id. Returns an enum db_rc. */
+int session_end_one(db *d, long long client_id, long long user_id, long long id, long long *ended);
 
 #endif

@@ -4,6 +4,18 @@
     <dt>Lock</dt>
     <dd id="user-lock"><?cs if:Security.locked_until ?>Locked after too many failed logons, until <?cs var:Security.locked_until ?> UTC.<?cs else ?>Not locked.<?cs /if ?></dd>
   </dl>
+  <div class="security-block" id="security-sessions">
+    <dl class="details">
+      <dt>Sessions</dt>
+      <dd id="user-sessions"><?cs if:Security.sessions > 0 ?><?cs var:Security.sessions ?> live, last active <?cs var:Security.last_active ?> UTC.<?cs else ?>None: not logged in anywhere.<?cs /if ?></dd>
+    </dl>
+    <?cs if:Security.sessions > 0 ?>
+    <form method="post" action="/admin/users/<?cs var:User.id ?>/sessions/end" class="actions">
+      <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+      <button type="submit">End all sessions</button>
+    </form>
+    <?cs /if ?>
+  </div>
   <div class="actions">
     <?cs if:Security.locked_until ?>
     <form method="post" action="/admin/users/<?cs var:User.id ?>/unlock">

@@ -627,12 +627,12 @@ class LoginGate:
         assert self.used <= LOGIN_BUDGET, f"the suite made more than {LOGIN_BUDGET} requests to /login"
         return fn()
 
-    def post(self, fields, csrf=True, cookie=True, cookies=None):
+    def post(self, fields, csrf=True, cookie=True, cookies=None, headers=None):
         """POST /login from a fresh client carrying the login cookie (unless
-        cookie=False), any other cookies given, and the token as csrf
-        (True), another token (str) or none (False). Returns (client,
-        response). nginx's rate limit (429) is waited out: it is not what
-        these tests are about."""
+        cookie=False), any other cookies given, the extra headers given, and
+        the token as csrf (True), another token (str) or none (False).
+        Returns (client, response). nginx's rate limit (429) is waited out:
+        it is not what these tests are about."""
         web = Web(self.base_url, self.cert)
         if cookie:
             web.set_cookie(LOGIN_COOKIE, self.token)
@@ -644,7 +644,7 @@ class LoginGate:
         elif isinstance(csrf, str):
             data.insert(0, ("csrf", csrf))
         for attempt in range(4):
-            r = self._count(lambda: web.request("POST", "/login", data=data))
+            r = self._count(lambda: web.request("POST", "/login", data=data, headers=headers or {}))
             if r.status_code != 429:
                 return web, r
             self.used -= 1  # nginx answered, not the app
@@ -750,24 +750,33 @@ class Sessions:
         self.db, self.demo, self.base_url, self.cert = db, demo, base_url, cert
         self.tokens = []
 
-    def make(self, client_id=None, user_id=None, created_ago_s=0, last_seen_ago_s=0, expires_in_s=3600):
-        """(client, token) for a new session; the client knows its CSRF token."""
+    def make(self, client_id=None, user_id=None, created_ago_s=0, last_seen_ago_s=0, expires_in_s=3600,
+             stage="full", user_agent="", remote_addr="127.0.0.1"):
+        """(client, token) for a new session; the client knows its CSRF token.
+        stage "password" is a session waiting for the second factor."""
         client_id = self.demo.client_id if client_id is None else client_id
         user_id = self.demo.user_id if user_id is None else user_id
         token = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
         csrf = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
         p = self.db.run(
             "INSERT INTO sessions (token_hash, client_id, user_id, csrf_token, created_at, last_seen, expires_at,"
-            f" remote_addr) VALUES (UNHEX('{sha256_hex(token)}'), {int(client_id)}, {int(user_id)}, '{csrf}',"
+            f" remote_addr, stage, user_agent) VALUES (UNHEX('{sha256_hex(token)}'), {int(client_id)},"
+            f" {int(user_id)}, '{csrf}',"
             f" UTC_TIMESTAMP(6) - INTERVAL {int(created_ago_s)} SECOND,"
             f" UTC_TIMESTAMP(6) - INTERVAL {int(last_seen_ago_s)} SECOND,"
-            f" UTC_TIMESTAMP(6) + INTERVAL {int(expires_in_s)} SECOND, '127.0.0.1')")
+            f" UTC_TIMESTAMP(6) + INTERVAL {int(expires_in_s)} SECOND, {sql_str(remote_addr)},"
+            f" {sql_str(stage)}, {sql_str(user_agent)})")
         assert p.returncode == 0, p.stderr
         self.tokens.append(token)
         web = Web(self.base_url, self.cert)
         web.set_cookie(SESSION_COOKIE, token)
         web.csrf = csrf
         return web, token
+
+    def id_of(self, token):
+        """sessions.id of a token's session, or None when it has none."""
+        rows = self.db.rows(f"SELECT id FROM sessions WHERE token_hash = UNHEX('{sha256_hex(token)}')")
+        return int(rows[0][0]) if rows else None
 
     def last_seen_ago(self, token):
         return float(self.db.value(

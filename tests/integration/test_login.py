@@ -252,23 +252,37 @@ def conf_value(section, key):
 def opens_contacts(web):
     r = web.get("/contacts")
     assert r.status_code in (200, 303), f"GET /contacts answered {r.status_code}"
+    if r.status_code == 303:
+        target = urlsplit(location_path(r))
+        assert target.path == "/login" and parse_qs(target.query).get("next") == ["/contacts"], \
+            f"a refused session was sent to {location_path(r)}, not to the login page"
     return r.status_code == 200
+
+
+# The boundaries are tested a few seconds either side: the test's own
+# requests take well under that.
+MARGIN_S = 5
 
 
 def test_sessions_end_after_the_idle_time(sessions):
     idle = conf_value("Session", "IdleMinutes") * 60
     fresh, _ = sessions.make()
     assert opens_contacts(fresh), "a fresh session does not work (the test's session rows are wrong)"
-    recent, _ = sessions.make(created_ago_s=idle, last_seen_ago_s=idle - 120)
-    assert opens_contacts(recent), "a session idle for less than the idle time was refused"
-    idle_one, _ = sessions.make(created_ago_s=idle + 600, last_seen_ago_s=idle + 60)
-    assert not opens_contacts(idle_one), "a session idle for longer than the idle time still works"
+    recent, _ = sessions.make(created_ago_s=idle + 600, last_seen_ago_s=idle - MARGIN_S)
+    assert opens_contacts(recent), f"a session idle for {MARGIN_S} s less than the idle time was refused"
+    idle_one, token = sessions.make(created_ago_s=idle + 600, last_seen_ago_s=idle + MARGIN_S)
+    assert not opens_contacts(idle_one), f"a session idle for {MARGIN_S} s longer than the idle time still works"
+    # Refused, it stays refused: the visit did not bring it back to life.
+    assert sessions.last_seen_ago(token) >= idle + MARGIN_S
+    assert not opens_contacts(idle_one)
 
 
 def test_sessions_end_at_their_absolute_expiry(sessions):
     hours = conf_value("Session", "AbsoluteHours")
-    old, _ = sessions.make(created_ago_s=hours * 3600 + 60, last_seen_ago_s=5, expires_in_s=-60)
-    assert not opens_contacts(old), "a session past its expiry time still works"
+    nearly, _ = sessions.make(created_ago_s=hours * 3600 - MARGIN_S, last_seen_ago_s=5, expires_in_s=MARGIN_S)
+    assert opens_contacts(nearly), f"a session {MARGIN_S} s before its expiry time was refused"
+    old, _ = sessions.make(created_ago_s=hours * 3600 + MARGIN_S, last_seen_ago_s=5, expires_in_s=-MARGIN_S)
+    assert not opens_contacts(old), f"a session {MARGIN_S} s past its expiry time still works"
     # POSTs with such a session are refused too.
     r = old.post("/logout")
     assert r.status_code in (401, 403), f"POST /logout with an expired session answered {r.status_code}"
