@@ -82,6 +82,25 @@ static bool same_origin(request *r)
 static int gate(request *r, const route *rt, bool is_post)
 {
     bool public = strcmp(rt->function, ROUTE_PUBLIC) == 0;
+    /* A script's credential that does not work is its own answer (RFC 6750),
+     * never the logon page; the reason goes to the audit row only. */
+    if (r->token_refused) {
+        r->action = "token.invalid";
+        buf_reset(&r->detail);
+        buf_adds(&r->detail, "{\"reason\":");
+        json_add_cstr(&r->detail, r->token_refused);
+        buf_adds(&r->detail, "}");
+        http_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        r->error_message = "The API token is not valid: it is unknown, expired or revoked, or its user is disabled.";
+        return 401;
+    }
+    /* A token carries no CSRF token and needs none; it is refused for what
+     * it is, on every route but the read and export ones. */
+    if (r->who.token_id && !(rt->flags & ROUTE_TOKEN)) {
+        r->action = "token.refused";
+        r->error_message = "API tokens may only read and export; log in with a browser to do this.";
+        return 403;
+    }
     if (is_post && (!same_origin(r) || !auth_csrf_ok(r, public))) {
         r->action = "csrf.reject";
         return 403;
@@ -97,11 +116,6 @@ static int gate(request *r, const route *rt, bool is_post)
         http_redirect(r, buf_str(&next));
         buf_free(&next);
         return 303;
-    }
-    if (r->who.token_id && !(rt->flags & ROUTE_TOKEN)) {
-        r->action = "token.refused";
-        r->error_message = "API tokens may only read and export; log in with a browser to do this.";
-        return 403;
     }
     if ((r->who.must_change_password || r->who.must_enrol) && !(rt->flags & ROUTE_SETUP)) {
         if (is_post)

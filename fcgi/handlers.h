@@ -53,9 +53,14 @@ int admin_users_update(request *r, db *d);
 int admin_users_password_form(request *r, db *d);
 int admin_users_password(request *r, db *d);
 int admin_users_unlock(request *r, db *d);
+int admin_tokens_revoke(request *r, db *d);
 int admin_users_access(request *r, db *d);
 int admin_users_regions(request *r, db *d);
 int admin_users_campaigns(request *r, db *d);
+/* account_tokens.c */
+int account_tokens_list(request *r, db *d);
+int account_tokens_create(request *r, db *d);
+int account_tokens_revoke(request *r, db *d);
 /* export.c */
 int export_contacts_csv(request *r, db *d);
 

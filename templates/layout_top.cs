@@ -16,6 +16,7 @@
     <?cs if:Allowed.contacts.view ?><a href="/contacts">Contacts</a><?cs /if ?>
     <?cs if:Allowed.campaigns.view ?><a href="/campaigns">Campaigns</a><?cs /if ?>
     <?cs if:Allowed.users.manage || Allowed.matrix.manage ?><a href="/admin">Administration</a><?cs /if ?>
+    <?cs if:Allowed.tokens.manage ?><a href="/account/tokens">API tokens</a><?cs /if ?>
   </nav>
   <div class="who">
     <span><?cs var:Page.User.Name ?><?cs if:Page.User.Client ?> · <?cs var:Page.User.Client ?><?cs /if ?></span>
