@@ -120,6 +120,11 @@ static int gate(request *r, const route *rt, bool is_post)
     if ((r->who.must_change_password || r->who.must_enrol) && !(rt->flags & ROUTE_SETUP)) {
         if (is_post)
             return 403;
+        /* A script cannot change a password or enrol: its user must first. */
+        if (r->who.token_id) {
+            r->error_message = "The token's user must first log in with a browser to finish setting up their account.";
+            return 403;
+        }
         http_redirect(r, r->who.must_change_password ? "/account/password" : "/account/two-factor");
         return 303;
     }

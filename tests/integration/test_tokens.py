@@ -547,3 +547,16 @@ def test_an_administrator_sees_and_revokes_a_users_tokens(admin, tokens, people,
     # Another client's token is not there for this administrator.
     assert admin.post(f"/admin/tokens/{org.token_id}/revoke").status_code == 404
     assert db.value(f"SELECT revoked_at FROM api_tokens WHERE id = {org.token_id}") is None
+
+
+def test_a_token_of_a_user_who_must_change_the_password_is_403_not_a_redirect(people, tokens, demo, db, base_url,
+                                                                              cert):
+    user = people.user(demo.client_id, ["contacts.view", "contacts.export"])
+    _, token = tokens.make(demo.client_id, user)
+    web = bearer(base_url, cert, token)
+    assert web.get("/contacts").status_code == 200
+    db.rows(f"UPDATE users SET must_change_password = 1 WHERE id = {user}")
+    r = web.get(EXPORT)
+    assert r.status_code == 403 and "Location" not in r.headers
+    db.rows(f"UPDATE users SET must_change_password = 0 WHERE id = {user}")
+    assert web.get("/contacts").status_code == 200
