@@ -1,5 +1,6 @@
 /* admin_security: the logon side of a user's administration page
- * (users.manage): whether the username is locked, and unlocking it. Each
+ * (users.manage): whether the username is locked, and unlocking it; the
+ * user's API tokens, and revoking one. Each
  * concern's rules live in its own file (lockout.c, session.c, ...); this file
  * shows them on the page and offers their administrator actions. */
 #include "admin.h"

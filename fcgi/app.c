@@ -78,7 +78,7 @@ static bool same_origin(request *r)
            strcmp(r->origin + 8, r->host) == 0;
 }
 
-/* Login, CSRF and the security matrix, before any handler runs. */
+/* API tokens, login, CSRF and the security matrix, before any handler runs. */
 static int gate(request *r, const route *rt, bool is_post)
 {
     bool public = strcmp(rt->function, ROUTE_PUBLIC) == 0;
