@@ -1,8 +1,8 @@
 /* admin_security: the logon side of a user's administration page
  * (users.manage): whether the username is locked, and unlocking it; the
- * user's API tokens, and revoking one. Each
- * concern's rules live in its own file (lockout.c, session.c, ...); this file
- * shows them on the page and offers their administrator actions. */
+ * user's API tokens, and revoking one. Each concern's rules live in its own
+ * file (lockout.c, session.c, token.c, ...); this file shows them on the
+ * page and offers their administrator actions. */
 #include "admin.h"
 #include "handlers.h"
 #include "json.h"
