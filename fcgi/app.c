@@ -78,10 +78,29 @@ static bool same_origin(request *r)
            strcmp(r->origin + 8, r->host) == 0;
 }
 
-/* Login, CSRF and the security matrix, before any handler runs. */
+/* API tokens, login, CSRF and the security matrix, before any handler runs. */
 static int gate(request *r, const route *rt, bool is_post)
 {
     bool public = strcmp(rt->function, ROUTE_PUBLIC) == 0;
+    /* A script's credential that does not work is its own answer (RFC 6750),
+     * never the logon page; the reason goes to the audit row only. */
+    if (r->token_refused) {
+        r->action = "token.invalid";
+        buf_reset(&r->detail);
+        buf_adds(&r->detail, "{\"reason\":");
+        json_add_cstr(&r->detail, r->token_refused);
+        buf_adds(&r->detail, "}");
+        http_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        r->error_message = "The API token is not valid: it is unknown, expired or revoked, or its user is disabled.";
+        return 401;
+    }
+    /* A token carries no CSRF token and needs none; it is refused for what
+     * it is, on every route but the read and export ones. */
+    if (r->who.token_id && !(rt->flags & ROUTE_TOKEN)) {
+        r->action = "token.refused";
+        r->error_message = "API tokens may only read and export; log in with a browser to do this.";
+        return 403;
+    }
     if (is_post && (!same_origin(r) || !auth_csrf_ok(r, public))) {
         r->action = "csrf.reject";
         return 403;
@@ -98,14 +117,14 @@ static int gate(request *r, const route *rt, bool is_post)
         buf_free(&next);
         return 303;
     }
-    if (r->who.token_id && !(rt->flags & ROUTE_TOKEN)) {
-        r->action = "token.refused";
-        r->error_message = "API tokens may only read and export; log in with a browser to do this.";
-        return 403;
-    }
     if ((r->who.must_change_password || r->who.must_enrol) && !(rt->flags & ROUTE_SETUP)) {
         if (is_post)
             return 403;
+        /* A script cannot change a password or enrol: its user must first. */
+        if (r->who.token_id) {
+            r->error_message = "The token's user must first log in with a browser to finish setting up their account.";
+            return 403;
+        }
         http_redirect(r, r->who.must_change_password ? "/account/password" : "/account/two-factor");
         return 303;
     }

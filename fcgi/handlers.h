@@ -62,6 +62,11 @@ int account_home(request *r, db *d);
 int account_sessions_list(request *r, db *d);
 int account_sessions_end_others(request *r, db *d);
 int account_sessions_end(request *r, db *d);
+/* account_tokens.c, and the administrator's revoke in admin_security.c */
+int admin_tokens_revoke(request *r, db *d);
+int account_tokens_list(request *r, db *d);
+int account_tokens_create(request *r, db *d);
+int account_tokens_revoke(request *r, db *d);
 /* export.c */
 int export_contacts_csv(request *r, db *d);
 

@@ -61,6 +61,9 @@ typedef struct request {
     /* A right password, the second factor still to come: who.client_id,
      * user_id and username are set, logged_in is false (session.h). */
     bool second_factor;
+    /* The Authorization header was refused (token.h): why, for the audit
+     * row. The gate answers 401 before anything else. */
+    const char *token_refused;
 
     /* Response. */
     int status;

@@ -27,7 +27,9 @@ static void usage(FILE *out)
             "  setup-demo   first run only: create the demo client, its administrator\n"
             "               and import the demo data; --credentials FILE (required)\n"
             "  check-routes verify the route table and exit; --list prints it instead,\n"
-            "               one route a line: method, pattern, function, audit action\n"
+            "               one route a line: method, pattern, function, audit action,\n"
+            "               flags (token: API tokens may call it; setup: reachable before\n"
+            "               a forced password change or two-factor enrolment; - for none)\n"
             "  campaign     campaigns and their members (ctrack campaign --help)\n"
             "  client       create | list: the clients of the installation\n"
             "  usertype     list | create | rename | delete | allow | deny: user types and the matrix\n"
@@ -84,8 +86,12 @@ int main(int argc, char **argv)
         if (route_check_table(rt, n) != 0)
             return 1;
         /* Tab-separated, for tests that walk every route (the security matrix). */
-        for (size_t i = 0; list && i < n; i++)
-            printf("%s\t%s\t%s\t%s\n", rt[i].method, rt[i].pattern, rt[i].function, rt[i].action);
+        for (size_t i = 0; list && i < n; i++) {
+            unsigned f = rt[i].flags;
+            const char *flags = (f & ROUTE_TOKEN) && (f & ROUTE_SETUP) ? "token,setup"
+                                : f & ROUTE_TOKEN ? "token" : f & ROUTE_SETUP ? "setup" : "-";
+            printf("%s\t%s\t%s\t%s\t%s\n", rt[i].method, rt[i].pattern, rt[i].function, rt[i].action, flags);
+        }
         if (!list)
             printf("%zu routes, all valid\n", n);
         return 0;

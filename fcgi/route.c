@@ -61,6 +61,11 @@ static const route routes[] = {
     {"GET", "/admin/users/{id}/access", admin_users_access, "users.manage", "user.access_form", 0},
     {"POST", "/admin/users/{id}/regions", admin_users_regions, "users.manage", "user.regions", 0},
     {"POST", "/admin/users/{id}/campaigns", admin_users_campaigns, "users.manage", "user.campaigns", 0},
+    /* API tokens: a user's own (account_tokens.c), an administrator's revoke (admin_security.c). */
+    {"GET", "/account/tokens", account_tokens_list, "tokens.manage", "token.list", 0},
+    {"POST", "/account/tokens", account_tokens_create, "tokens.manage", "token.create", 0},
+    {"POST", "/account/tokens/{id}/revoke", account_tokens_revoke, "tokens.manage", "token.revoke", 0},
+    {"POST", "/admin/tokens/{id}/revoke", admin_tokens_revoke, "users.manage", "token.admin_revoke", 0},
     {"GET", "/export/contacts.csv", export_contacts_csv, "contacts.export", "contact.export", ROUTE_TOKEN},
 };
 

@@ -25,3 +25,12 @@
     <?cs /if ?>
   </div>
 </section>
+<section class="panel" id="tokens">
+  <h2>API tokens</h2>
+  <?cs include:"token_table.cs" ?>
+  <?cs if:subcount(Security.Tokens) == 0 ?>
+  <p id="user-tokens">This user has no API tokens.</p>
+  <?cs else ?>
+  <?cs call:token_table(Security.Tokens, "/admin/tokens/", "user-tokens") ?>
+  <?cs /if ?>
+</section>

@@ -554,6 +554,19 @@ def parse_set_cookie(line):
     return name, value, attrs
 
 
+def route_table():
+    """(method, pattern, function, action, flags) of every route, as the
+    program lists them with `check-routes --list`; flags is a frozenset
+    ("token", "setup")."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    binary = os.environ.get("CTRACK_BIN") or os.path.join(repo, "fcgi", "ctrack")
+    p = subprocess.run([binary, "check-routes", "--list"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, f"check-routes --list failed: {p.stderr}"
+    routes = [tuple(line.split("\t")) for line in p.stdout.splitlines() if line]
+    assert routes and all(len(r) == 5 for r in routes), p.stdout
+    return [(m, pat, f, a, frozenset() if fl == "-" else frozenset(fl.split(","))) for m, pat, f, a, fl in routes]
+
+
 def sha256_hex(text):
     return hashlib.sha256(text.encode("ascii")).hexdigest().upper()
 

@@ -29,7 +29,6 @@ import csv
 import io
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from typing import Callable, Optional
 from urllib.parse import quote
@@ -37,6 +36,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import ListPage, Page, Sessions, recount_totals, sql_int, sql_str, unique
+from conftest import route_table as conftest_route_table
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NO_SUCH_ID = 999999999
@@ -65,12 +65,7 @@ def campaign_statuses():
 def route_table():
     """(method, pattern, function, action) of every route: what the program
     says with `check-routes --list`."""
-    binary = os.environ.get("CTRACK_BIN") or os.path.join(REPO, "fcgi", "ctrack")
-    p = subprocess.run([binary, "check-routes", "--list"], capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0, f"check-routes --list failed: {p.stderr}"
-    routes = [tuple(line.split("\t")) for line in p.stdout.splitlines() if line]
-    assert routes and all(len(r) == 4 for r in routes), p.stdout
-    return routes
+    return [r[:4] for r in conftest_route_table()]
 
 
 ALL = catalogue()
