@@ -163,6 +163,9 @@ def test_rules_on_the_command_line(ctrack, db, demo, tmp_path):
 def test_rules_on_the_own_change_form(make_user, sessions):
     u = make_user("the first password I had")
     web, _ = sessions.make(client_id=u.client_id, user_id=u.id)
+    page = Page(web.get("/account/password").text)
+    assert "New password (12 to 256 characters)" in page.text
+    assert "must-change" not in page.by_id and any(link["href"] == "/account" for link in page.links)
     before = u.hash()
     for pw, message in rules(u.username) + [("the first password I had", "must differ from your current password")]:
         r = change(web, "the first password I had", pw)
