@@ -36,8 +36,11 @@ SRCS := $(sort $(wildcard fcgi/*.c))
 HDRS := $(wildcard fcgi/*.h)
 OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
 AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
-# Modules with no outside library beyond OpenSSL: the unit tests link these.
-PURE := util log valid csv conf http_parse crypto json bearer
+# Modules with no outside library beyond OpenSSL and libunistring: the unit
+# tests and fuzz targets link these.
+PURE := util log valid csv conf http_parse crypto json bearer password
+# The list of common passwords, compiled in (password.c includes it).
+GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
@@ -49,7 +52,18 @@ fcgi/ctrack: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 build/obj/%.o: fcgi/%.c $(HDRS) | build/obj
-	$(CC) $(CFLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -Ibuild/gen -c -o $@ $<
+
+build/obj/password.o build/asan/password.o: $(GEN)
+
+# One C string per line of the list (its comment lines dropped), in lower
+# case, sorted bytewise and without duplicates, for bsearch in password.c.
+$(GEN): conf/common-passwords.txt | build/gen
+	@{ echo '/* Generated from $< by the Makefile: do not edit. */'; \
+	   echo 'static const char *const common_passwords[] = {'; \
+	   LC_ALL=C sed -e '/^#!comment/d' -e 's/\r$$//' -e '/^$$/d' $< | LC_ALL=C tr A-Z a-z | LC_ALL=C sort -u | \
+	     LC_ALL=C sed -e 's/[\\"?]/\\&/g' -e 's/^/    "/' -e 's/$$/",/'; \
+	   echo '};'; } > $@.tmp && mv $@.tmp $@
 
 asan: fcgi/ctrack-asan
 
@@ -57,9 +71,9 @@ fcgi/ctrack-asan: $(AOBJS)
 	$(CC) $(ASAN_FLAGS) -o $@ $(AOBJS) $(LIBS)
 
 build/asan/%.o: fcgi/%.c $(HDRS) | build/asan
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -c -o $@ $<
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) $(CS_CFLAGS) $(DB_CFLAGS) -Ibuild/gen -c -o $@ $<
 
-build/obj build/asan build/test build/fuzz:
+build/obj build/asan build/test build/fuzz build/gen:
 	mkdir -p $@
 
 # Unit tests (cmocka): one program per tests/unit/test_*.c, linked with the
@@ -68,8 +82,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
 PURE_SRCS := $(filter $(PURE:%=fcgi/%.c),$(SRCS))
 
-build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) | build/test
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA_$*) -lcmocka -lcrypto
+build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) $(GEN) | build/test
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA_$*) -lcmocka -lcrypto -lunistring
 
 # test_migrate also needs migrate.c, and a stand-in for the db.h functions
 # that migrate_run calls.
@@ -102,8 +116,8 @@ FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 FUZZ_EXTRA_migrate_split := fcgi/migrate.c tests/fuzz/db_stub.c
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_SRCS) $(HDRS) | build/fuzz
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_FLAGS) -Ifcgi -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_$*) -lcrypto
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_SRCS) $(HDRS) $(GEN) | build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_$*) -lcrypto -lunistring
 
 build/fuzz/fuzz_migrate_split: $(FUZZ_EXTRA_migrate_split)
 

@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "crypto.h"
 #include "handlers.h"
+#include "password.h"
 
 static void put_user(request *r, const manage_user *u)
 {
@@ -80,7 +81,7 @@ static int show_form(request *r, db *d, const manage_user *u, bool edit, int sta
     if (u)
         put_user(r, u);
     page_set(r->pg, edit ? "1" : "0", "Form.Edit");
-    page_set_int(r->pg, MANAGE_PASSWORD_MIN_CHARS, "Form.PasswordMin");
+    page_set_int(r->pg, PASSWORD_MIN_CHARS, "Form.PasswordMin");
     if (status == 422 && !page_get(r->pg, "Form.Error"))
         page_set(r->pg, "The user was not saved. Please correct the fields marked below.", "Form.Error");
     admin_page(r, edit ? "Edit user" : "New user", "users", "admin_user_form.cs");
@@ -103,6 +104,8 @@ int admin_users_create(request *r, db *d)
         .type_id = admin_param_id(&r->form, "user_type"),
         .password = pw ? pw : "",
         .password_len = pw ? plen : 0,
+        /* The administrator knows it: the user replaces it at first logon. */
+        .must_change_password = true,
     };
     manage_user shown = {.username = nu.username, .display_name = nu.display_name, .type_id = nu.type_id};
     r->object_type = "user";
@@ -151,9 +154,11 @@ int admin_users_show(request *r, db *d)
     static const struct {
         const char *param, *text;
     } flashes[] = {
-        {"created", "The user was created. They see no contacts until you give them regions and campaigns."},
+        {"created", "The user was created. They must change the password at their first logon, and see no "
+                    "contacts until you give them regions and campaigns."},
         {"saved", "The user was saved."},
-        {"password", "The password was reset and the user's sessions were ended."},
+        {"password", "The password was reset and the user's sessions were ended. They must change the password "
+                     "at their next logon."},
         {"regions", "The geography limit was saved."},
         {"campaigns", "The campaign limit was saved."},
         {"unlocked", "The username was unlocked: its failed logons are forgotten."},
@@ -215,7 +220,7 @@ int admin_users_update(request *r, db *d)
 static int show_password(request *r, const manage_user *u, int status)
 {
     put_user(r, u);
-    page_set_int(r->pg, MANAGE_PASSWORD_MIN_CHARS, "Form.PasswordMin");
+    page_set_int(r->pg, PASSWORD_MIN_CHARS, "Form.PasswordMin");
     if (status == 422 && !page_get(r->pg, "Form.Error"))
         page_set(r->pg, "The password was not changed. Please correct the fields marked below.", "Form.Error");
     admin_page(r, "Reset password", "users", "admin_user_password.cs");

@@ -44,7 +44,7 @@ typedef struct command {
 struct cli {
     const command *cmd;
     const char *conf_path, *client, *type, *display_name, *password_file;
-    bool password_stdin, all, none;
+    bool password_stdin, all, none, must_change;
     const char *args[CLI_MAX_ARGS];
     int nargs;
     buf words;  /* the command for the audit row */
@@ -289,13 +289,14 @@ static int user_create(cli *x)
         .type_id = t.id,
         .password = x->password,
         .password_len = x->password_len,
+        .must_change_password = x->must_change,
     };
     long long id = 0;
     rc = manage_user_create(x->r.d, x->r.client_id, &nu, x->r.c->pbkdf2_iterations, &id, &x->detail, &x->err);
     if (rc == MANAGE_OK) {
         x->r.object_id = id;
-        buf_printf(&x->out, "created user %lld: %s (%s); no regions and no campaigns yet: sees no contacts\n", id,
-                   x->args[0], t.name);
+        buf_printf(&x->out, "created user %lld: %s (%s); no regions and no campaigns yet: sees no contacts%s\n", id,
+                   x->args[0], t.name, x->must_change ? "; must change the password at first logon" : "");
     }
     return rc;
 }
@@ -360,7 +361,8 @@ static int user_reset_password(cli *x)
     rc = manage_user_password(x->r.d, x->r.client_id, u.id, x->password, x->password_len, x->r.c->pbkdf2_iterations,
                               &x->detail, &x->err);
     if (rc == MANAGE_OK)
-        buf_printf(&x->out, "%s: password reset, sessions ended\n", u.username);
+        buf_printf(&x->out, "%s: password reset, sessions ended; they must change it at their next logon\n",
+                   u.username);
     return rc;
 }
 
@@ -451,10 +453,13 @@ static const command commands[] = {
      "Shows a user, the functions their type allows and how many live contacts their scope reaches.", "", 1, 1, 0,
      "user.view", user_show},
     {"user", "create",
-     "--client NAME --type TYPE [--display-name TEXT] (--password-stdin | --password-file FILE) USERNAME",
+     "--client NAME --type TYPE [--display-name TEXT] [--must-change-password] (--password-stdin | --password-file "
+     "FILE) USERNAME",
      "Creates an active user with no regions and no campaigns (they see no contacts until given some). The "
-     "password (12 characters or more) is the first line of standard input or of FILE, never an argument.",
-     "--type --display-name --password-stdin --password-file", 1, 1, PASSWORD, "user.create", user_create},
+     "password (12 to 256 characters, not a common one, not the username) is the first line of standard input "
+     "or of FILE, never an argument. --must-change-password makes the user choose a new one at first logon.",
+     "--type --display-name --must-change-password --password-stdin --password-file", 1, 1, PASSWORD, "user.create",
+     user_create},
     {"user", "disable", "--client NAME USERNAME", "Disables a user and ends their sessions.", "", 1, 1, 0,
      "user.update", user_disable},
     {"user", "enable", "--client NAME USERNAME", "Enables a disabled user.", "", 1, 1, 0, "user.update",
@@ -463,7 +468,8 @@ static const command commands[] = {
      "Lifts the lock that too many failed logons put on a username, and forgets its failures.", "", 1, 1, 0,
      "user.unlock", user_unlock},
     {"user", "reset-password", "--client NAME (--password-stdin | --password-file FILE) USERNAME",
-     "Sets a new password (the first line of standard input or of FILE) and ends the user's sessions.",
+     "Sets a new password (the first line of standard input or of FILE) and ends the user's sessions; the user "
+     "must change it at their next logon.",
      "--password-stdin --password-file", 1, 1, PASSWORD, "user.password_reset", user_reset_password},
     {"user", "set-type", "--client NAME USERNAME TYPE", "Gives a user another user type.", "", 2, 2, 0,
      "user.update", user_set_type},
@@ -577,6 +583,8 @@ static int parse(cli *x, int argc, char **argv, bool *done)
                 flag = &x->all;
             else if (strcmp(a, "--none") == 0 && takes(c, a))
                 flag = &x->none;
+            else if (strcmp(a, "--must-change-password") == 0 && takes(c, a))
+                flag = &x->must_change;
             if (flag) {
                 *flag = true;
                 add_word(&x->words, a);

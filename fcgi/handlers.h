@@ -12,6 +12,9 @@ int health_check(request *r, db *d);
 int login_form(request *r, db *d);
 int login_submit(request *r, db *d);
 int logout_submit(request *r, db *d);
+/* account_password.c */
+int account_password_form(request *r, db *d);
+int account_password_change(request *r, db *d);
 /* contacts.c */
 int contacts_list(request *r, db *d);
 int contacts_new(request *r, db *d);

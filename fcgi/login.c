@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "handlers.h"
 #include "json.h"
+#include "password.h"
 #include "valid.h"
 
 /* A local path to go to after logon: "/..." but not "//..." (another host),
@@ -61,7 +62,12 @@ int login_submit(request *r, db *d)
         show_form(r, shown ? username : "", "Wrong username or password.");
         return 401;
     }
-    int rc = auth_login(r, d, username, password, plen);
+    /* Checked in the form it was set in. One that cannot be normalised gets
+     * the same KDF, count and answer as any wrong password. */
+    password_norm pw;
+    password_for_check(password, plen, &pw);
+    int rc = auth_login(r, d, username, pw.bytes, pw.len);
+    password_wipe(&pw);
     if (rc < 0)
         return rc;
     static const struct {

@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "json.h"
 #include "log.h"
+#include "password.h"
 #include "session.h"
 #include "valid.h"
 
@@ -532,10 +533,14 @@ static const char SQL_USER_NAME[] = SQL_USER_COLS " AND u.username = ?";
 static const char SQL_USER_LOCK[] = "SELECT id FROM users WHERE client_id = ? AND id = ? FOR UPDATE";
 static const char SQL_USER_INSERT[] =
     "INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status, all_regions,"
-    " all_campaigns, created_at) VALUES (?, ?, ?, ?, ?, 'active', 0, 0, UTC_TIMESTAMP(6))";
+    " all_campaigns, created_at, must_change_password, password_changed_at)"
+    " VALUES (?, ?, ?, ?, ?, 'active', 0, 0, UTC_TIMESTAMP(6), ?, UTC_TIMESTAMP(6))";
 static const char SQL_USER_UPDATE[] =
     "UPDATE users SET display_name = ?, user_type_id = ?, status = ? WHERE client_id = ? AND id = ?";
-static const char SQL_USER_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE client_id = ? AND id = ?";
+static const char SQL_USER_PASSWORD[] =
+    "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = UTC_TIMESTAMP(6)"
+    " WHERE client_id = ? AND id = ?";
+static const char SQL_USER_USERNAME[] = "SELECT username FROM users WHERE client_id = ? AND id = ?";
 
 static void read_user(db_stmt *s, arena *a, manage_user *u)
 {
@@ -634,19 +639,6 @@ static int lock_user(db *d, long long client_id, long long user_id)
     return rc;
 }
 
-static int check_password(const char *pw, size_t n, manage_err *err)
-{
-    if (n > PASSWORD_MAX_BYTES)
-        return refuse(err, MANAGE_INVALID, "password", "is too long (at most %d bytes)", PASSWORD_MAX_BYTES);
-    enum valid_rc rc = valid_text(pw, n, PASSWORD_MAX_BYTES, false);
-    if (rc == VALID_BAD_UTF8 || rc == VALID_CONTROL)
-        return refuse(err, MANAGE_INVALID, "password", "%s", valid_message(rc, 0));
-    if (utf8_chars(pw, n) < MANAGE_PASSWORD_MIN_CHARS)
-        return refuse(err, MANAGE_INVALID, "password", "is too short (at least %d characters)",
-                      MANAGE_PASSWORD_MIN_CHARS);
-    return 0;
-}
-
 static int hash_password(const char *pw, size_t n, int iterations, char out[PASSWORD_HASH_MAX])
 {
     if (crypto_password_hash(pw, n, iterations, out) != 0) {
@@ -654,6 +646,20 @@ static int hash_password(const char *pw, size_t n, int iterations, char out[PASS
         return DB_ERR;
     }
     return 0;
+}
+
+/* Applies the password rules (password.h) to a new password of username
+ * and hashes its normalised form into out. */
+static int new_password(const char *pw, size_t n, const char *username, int iterations, char out[PASSWORD_HASH_MAX],
+                        manage_err *err)
+{
+    password_norm p;
+    enum password_rc pr = password_prepare(pw ? pw : "", pw ? n : 0, username, &p);
+    if (pr != PASSWORD_OK)
+        return refuse(err, MANAGE_INVALID, "password", "%s", password_message(pr));
+    int rc = hash_password(p.bytes, p.len, iterations, out);
+    password_wipe(&p);
+    return rc;
 }
 
 static const char *no_such_user(manage_err *err)
@@ -701,11 +707,9 @@ int manage_user_create(db *d, long long client_id, const manage_new_user *u, int
     arena *a = arena_new();
     manage_type t;
     rc = user_type(d, a, client_id, u->type_id, &t, err);
+    char hash[PASSWORD_HASH_MAX] = "";
     if (rc == 0)
-        rc = check_password(u->password ? u->password : "", u->password ? u->password_len : 0, err);
-    char hash[PASSWORD_HASH_MAX];
-    if (rc == 0)
-        rc = hash_password(u->password, u->password_len, iterations, hash);
+        rc = new_password(u->password, u->password_len, username, iterations, hash, err);
     db_stmt *s = NULL;
     if (rc == 0 && !(s = db_stmt_get(d, SQL_USER_INSERT)))
         rc = DB_ERR;
@@ -715,6 +719,7 @@ int manage_user_create(db *d, long long client_id, const manage_new_user *u, int
         db_bind_text(s, 2, display, dlen);
         db_bind_int(s, 3, t.id);
         db_bind_str(s, 4, hash);
+        db_bind_int(s, 5, u->must_change_password);
         rc = db_run(s);
         if (rc == DB_DUP)
             rc = refuse(err, MANAGE_DUPLICATE, "username",
@@ -730,7 +735,8 @@ int manage_user_create(db *d, long long client_id, const manage_new_user *u, int
         json_type(detail, t.id, t.name);
         buf_adds(detail, "},\"status\":{\"old\":null,\"new\":\"active\"},"
                          "\"all_regions\":{\"old\":null,\"new\":false},"
-                         "\"all_campaigns\":{\"old\":null,\"new\":false}},\"password\":\"set\"}");
+                         "\"all_campaigns\":{\"old\":null,\"new\":false}},\"password\":\"set\"");
+        buf_printf(detail, ",\"must_change_password\":%s}", u->must_change_password ? "true" : "false");
     }
     explicit_bzero(hash, sizeof hash);
     arena_free(a);
@@ -828,25 +834,45 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
     return rc;
 }
 
-int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
-                         buf *detail, manage_err *err)
+/* Sets a new password (the rules checked against the user's username),
+ * whether the user must change it at their next logon, and ends every
+ * session of the user (*ended of them). */
+static int set_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
+                        bool must_change, long long *ended, manage_err *err)
 {
+    *ended = 0;
+    db_stmt *s = db_stmt_get(d, SQL_USER_USERNAME);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_int(s, 1, user_id);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    char username[MANAGE_USERNAME_MAX + 1] = "";
+    if ((rc = db_next(s)) == 1)
+        snprintf(username, sizeof username, "%s", db_text(s, 0, NULL));
+    db_done(s);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        no_such_user(err);
+        return MANAGE_NOT_FOUND;
+    }
     /* The slow hash comes before the row lock, not while holding it. */
-    int rc = check_password(pw ? pw : "", pw ? n : 0, err);
-    if (rc != 0)
+    char hash[PASSWORD_HASH_MAX] = "";
+    if ((rc = new_password(pw, n, username, iterations, hash, err)) != 0)
         return rc;
-    char hash[PASSWORD_HASH_MAX];
-    if ((rc = hash_password(pw, n, iterations, hash)) != 0)
-        return rc;
-    db_stmt *s = NULL;
+    s = NULL;
     int found = lock_user(d, client_id, user_id);
     rc = found < 0 ? found : DB_OK;
     if (found == 1 && !(s = db_stmt_get(d, SQL_USER_PASSWORD)))
         rc = DB_ERR;
     if (found == 1 && s) {
         db_bind_str(s, 0, hash);
-        db_bind_int(s, 1, client_id);
-        db_bind_int(s, 2, user_id);
+        db_bind_int(s, 1, must_change);
+        db_bind_int(s, 2, client_id);
+        db_bind_int(s, 3, user_id);
         rc = db_run(s);
     }
     explicit_bzero(hash, sizeof hash);
@@ -854,11 +880,28 @@ int manage_user_password(db *d, long long client_id, long long user_id, const ch
         no_such_user(err);
         return MANAGE_NOT_FOUND;
     }
+    if (rc == DB_OK)
+        rc = session_end_user(d, client_id, user_id, 0, ended);
+    return rc;
+}
+
+int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
+                         buf *detail, manage_err *err)
+{
     long long ended = 0;
-    if (rc == DB_OK)
-        rc = session_end_user(d, client_id, user_id, 0, &ended);
-    if (rc == DB_OK)
-        buf_printf(detail, "{\"password\":\"reset\",\"sessions_ended\":%lld}", ended);
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, true, &ended, err);
+    if (rc == MANAGE_OK)
+        buf_printf(detail, "{\"password\":\"reset\",\"must_change_password\":true,\"sessions_ended\":%lld}", ended);
+    return rc;
+}
+
+int manage_own_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
+                        buf *detail, manage_err *err)
+{
+    long long ended = 0;
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, false, &ended, err);
+    if (rc == MANAGE_OK)
+        buf_printf(detail, "{\"password\":\"changed\",\"sessions_ended\":%lld}", ended);
     return rc;
 }
 

@@ -47,7 +47,6 @@ typedef struct manage_err {
 #define MANAGE_TYPE_NAME_MAX 100
 #define MANAGE_USERNAME_MAX 100
 #define MANAGE_DISPLAY_NAME_MAX 200
-#define MANAGE_PASSWORD_MIN_CHARS 12
 
 /* ---- clients (the command line only: the pages work inside one) ---- */
 
@@ -137,11 +136,13 @@ typedef struct manage_new_user {
     long long type_id;
     const char *password;
     size_t password_len;
+    bool must_change_password; /* at their first logon (someone else chose it) */
 } manage_new_user;
 
 /* Creates a user (active, with no regions and no campaigns: they see no
- * contact until given some). The password needs MANAGE_PASSWORD_MIN_CHARS
- * characters and is stored hashed with the given PBKDF2 iterations. */
+ * contact until given some). The password must follow the rules of
+ * password.h; its normalised form is stored hashed with the given PBKDF2
+ * iterations. */
 int manage_user_create(db *d, long long client_id, const manage_new_user *u, int iterations, long long *id,
                        buf *detail, manage_err *err);
 
@@ -156,10 +157,18 @@ typedef struct manage_user_change {
  * sessions. Guarded against locking the client out. */
 int manage_user_update(db *d, long long client_id, long long user_id, const manage_user_change *c, buf *detail,
                        manage_err *err);
-/* Sets a new password and ends the user's sessions; the detail says only
- * that it happened. */
+/* An administrator's reset: sets a new password (the rules of password.h),
+ * which the user must change at their next logon, and ends the user's
+ * sessions; the detail says only that it happened and how many sessions
+ * ended. */
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err);
+/* The user's own change (the caller has checked the current password):
+ * sets the new one (the rules of password.h), clears the need to change it
+ * and ends every session of the user, the caller's too; detail
+ * {"password":"changed","sessions_ended":N}. */
+int manage_own_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
+                        buf *detail, manage_err *err);
 /* The geography limit: all regions (all true, codes ignored), or exactly
  * the regions with the n codes given (none is allowed: sees nothing). */
 int manage_user_regions(db *d, long long client_id, long long user_id, bool all, const char *const *codes,

@@ -13,6 +13,8 @@ static const route routes[] = {
     {"GET", "/login", login_form, ROUTE_PUBLIC, "login.form", 0},
     {"POST", "/login", login_submit, ROUTE_PUBLIC, "login", 0},
     {"POST", "/logout", logout_submit, ROUTE_LOGGED_IN, "logout", ROUTE_SETUP},
+    {"GET", "/account/password", account_password_form, ROUTE_LOGGED_IN, "account.password_form", ROUTE_SETUP},
+    {"POST", "/account/password", account_password_change, ROUTE_LOGGED_IN, "account.password_change", ROUTE_SETUP},
     {"GET", "/contacts", contacts_list, "contacts.view", "contact.list", ROUTE_TOKEN},
     {"GET", "/contacts/new", contacts_new, "contacts.create", "contact.new_form", 0},
     {"POST", "/contacts", contacts_create, "contacts.create", "contact.create", 0},

@@ -47,7 +47,7 @@
     <input type="password" id="password2" name="password2" autocomplete="new-password" maxlength="1024"<?cs if:Errors.password2 ?> aria-invalid="true" aria-describedby="password2-error"<?cs /if ?>>
     <?cs call:field_error(Errors.password2, "password2") ?>
   </div>
-  <p class="muted">A new user sees no contacts until you give them regions and campaigns.</p>
+  <p class="muted">The user must change this password at their first logon. A new user sees no contacts until you give them regions and campaigns.</p>
   <?cs /if ?>
   <div class="actions">
     <button type="submit" class="primary"><?cs if:Form.Edit == "1" ?>Save<?cs else ?>Create<?cs /if ?></button>

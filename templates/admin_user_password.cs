@@ -15,7 +15,7 @@
     <input type="password" id="password2" name="password2" autocomplete="new-password" maxlength="1024"<?cs if:Errors.password2 ?> aria-invalid="true" aria-describedby="password2-error"<?cs /if ?>>
     <?cs call:field_error(Errors.password2, "password2") ?>
   </div>
-  <p class="muted">Every session of the user ends: they log in again with the new password.</p>
+  <p class="muted">Every session of the user ends: they log in again with the new password and must then choose one of their own.</p>
   <div class="actions">
     <button type="submit" class="primary">Set the password</button>
     <a href="/admin/users/<?cs var:User.id ?>">Cancel</a>

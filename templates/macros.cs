@@ -40,3 +40,10 @@
   <?cs /if ?>
 </nav>
 <?cs /def ?>
+<?cs def:password_field(name, label, err, autocomplete) ?>
+<div class="field<?cs if:err ?> invalid<?cs /if ?>">
+  <label for="<?cs var:name ?>"><?cs var:label ?></label>
+  <input type="password" id="<?cs var:name ?>" name="<?cs var:name ?>" autocomplete="<?cs var:autocomplete ?>" maxlength="1024"<?cs if:err ?> aria-invalid="true" aria-describedby="<?cs var:name ?>-error"<?cs /if ?>>
+  <?cs call:field_error(err, name) ?>
+</div>
+<?cs /def ?>

@@ -679,6 +679,27 @@ class LoginGate:
         assert web.csrf and TOKEN_RE.match(web.csrf), f"no session CSRF token in the logout form: {web.csrf!r}"
         return web, r
 
+    def first_login(self, username, given, chosen):
+        """Logs in a user whose password an administrator set (given): every
+        page leads to /account/password until they choose their own
+        (chosen). Returns the client, logged in with the new password's
+        fresh session."""
+        web, r = self.post({"username": username, "password": given})
+        assert r.status_code == 303, f"login answered {r.status_code}, not 303: {Page(r.text).text[:300]}"
+        r = web.get("/contacts")
+        assert r.status_code == 303 and location_path(r) == "/account/password", (r.status_code, r.headers)
+        r = web.get("/account/password")
+        assert r.status_code == 200, r.status_code
+        web.csrf = Page(r.text).form("/account/password")["fields"]["csrf"]
+        r = web.post("/account/password", {"current_password": given, "password": chosen, "password2": chosen})
+        assert r.status_code == 303, f"the change answered {r.status_code}: {Page(r.text).text[:300]}"
+        assert location_path(r) == "/account/password?changed=1"
+        page = web.get("/contacts")
+        assert page.status_code == 200, f"GET /contacts after the change answered {page.status_code}"
+        web.csrf = Page(page.text).form("/logout")["fields"].get("csrf")
+        assert web.csrf and TOKEN_RE.match(web.csrf)
+        return web
+
 
 @pytest.fixture(scope="session")
 def login_gate(base_url, cert):

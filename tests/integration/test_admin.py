@@ -57,11 +57,19 @@ class Org:
         name = name or unique("Type ")
         return created_id(self.web.post("/admin/types", {"name": name}), "/admin/types")
 
-    def create_user(self, type_id, username=None, password=PASSWORD, display_name="Someone"):
+    def create_user(self, type_id, username=None, password=PASSWORD, display_name="Someone", changed=True):
+        """A user made on the page. The administrator chose the password, so
+        the user must change it at first logon; changed=True clears that in
+        the database, as the user's own change would (test_passwords.py
+        goes through the change itself), for tests about other things."""
         username = username or unique("u-")
         r = self.web.post("/admin/users", {"username": username, "display_name": display_name,
                                            "user_type": str(type_id), "password": password, "password2": password})
-        return created_id(r, "/admin/users")
+        uid = created_id(r, "/admin/users")
+        assert self.db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
+        if changed:
+            self.db.rows(f"UPDATE users SET must_change_password = 0 WHERE id = {uid}")
+        return uid
 
     def functions(self, type_id):
         return sorted(r[0] for r in self.db.rows(
@@ -360,7 +368,7 @@ def test_create_user_who_sees_nothing(org, db, audit, sessions):
     assert d["changes"]["username"] == {"old": None, "new": username}
     assert d["changes"]["user_type"]["new"]["id"] == tid
     assert d["changes"]["all_regions"] == {"old": None, "new": False}
-    assert d["password"] == "set"
+    assert d["password"] == "set" and d["must_change_password"] is True
     assert PASSWORD not in arow["detail"] and "pbkdf2" not in arow["detail"]
     # The new user sees no contact, even with contacts.view.
     db.run(f"INSERT INTO contacts (client_id, last_name) VALUES ({org.client_id}, 'Hidden')")
@@ -482,7 +490,8 @@ def test_password_reset(org, db, audit, sessions):
     assert db.int(f"SELECT COUNT(*) FROM sessions WHERE user_id = {uid}") == 0
     row = audit.one_since(mark)
     assert (row["action"], row["object_id"]) == ("user.password_reset", uid)
-    assert detail(row) == {"password": "reset", "sessions_ended": 1}
+    assert detail(row) == {"password": "reset", "must_change_password": True, "sessions_ended": 1}
+    assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
 
 
 # ---------------------------------------------------------------- the limits

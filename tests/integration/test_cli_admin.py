@@ -313,9 +313,12 @@ def test_user_commands(ctrack, db, demo, audit, sessions, tmp_path):
     pwfile = tmp_path / "pw"
     pwfile.write_text("a password from a file\n")
     mark = audit.mark()
-    ok(ctrack("user", "reset-password", *c, "--password-file", str(pwfile), username))
+    out = ok(ctrack("user", "reset-password", *c, "--password-file", str(pwfile), username))
+    assert "must change it at their next logon" in out
     row = last_row(audit, mark)
-    assert (row["action"], row["json"]) == ("user.password_reset", {"password": "reset", "sessions_ended": 1})
+    assert (row["action"], row["json"]) == \
+        ("user.password_reset", {"password": "reset", "must_change_password": True, "sessions_ended": 1})
+    assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
     assert verify_password(db.value(f"SELECT password_hash FROM users WHERE id = {uid}"), "a password from a file")
     p = ctrack("user", "reset-password", *c, "--password-file", str(tmp_path / "missing"), username)
     assert p.returncode == 1 and "cannot read the password file" in p.stderr

@@ -79,16 +79,20 @@ static void test_malformed_tokens(void **state)
     (void)state;
     char t[BEARER_TOKEN_LEN + 1], out[BEARER_TOKEN_LEN + 1], h[160];
     known_token(t);
-    const char *fmts[] = {
-        "Bearer  %s",   /* two spaces */
-        "Bearer %s ",   /* trailing space */
-        "Bearer %s=",   /* padding */
-        "Bearer %sA",   /* one character too many */
-        "Bearer %.46s", /* one too few */
-        "Bearer x%s",
+    /* The token between a prefix and a suffix, cut to keep characters. */
+    static const struct {
+        const char *pre, *post;
+        int keep;
+    } cases[] = {
+        {"Bearer  ", "", BEARER_TOKEN_LEN},      /* two spaces */
+        {"Bearer ", " ", BEARER_TOKEN_LEN},      /* trailing space */
+        {"Bearer ", "=", BEARER_TOKEN_LEN},      /* padding */
+        {"Bearer ", "A", BEARER_TOKEN_LEN},      /* one character too many */
+        {"Bearer ", "", BEARER_TOKEN_LEN - 1},   /* one too few */
+        {"Bearer x", "", BEARER_TOKEN_LEN},
     };
-    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
-        snprintf(h, sizeof h, fmts[i], t);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(h, sizeof h, "%s%.*s%s", cases[i].pre, cases[i].keep, t, cases[i].post);
         assert_int_equal(parse(h, out), BEARER_FORMAT);
     }
     /* Not our prefix, or a character outside base64url anywhere. */

@@ -36,17 +36,17 @@ static void test_the_program_table_is_valid(void **state)
 static void test_a_bad_route_is_refused(void **state)
 {
     (void)state;
-    const route good = {"GET", "/x", handler, "contacts.view", "x.view"};
+    const route good = {"GET", "/x", handler, "contacts.view", "x.view", 0};
     assert_int_equal(route_check_table(&good, 1), 0);
     const route bad[] = {
-        {"GET", "/x", handler, NULL, "x.view"},              /* no function */
-        {"GET", "/x", handler, "contacts.look", "x.view"},   /* not in the catalogue */
-        {"GET", "/x", handler, "", "x.view"},                /* empty function */
-        {"GET", "/x", handler, "contacts.view", NULL},       /* no audit action */
-        {"GET", "/x", handler, "contacts.view", ""},         /* empty audit action */
-        {"GET", "/x", NULL, "contacts.view", "x.view"},      /* no handler */
-        {"PUT", "/x", handler, "contacts.view", "x.view"},   /* method */
-        {"GET", "x", handler, "contacts.view", "x.view"},    /* pattern */
+        {"GET", "/x", handler, NULL, "x.view", 0},              /* no function */
+        {"GET", "/x", handler, "contacts.look", "x.view", 0},   /* not in the catalogue */
+        {"GET", "/x", handler, "", "x.view", 0},                /* empty function */
+        {"GET", "/x", handler, "contacts.view", NULL, 0},       /* no audit action */
+        {"GET", "/x", handler, "contacts.view", "", 0},         /* empty audit action */
+        {"GET", "/x", NULL, "contacts.view", "x.view", 0},      /* no handler */
+        {"PUT", "/x", handler, "contacts.view", "x.view", 0},   /* method */
+        {"GET", "x", handler, "contacts.view", "x.view", 0},    /* pattern */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const route pair[] = {good, bad[i]};
