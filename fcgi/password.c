@@ -69,6 +69,46 @@ bool password_is_common(const char *s, size_t n)
     return found;
 }
 
+/* At the 12-character minimum few common passwords pass as they are; what
+ * people type instead is one with digits or symbols around it
+ * ("Password123!") or a part repeated ("qwertyqwerty"). */
+#define PADDING_MAX 6
+
+static bool ascii_padding(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+           (c >= '{' && c <= '~') || c == ' ';
+}
+
+/* A common password of 4 characters or more with at most PADDING_MAX ASCII
+ * digits, symbols or spaces before and after it. */
+static bool common_padded(const char *s, size_t n)
+{
+    size_t a = 0, b = n;
+    while (a < n && ascii_padding(s[a]))
+        a++;
+    while (b > a && ascii_padding(s[b - 1]))
+        b--;
+    size_t pad = n - (b - a);
+    return pad > 0 && pad <= PADDING_MAX && b - a >= 4 && password_is_common(s + a, b - a);
+}
+
+/* The text is one part said at least twice, the part 4 bytes or shorter or
+ * itself a common password ("abcabcabcabc", "monkeymonkey"). */
+static bool repeated_part(const char *s, size_t n)
+{
+    for (size_t unit = 2; unit <= n / 2; unit++) {
+        if (n % unit)
+            continue;
+        bool same = true;
+        for (size_t i = unit; i < n && same; i++)
+            same = s[i] == s[i - unit];
+        if (same && (unit <= 4 || password_is_common(s, unit)))
+            return true;
+    }
+    return false;
+}
+
 static ucs4_t fold(ucs4_t c)
 {
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -124,6 +164,10 @@ enum password_rc password_policy(const password_norm *p, const char *username)
         return PASSWORD_REPEATED;
     if (run)
         return PASSWORD_SEQUENCE;
+    if (common_padded(p->bytes, n))
+        return PASSWORD_COMMON_PADDED;
+    if (repeated_part(p->bytes, n))
+        return PASSWORD_PATTERN;
     return PASSWORD_OK;
 }
 
@@ -164,6 +208,10 @@ const char *password_message(enum password_rc rc)
         return "is too long (at most " STR(PASSWORD_MAX_CHARS) " characters)";
     case PASSWORD_COMMON:
         return "is one of the most commonly used passwords";
+    case PASSWORD_COMMON_PADDED:
+        return "is a commonly used password with a few digits or symbols added";
+    case PASSWORD_PATTERN:
+        return "must not be a short or common part repeated";
     case PASSWORD_USERNAME:
         return "must not be the same as the username";
     case PASSWORD_REPEATED:

@@ -24,6 +24,8 @@ enum password_rc {
     PASSWORD_TOO_SHORT, /* under PASSWORD_MIN_CHARS characters */
     PASSWORD_TOO_LONG,  /* over PASSWORD_MAX_CHARS characters or PASSWORD_MAX_BYTES bytes */
     PASSWORD_COMMON,    /* in the list of common passwords, ignoring case */
+    PASSWORD_COMMON_PADDED, /* a common password with a few digits or symbols around it */
+    PASSWORD_PATTERN,   /* a short or common part repeated */
     PASSWORD_USERNAME,  /* the username, ignoring case */
     PASSWORD_REPEATED,  /* one character repeated */
     PASSWORD_SEQUENCE,  /* a straight run: abcdefghijkl, 123456789012, 987654321098 */

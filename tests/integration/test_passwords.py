@@ -38,6 +38,8 @@ def rules(username):
         ("eleven char", "is too short (at least 12 characters)"),
         ("x" * 200 + "y" * 57, "is too long (at most 256 characters)"),
         ("WinnieThePooh", "is one of the most commonly used passwords"),
+        ("Password123!", "is a commonly used password with a few digits or symbols added"),
+        ("qwertyqwerty", "must not be a short or common part repeated"),
         (username.upper(), "must not be the same as the username"),
         ("zzzzzzzzzzzzzz", "must not be one character repeated"),
         ("123456789012", RUN_MESSAGE),

@@ -129,7 +129,21 @@ static void test_common_list(void **state)
     assert_int_equal(prep("WinnieThePooh", NULL), PASSWORD_COMMON);
     /* Fullwidth capitals normalise to ASCII and then match. */
     assert_int_equal(prep("\xEF\xBC\xB7innieThePooh", NULL), PASSWORD_COMMON);
-    assert_int_equal(prep("winniethepooh!", NULL), PASSWORD_OK);
+    assert_int_equal(prep("winniethepooh!", NULL), PASSWORD_COMMON_PADDED);
+    /* A common password with at most six digits, symbols or spaces around. */
+    assert_int_equal(prep("Password123!", NULL), PASSWORD_COMMON_PADDED);
+    assert_int_equal(prep("2024 iloveyou", NULL), PASSWORD_COMMON_PADDED);
+    assert_int_equal(prep("!!monkey!!", NULL), PASSWORD_TOO_SHORT);
+    assert_int_equal(prep("password1234567", NULL), PASSWORD_OK);  /* seven added */
+    assert_int_equal(prep("password-banana", NULL), PASSWORD_OK);  /* letters are not padding */
+    /* A part repeated: short, or itself common. */
+    assert_int_equal(prep("qwertyqwerty", NULL), PASSWORD_PATTERN);
+    assert_int_equal(prep("abcabcabcabc", NULL), PASSWORD_PATTERN);
+    assert_int_equal(prep("Ab1!Ab1!Ab1!", NULL), PASSWORD_PATTERN);
+    assert_int_equal(prep("tulip-x7Qtulip-x7Q", NULL), PASSWORD_OK);  /* an uncommon part of 9 */
+    assert_string_equal(password_message(PASSWORD_COMMON_PADDED),
+                        "is a commonly used password with a few digits or symbols added");
+    assert_string_equal(password_message(PASSWORD_PATTERN), "must not be a short or common part repeated");
     assert_true(password_is_common("password", 8));
     assert_true(password_is_common("PASSWORD", 8));
     assert_true(password_is_common("123456", 6));
