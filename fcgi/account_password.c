@@ -107,10 +107,11 @@ int account_password_change(request *r, db *d)
             return rc;
         /* The count must outlive the 422. */
         r->keep_work = true;
-        buf_printf(&r->detail, "{\"result\":\"%s\"}", rc == 1 ? "locked now" : "wrong current password");
+        bool locked_now = rc == LOCKOUT_LOCKED_NOW;
+        buf_printf(&r->detail, "{\"result\":\"%s\"}", locked_now ? "locked now" : "wrong current password");
         page_set(r->pg,
-                 rc == 1 ? "is not your current password. After too many failed attempts your username is now "
-                           "locked for a while."
+                 locked_now ? "is not your current password. After too many failed attempts your username is now "
+                              "locked for a while."
                          : "is not your current password",
                  "Errors.current_password");
         return show(r, 422);
