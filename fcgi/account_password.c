@@ -112,7 +112,7 @@ int account_password_change(request *r, db *d)
         page_set(r->pg,
                  locked_now ? "is not your current password. After too many failed attempts your username is now "
                               "locked for a while."
-                         : "is not your current password",
+                            : "is not your current password",
                  "Errors.current_password");
         return show(r, 422);
     }
