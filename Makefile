@@ -37,7 +37,7 @@ HDRS := $(wildcard fcgi/*.h)
 OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
 AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
 # Modules with no outside library beyond OpenSSL: the unit tests link these.
-PURE := util log valid csv conf http_parse crypto json
+PURE := util log valid csv conf http_parse crypto json totp
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
