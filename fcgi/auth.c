@@ -122,6 +122,16 @@ const char *auth_login_csrf(request *r)
     return tok;
 }
 
+const char *auth_safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500)
+        return "/contacts";
+    for (const char *p = next; *p; p++)
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '\\')
+            return "/contacts";
+    return next;
+}
+
 bool auth_csrf_ok(request *r, bool login_form)
 {
     size_t sent_len;

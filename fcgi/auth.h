@@ -63,6 +63,11 @@ int auth_logout(request *r, db *d);
  * bytes are unavailable. */
 const char *auth_login_csrf(request *r);
 
+/* Where to go after logging on: next when it is a local path ("/..." but
+ * not "//..." or "/\\...", another host) in printable ASCII only (it goes
+ * into a Location header as it is), else "/contacts". */
+const char *auth_safe_next(const char *next);
+
 /* True when the POST carries the right CSRF token: the session's for a
  * logged-in user, the pre-session cookie's for the logon form. */
 bool auth_csrf_ok(request *r, bool login_form);
