@@ -19,6 +19,7 @@
   </nav>
   <div class="who">
     <span><?cs var:Page.User.Name ?><?cs if:Page.User.Client ?> · <?cs var:Page.User.Client ?><?cs /if ?></span>
+    <a href="/account/two-factor">Two-factor</a>
     <form method="post" action="/logout" class="inline">
       <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
       <button type="submit" class="link">Log out</button>

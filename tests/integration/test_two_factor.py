@@ -13,6 +13,7 @@ import json
 import os
 import re
 import struct
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -368,3 +369,23 @@ def test_administrator_resets_two_factor(db, audit, admin, sessions, demo, user)
     assert page.by_id["user-two-factor"].startswith("Not set up")
     # The user's session is gone.
     assert web.get("/account/two-factor").status_code == 303
+
+
+def test_cli_requires_two_factor_of_a_type(db, audit, demo, people, user):
+    name = db.value(f"SELECT name FROM user_types WHERE id = {user.type_id}")
+    client = db.value(f"SELECT name FROM clients WHERE id = {demo.client_id}")
+
+    def ctrack(*args):
+        return subprocess.run([os.environ["CTRACK_BIN"], "usertype", "two-factor", "-c", os.environ["CTRACK_CONF"],
+                               "--client", client, *args], capture_output=True, text=True, timeout=60)
+    mark = audit.mark()
+    p = ctrack(name, "required")
+    assert p.returncode == 0, p.stderr
+    assert "required" in p.stdout
+    assert db.int(f"SELECT require_two_factor FROM user_types WHERE id = {user.type_id}") == 1
+    [d] = details(audit, mark, "usertype.two_factor")
+    assert d == {"changes": {"require_two_factor": {"old": False, "new": True}}}
+    p = ctrack(name, "sometimes")
+    assert p.returncode == 1 and "neither required nor optional" in p.stderr
+    assert ctrack(name, "optional").returncode == 0
+    assert db.int(f"SELECT require_two_factor FROM user_types WHERE id = {user.type_id}") == 0
