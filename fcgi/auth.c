@@ -91,7 +91,10 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
                 return rc;
         }
     }
-    if ((rc = lockout_success(r, d, username)) != DB_OK)
+    /* With a second factor to come, the logon has not succeeded yet: the
+     * failures stay counted, so that logging on again with the password
+     * does not reset the count of wrong codes. */
+    if (!enrolled && (rc = lockout_success(r, d, username)) != DB_OK)
         return rc;
     rc = session_start(r, d, client_id, user_id, enrolled ? SESSION_PASSWORD : SESSION_FULL);
     if (rc != DB_OK)

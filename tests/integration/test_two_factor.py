@@ -283,17 +283,28 @@ def test_too_many_wrong_codes_lock_and_end_the_logon(db, audit, sessions, login_
     web, _ = login_gate.login(user.username, PASSWORD)
     key, _, _ = enrol(web, user)
     web = password_step(login_gate, user)
-    for i in range(4):
+    for i in range(3):
         assert second_step(web, login_gate, wrong_code(key)).status_code == 401
-    assert user.sessions("password") == 1
+    assert user.failures() == 3
+    # The right password again does not forget the wrong codes: the logon
+    # has not succeeded until the second factor has.
+    web = password_step(login_gate, user)
+    assert user.failures() == 3
+    assert second_step(web, login_gate, wrong_code(key)).status_code == 401
+    assert session_stage(db, web) == "password"
+    token = web.cookie(SESSION_COOKIE)
     mark = audit.mark()
     r = second_step(web, login_gate, wrong_code(key))
     assert r.status_code == 401 and "locked" in Page(r.text).text
-    assert user.sessions("password") == 0  # the half-done logon ended
+    # The half-done logon ended.
+    assert db.int(f"SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX('{sha256_hex(token)}')") == 0
     assert db.int(f"SELECT COUNT(*) FROM login_locks WHERE username = {sql_str(user.username)}"
                   " AND locked_until > UTC_TIMESTAMP(6)") == 1
     [d] = details(audit, mark, "login.lockout")
     assert d["result"] == "locked now"
+    # While locked, even the right code is not looked at.
+    web, r = login_gate.post({"username": user.username, "password": PASSWORD})
+    assert r.status_code == 401 and "locked" in Page(r.text).text
 
 
 def test_new_recovery_codes_and_turning_off(db, audit, sessions, demo, user):
