@@ -166,14 +166,17 @@ int totp_parse_code(const char *in, size_t n, char out[9])
     return k == 6 || k == 8 ? k : -1;
 }
 
-void totp_recovery_format(const unsigned char raw[TOTP_RECOVERY_BYTES], char out[12])
+void totp_recovery_format(const unsigned char raw[TOTP_RECOVERY_BYTES], char out[TOTP_RECOVERY_SHOWN])
 {
     char b[base32_encoded_len(TOTP_RECOVERY_BYTES, false) + 1];
     base32_encode(raw, TOTP_RECOVERY_BYTES, false, b);
-    memcpy(out, b, 5);
-    out[5] = '-';
-    memcpy(out + 6, b + 5, 5);
-    out[11] = '\0';
+    size_t o = 0;
+    for (size_t i = 0; i < TOTP_RECOVERY_CHARS; i++) {
+        if (i && i % 6 == 0)
+            out[o++] = '-';
+        out[o++] = b[i];
+    }
+    out[o] = '\0';
     crypto_cleanse(b, sizeof b);
 }
 

@@ -51,13 +51,15 @@ int base32_decode(const char *in, size_t n, unsigned char *out, size_t cap);
  * of digits, or -1. */
 int totp_parse_code(const char *in, size_t n, char out[9]);
 
-/* Recovery codes are TOTP_RECOVERY_CHARS base32 characters (50 random
- * bits), shown as two groups of five: "ABCDE-FGHIJ". */
-#define TOTP_RECOVERY_CHARS 10
-#define TOTP_RECOVERY_BYTES 7 /* random bytes drawn for one code */
-/* Formats a code from TOTP_RECOVERY_BYTES random bytes into out as
- * "XXXXX-XXXXX" (12 bytes with the NUL). */
-void totp_recovery_format(const unsigned char raw[TOTP_RECOVERY_BYTES], char out[12]);
+/* Recovery codes are TOTP_RECOVERY_CHARS base32 characters: 120 random
+ * bits, enough for a plain SHA-256 to be the stored form (ASVS 5.0 6.5.2
+ * asks a slow salted hash of lookup secrets under 112 bits). They are shown
+ * as four groups of six: "ABCDEF-GHIJKL-MNOPQR-STUVWX". */
+#define TOTP_RECOVERY_CHARS 24
+#define TOTP_RECOVERY_BYTES 15 /* random bytes of one code */
+#define TOTP_RECOVERY_SHOWN 28 /* its shown form with the NUL */
+/* Formats a code from TOTP_RECOVERY_BYTES random bytes into out. */
+void totp_recovery_format(const unsigned char raw[TOTP_RECOVERY_BYTES], char out[TOTP_RECOVERY_SHOWN]);
 /* Reads a typed recovery code: its base32 characters in any case, with
  * spaces and hyphens anywhere. Writes the canonical form (the 10 upper-case
  * characters, the text that is hashed) and a NUL into out. 0, or -1. */

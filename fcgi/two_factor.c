@@ -261,7 +261,7 @@ static int new_recovery_codes(request *r, db *d, tf_state *st, long long *remove
         return rc;
     for (int i = 0; i < RECOVERY_COUNT; i++) {
         unsigned char raw[TOTP_RECOVERY_BYTES], h[32];
-        char shown[12], canon[TOTP_RECOVERY_CHARS + 1];
+        char shown[TOTP_RECOVERY_SHOWN], canon[TOTP_RECOVERY_CHARS + 1];
         if (crypto_random(raw, sizeof raw) != 0)
             return DB_ERR;
         totp_recovery_format(raw, shown);

@@ -10,9 +10,9 @@
     <input type="hidden" name="next" value="<?cs var:Login.Next ?>">
     <div class="field<?cs if:Login.Error ?> invalid<?cs /if ?>">
       <label for="code">Code from your authenticator app</label>
-      <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required autofocus maxlength="20"<?cs if:Login.Error ?> aria-invalid="true" aria-describedby="code-error"<?cs /if ?>>
+      <input type="text" id="code" name="code" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required autofocus maxlength="60"<?cs if:Login.Error ?> aria-invalid="true" aria-describedby="code-error"<?cs /if ?>>
     </div>
-    <p class="muted">Lost your phone? Type one of your recovery codes instead (like ABCDE-FGHIJ).</p>
+    <p class="muted">Lost your phone? Type one of your recovery codes instead (like ABCDEF-GHIJKL-MNOPQR-STUVWX).</p>
     <button type="submit" class="primary">Log in</button>
   </form>
   <?cs /if ?>

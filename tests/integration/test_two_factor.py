@@ -128,7 +128,7 @@ def enrol(web, user):
     r = web.post("/account/two-factor", {"code": code})
     assert r.status_code == 200, Page(r.text).text[:400]
     done = Page(r.text)
-    codes = re.findall(r"<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})</code></li>", r.text)
+    codes = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
     return key, codes, done
 
 
@@ -199,7 +199,7 @@ def test_enrol_then_log_on_with_codes(db, audit, anon, sessions, login_gate, dem
     code, step = code_after(key, -1)
     r = web.post("/account/two-factor", {"code": code})
     assert r.status_code == 200
-    codes = re.findall(r"<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})</code></li>", r.text)
+    codes = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert user.codes() == 10
     assert user.col("totp_pending IS NULL") == "1" and user.col("totp_enrolled_at IS NOT NULL") == "1"
@@ -317,7 +317,7 @@ def test_new_recovery_codes_and_turning_off(db, audit, sessions, demo, user):
     code, _ = code_after(key, int(user.col("totp_last_step")))
     r = web.post("/account/two-factor/recovery-codes", {"code": code})
     assert r.status_code == 200
-    new = re.findall(r"<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})</code></li>", r.text)
+    new = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
     assert len(new) == 10 and not set(new) & set(old) and user.codes() == 10
     # Turning off needs a current code or the password.
     r = web.post("/account/two-factor/off", {"code": "", "password": "wrong password"})

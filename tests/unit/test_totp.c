@@ -174,15 +174,23 @@ static void test_parse_code(void **state)
 static void test_recovery_codes(void **state)
 {
     (void)state;
-    const unsigned char raw[TOTP_RECOVERY_BYTES] = {'f', 'o', 'o', 'b', 'a', 'r', 0};
-    char shown[12], canon[TOTP_RECOVERY_CHARS + 1];
+    /* "foobar" and the rest of RFC 4648's alphabet test, 15 bytes. */
+    const unsigned char raw[TOTP_RECOVERY_BYTES] = {'f', 'o', 'o', 'b', 'a', 'r', 'f', 'o', 'o', 'b', 'a', 'r',
+                                                    'f', 'o', 'o'};
+    char shown[TOTP_RECOVERY_SHOWN], canon[TOTP_RECOVERY_CHARS + 1];
     totp_recovery_format(raw, shown);
-    assert_string_equal(shown, "MZXW6-YTBOI");
+    assert_string_equal(shown, "MZXW6Y-TBOJTG-633CMF-ZGM33P");
     assert_int_equal(totp_parse_recovery(shown, strlen(shown), canon), 0);
-    assert_string_equal(canon, "MZXW6YTBOI");
-    assert_int_equal(totp_parse_recovery(" mzxw6 ytboi ", 13, canon), 0);
-    assert_string_equal(canon, "MZXW6YTBOI");
-    static const char *const bad[] = {"", "MZXW6-YTBO", "MZXW6-YTBOIA", "MZXW6-YTB0I", "123456"};
+    assert_string_equal(canon, "MZXW6YTBOJTG633CMFZGM33P");
+    static const char typed[] = " mzxw 6ytb ojtg-633c mfzg m33p ";
+    assert_int_equal(totp_parse_recovery(typed, strlen(typed), canon), 0);
+    assert_string_equal(canon, "MZXW6YTBOJTG633CMFZGM33P");
+    /* Its characters are the base32 of the bytes. */
+    unsigned char back[TOTP_RECOVERY_BYTES];
+    assert_int_equal(base32_decode(canon, TOTP_RECOVERY_CHARS, back, sizeof back), TOTP_RECOVERY_BYTES);
+    assert_memory_equal(back, raw, sizeof raw);
+    static const char *const bad[] = {"", "MZXW6Y-TBOJTG-6323MF-ZGM33", "MZXW6Y-TBOJTG-633CMF-ZGM33PA",
+                                      "MZXW6Y-TBOJTG-633CMF-ZGM330", "123456"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(totp_parse_recovery(bad[i], strlen(bad[i]), canon), -1);
 }
