@@ -420,6 +420,37 @@ int account_two_factor_qr(request *r, db *d)
     return 200;
 }
 
+/* The enrolment form's password: 1 right, 0 wrong or missing (the message
+ * in Errors.password; a wrong one is counted like a failed logon), or a
+ * negative db rc. */
+static int check_password(request *r, db *d, tf_state *st)
+{
+    int rc = lockout_check(r, d, r->who.username);
+    if (rc < 0)
+        return rc;
+    if (rc != LOCKOUT_OPEN) {
+        page_set(r->pg, "Too many wrong codes or passwords: try again later.", "Errors.password");
+        return 0;
+    }
+    size_t n = 0;
+    const char *pw = params_getn(&r->form, "password", &n);
+    if (!pw || n == 0 || n > PASSWORD_MAX_BYTES) {
+        page_set(r->pg, "Type your password.", "Errors.password");
+        return 0;
+    }
+    if (crypto_password_verify(pw, n, st->password_hash, r->cf->pbkdf2_iterations) == 1)
+        return 1;
+    if ((rc = lockout_failure(r, d, r->who.username)) < 0)
+        return rc;
+    r->keep_work = true;
+    page_set(r->pg,
+             rc == 1 ? "That is not right, and after too many failures your username is now locked for a while."
+                     : "That password is not right.",
+             "Errors.password");
+    buf_printf(&r->detail, "{\"refused\":\"wrong password\"%s}", rc == 1 ? ",\"locked\":true" : "");
+    return 0;
+}
+
 int account_two_factor_enrol(request *r, db *d)
 {
     tf_state st;
@@ -445,6 +476,10 @@ int account_two_factor_enrol(request *r, db *d)
                  "Errors.code");
         return show_page(r, &st, 422);
     }
+    /* Adding a factor changes how the account logs on: the password is
+     * asked again, and a wrong one counts as a failed logon. */
+    if ((rc = check_password(r, d, &st)) != 1)
+        return rc < 0 ? rc : show_page(r, &st, 422);
     size_t n;
     const char *typed = params_getn(&r->form, "code", &n);
     char code[9];

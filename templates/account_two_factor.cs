@@ -59,7 +59,7 @@
     <li>Or type in this secret (time-based, 6 digits, every 30 seconds):
       <p><code id="secret" class="secret"><?cs var:TwoFactor.secret ?></code></p>
     </li>
-    <li>Type the code the app shows:</li>
+    <li>Type the code the app shows, and your password:</li>
   </ol>
   <form method="post" action="/account/two-factor" class="narrow-form" novalidate>
     <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
@@ -67,6 +67,11 @@
       <label for="code">Code from the app</label>
       <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="20" required autofocus<?cs if:Errors.code ?> aria-invalid="true" aria-describedby="code-error"<?cs /if ?>>
       <?cs call:field_error(Errors.code, "code") ?>
+    </div>
+    <div class="field<?cs if:Errors.password ?> invalid<?cs /if ?>">
+      <label for="enrol-password">Your password</label>
+      <input type="password" id="enrol-password" name="password" autocomplete="current-password" maxlength="1024" required<?cs if:Errors.password ?> aria-invalid="true" aria-describedby="enrol-password-error"<?cs /if ?>>
+      <?cs call:field_error(Errors.password, "enrol-password") ?>
     </div>
     <button type="submit" class="primary">Turn on two-factor logon</button>
   </form>

@@ -137,6 +137,7 @@ test('a user enrols by scanning the QR code and logs on with a code', { timeout:
 
     const enrolled = await codeAfter(key, -1);
     await page.fill('#code', enrolled.code);
+    await page.fill('#enrol-password', PASSWORD);
     r = await navigating(page, () => page.click('form[action="/account/two-factor"] button[type=submit]'));
     assert.equal(r.status(), 200);
     await shots.keep(page, 'recovery-codes');

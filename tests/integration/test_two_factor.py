@@ -125,7 +125,7 @@ def enrol(web, user):
     secret = page.by_id["secret"].strip()
     key = b32_key(secret)
     code, _ = code_after(key, -1)
-    r = web.post("/account/two-factor", {"code": code})
+    r = web.post("/account/two-factor", {"code": code, "password": PASSWORD})
     assert r.status_code == 200, Page(r.text).text[:400]
     done = Page(r.text)
     codes = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
@@ -187,17 +187,25 @@ def test_enrol_then_log_on_with_codes(db, audit, anon, sessions, login_gate, dem
     assert Page(other.get("/account/two-factor").text).by_id["secret"].strip() != secret
 
     # A wrong code is refused beside the field; nothing is enrolled.
-    r = web.post("/account/two-factor", {"code": wrong_code(key)})
+    r = web.post("/account/two-factor", {"code": wrong_code(key), "password": PASSWORD})
     assert r.status_code == 422
     assert "not right" in Page(r.text).field_error("code")
-    r = web.post("/account/two-factor", {"code": "12 34"})
+    r = web.post("/account/two-factor", {"code": "12 34", "password": PASSWORD})
     assert r.status_code == 422 and "6 digits" in Page(r.text).field_error("code")
+    # The password is asked again; a wrong one is a failed logon.
+    code, _ = code_after(key, -1)
+    r = web.post("/account/two-factor", {"code": code, "password": "not it"})
+    assert r.status_code == 422 and "not right" in Page(r.text).field_error("enrol-password")
+    assert user.failures() == 1
+    r = web.post("/account/two-factor", {"code": code})
+    assert r.status_code == 422 and Page(r.text).field_error("enrol-password") == "Type your password."
     assert user.col("totp_secret IS NULL") == "1"
+    user.forget_failures()
 
     # The right code enrols: ten recovery codes, shown on this answer only.
     mark = audit.mark()
     code, step = code_after(key, -1)
-    r = web.post("/account/two-factor", {"code": code})
+    r = web.post("/account/two-factor", {"code": code, "password": PASSWORD})
     assert r.status_code == 200
     codes = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
     assert len(codes) == 10 and len(set(codes)) == 10
