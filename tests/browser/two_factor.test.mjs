@@ -31,9 +31,13 @@ after(async () => { await browser?.close(); });
 const url = (p) => stack.url + p;
 const pathOf = (page) => new URL(page.url()).pathname;
 
+/** Runs action and waits for the navigation it starts and for the page's
+ * own requests (its icon) to finish, so that the next step's navigation
+ * does not abort them; returns the final response. */
 async function navigating(page, action) {
   const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
   assert.ok(response && response.status() < 500, `${page.url()} answered ${response?.status()}`);
+  await page.waitForLoadState('networkidle');
   return response;
 }
 
@@ -60,11 +64,13 @@ function hotp(key, counter) {
   return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-/** The code of the earliest step the server accepts now that is later than lastStep. */
+/** The code of the current step, or of the next one (the server accepts one
+ * step either side) when the current one was used; either stays good past the
+ * next step boundary. */
 async function codeAfter(key, lastStep) {
   for (;;) {
     const now = Math.floor(Date.now() / 1000 / PERIOD);
-    for (const step of [now - 1, now, now + 1]) if (step > lastStep) return { code: hotp(key, step), step };
+    for (const step of [now, now + 1]) if (step > lastStep) return { code: hotp(key, step), step };
     await sleep(1000);
   }
 }
@@ -89,7 +95,7 @@ function makeUser() {
 /** Types the username and password and submits; nginx's rate limit (429) is waited out. */
 async function logIn(page, watch, username) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    await page.goto(url('/login'), { waitUntil: 'load' });
+    await page.goto(url('/login'), { waitUntil: 'networkidle' });
     await page.fill('#username', username);
     await page.fill('#password', PASSWORD);
     const r = await navigating(page, () => page.click('form[action="/login"] button[type=submit]'));
@@ -111,7 +117,7 @@ test('a user enrols by scanning the QR code and logs on with a code', { timeout:
     let r = await logIn(page, watch, user.username);
     assert.equal(pathOf(page), '/contacts');
 
-    await page.goto(url('/account/two-factor'), { waitUntil: 'load' });
+    await page.goto(url('/account/two-factor'), { waitUntil: 'networkidle' });
     await shots.keep(page, 'enrol');
     const qr = page.locator('img#qr');
     assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR image did not load');

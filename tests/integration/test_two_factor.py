@@ -47,11 +47,12 @@ def test_the_helper_meets_rfc6238():
 
 
 def code_after(key, last_step):
-    """(code, step): the code of the earliest step the server accepts now
-    (its window is one step either side) that is later than last_step."""
+    """(code, step): the code of the current step, or of the next one (the
+    server's window is one step either side) when the current one was used:
+    either stays good past the next step boundary."""
     while True:
         now = int(time.time()) // PERIOD
-        for step in (now - 1, now, now + 1):
+        for step in (now, now + 1):
             if step > last_step:
                 return hotp(key, step), step
         time.sleep(1)
