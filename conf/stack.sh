@@ -168,6 +168,13 @@ new_secret() {
     chmod 0600 "$1"
 }
 
+# new_key FILE: the 32 random bytes that seal two-factor secrets, made once
+# per stack and kept: a new key would make every enrolment unreadable.
+new_key() {
+    [ -s "$1" ] || (umask 077; openssl rand 32 >"$1.new" && mv "$1.new" "$1")
+    chmod 0600 "$1"
+}
+
 # client_cnf FILE USER PASSWORD_FILE [DATABASE]: a client option file, so
 # passwords never appear on a command line. Usable with --defaults-file or
 # --defaults-extra-file.
@@ -340,6 +347,7 @@ start() {
 
     layout
     start_db
+    new_key "$SECRETS/two-factor.key"
     render "$CONF/ctrack.hdf.in" "$DIR/ctrack.hdf"
     "$CTRACK" migrate -c "$DIR/ctrack.hdf" || die "ctrack migrate failed"
     # The credentials file is setup-demo's own record of a finished first run.

@@ -9,6 +9,7 @@
 #include "lockout.h"
 #include "session.h"
 #include "token.h"
+#include "two_factor.h"
 
 static const char SQL_LOCKED_UNTIL[] =
     "SELECT DATE_FORMAT(locked_until, '%Y-%m-%d %H:%i:%s') FROM login_locks"
@@ -78,6 +79,9 @@ int admin_security_put(request *r, db *d, const manage_user *u)
         return rc;
     if ((rc = put_tokens(r, d, u)) != DB_OK)
         return rc;
+    /* Two-factor (two_factor.c). */
+    if ((rc = two_factor_admin_put(r, d, u->id)) != DB_OK)
+        return rc;
     return DB_OK;
 }
 
@@ -125,5 +129,28 @@ int admin_tokens_revoke(request *r, db *d)
     if (rc <= 0)
         return rc == 0 ? 404 : rc;
     http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?token_revoked=1#tokens", owner));
+    return 303;
+}
+
+/* ---- two-factor: an administrator's reset, for a user who lost their phone
+ * and recovery codes. ---- */
+int admin_users_two_factor_reset(request *r, db *d)
+{
+    manage_user u;
+    int rc = admin_path_user(r, d, &u);
+    if (rc != 1)
+        return rc;
+    bool was = false;
+    long long codes = 0, ended = 0;
+    /* Their sessions end (the administrator's own current one stays). */
+    long long keep = u.id == r->who.user_id ? r->who.session_id : 0;
+    if ((rc = two_factor_clear(d, r->who.client_id, u.id, &was, &codes)) != DB_OK ||
+        (rc = session_end_user(d, r->who.client_id, u.id, keep, &ended)) != DB_OK)
+        return rc;
+    buf_adds(&r->detail, "{\"username\":");
+    json_add_cstr(&r->detail, u.username);
+    buf_printf(&r->detail, ",\"was_enrolled\":%s,\"recovery_codes_removed\":%lld,\"sessions_ended\":%lld}",
+               was ? "true" : "false", codes, ended);
+    http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?two_factor_reset=1", u.id));
     return 303;
 }

@@ -71,6 +71,8 @@ static int show_type(request *r, db *d, const char *name, int status)
     page_set(r->pg, t.name, "Type.stored_name");
     page_set(r->pg, name ? name : t.name, "Type.name");
     page_set_int(r->pg, t.users, "Type.users");
+    if (t.require_two_factor)
+        page_set(r->pg, "1", "Type.require_two_factor");
     for (size_t f = 0, k = 0; f < acl_function_count; f++)
         if (acl_allows(t.functions, acl_functions[f]))
             page_set(r->pg, acl_functions[f], "Type.Functions.%zu", k++);
@@ -86,6 +88,8 @@ int admin_types_show(request *r, db *d)
         page_set(r->pg, "The user type was created. Allow it functions in the matrix.", "Page.Flash");
     else if (params_get(&r->qs, "saved"))
         page_set(r->pg, "The user type was renamed.", "Page.Flash");
+    else if (params_get(&r->qs, "two_factor"))
+        page_set(r->pg, "The two-factor rule was saved.", "Page.Flash");
     return show_type(r, d, NULL, 200);
 }
 
@@ -101,6 +105,23 @@ int admin_types_rename(request *r, db *d)
         return status < 0 || status == 404 ? status : show_type(r, d, name, status);
     }
     http_redirect(r, arena_printf(r->mem, "/admin/types/%lld?saved=1", r->path_id));
+    return 303;
+}
+
+/* The checkbox "require two-factor": absent means not required. */
+int admin_types_two_factor(request *r, db *d)
+{
+    const char *v = params_get(&r->form, "require_two_factor");
+    manage_err err;
+    r->object_type = "user_type";
+    r->object_id = r->path_id;
+    int rc = manage_type_require_two_factor(d, r->who.client_id, r->path_id, v && strcmp(v, "1") == 0, &r->detail,
+                                            &err);
+    if (rc != MANAGE_OK) {
+        int status = admin_refusal(r, rc, &err);
+        return status < 0 || status == 404 ? status : show_type(r, d, NULL, status);
+    }
+    http_redirect(r, arena_printf(r->mem, "/admin/types/%lld?two_factor=1", r->path_id));
     return 303;
 }
 
@@ -129,6 +150,8 @@ static void put_grid(request *r, const manage_type *types, const acl_set *sets, 
         page_set_int(r->pg, types[i].id, "Matrix.Types.%zu.id", i);
         page_set(r->pg, types[i].name, "Matrix.Types.%zu.name", i);
         page_set_int(r->pg, types[i].users, "Matrix.Types.%zu.users", i);
+        if (types[i].require_two_factor)
+            page_set(r->pg, "1", "Matrix.Types.%zu.two_factor", i);
         buf_printf(&ids, "%s%lld", i ? "," : "", types[i].id);
     }
     for (size_t f = 0; f < acl_function_count; f++) {

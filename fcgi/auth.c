@@ -91,7 +91,10 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
                 return rc;
         }
     }
-    if ((rc = lockout_success(r, d, username)) != DB_OK)
+    /* With a second factor to come, the logon has not succeeded yet: the
+     * failures stay counted, so that logging on again with the password
+     * does not reset the count of wrong codes. */
+    if (!enrolled && (rc = lockout_success(r, d, username)) != DB_OK)
         return rc;
     rc = session_start(r, d, client_id, user_id, enrolled ? SESSION_PASSWORD : SESSION_FULL);
     if (rc != DB_OK)
@@ -120,6 +123,16 @@ const char *auth_login_csrf(request *r)
     b64url_encode(raw, sizeof raw, tok);
     http_set_cookie(r, AUTH_LOGIN_COOKIE, tok, -1);
     return tok;
+}
+
+const char *auth_safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500)
+        return "/contacts";
+    for (const char *p = next; *p; p++)
+        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '\\')
+            return "/contacts";
+    return next;
 }
 
 bool auth_csrf_ok(request *r, bool login_form)

@@ -49,7 +49,8 @@ enum auth_result {
 /* Checks a username and password (already normalised, password.h) unless
  * the username or address is locked. A right password starts a session
  * (ending the request's old one): a full one, or one waiting for the second
- * factor when the user has enrolled. A failure is counted; the caller must
+ * factor when the user has enrolled (the username's failures are forgotten
+ * only when the whole logon succeeded). A failure is counted; the caller must
  * set r->keep_work so that the count commits. The KDF runs for unknown users
  * too, so that every wrong answer takes as long. Returns an auth_result, or
  * a negative enum db_rc. */
@@ -62,6 +63,11 @@ int auth_logout(request *r, db *d);
  * made (and set) on first use. Borrowed from the request. NULL if random
  * bytes are unavailable. */
 const char *auth_login_csrf(request *r);
+
+/* Where to go after logging on: next when it is a local path ("/..." but
+ * not "//..." or "/\\...", another host) in printable ASCII only (it goes
+ * into a Location header as it is), else "/contacts". */
+const char *auth_safe_next(const char *next);
 
 /* True when the POST carries the right CSRF token: the session's for a
  * logged-in user, the pre-session cookie's for the logon form. */

@@ -223,6 +223,26 @@ static int usertype_allow_deny(cli *x, bool allow)
     return rc;
 }
 
+/* two-factor: whether the type's users must log on with two-factor, through
+ * the same operation as the type's page. */
+static int usertype_two_factor(cli *x)
+{
+    manage_type t;
+    x->r.object_type = "user_type";
+    bool require = strcmp(x->args[1], "required") == 0;
+    if (!require && strcmp(x->args[1], "optional") != 0)
+        return refuse(x, MANAGE_INVALID, "\"%s\" is neither required nor optional", x->args[1]);
+    int rc = find_type(x, x->args[0], &t);
+    if (rc != MANAGE_OK)
+        return rc;
+    x->r.object_id = t.id;
+    rc = manage_type_require_two_factor(x->r.d, x->r.client_id, t.id, require, &x->detail, &x->err);
+    if (rc == MANAGE_OK)
+        buf_printf(&x->out, "%s: two-factor logon %s\n", t.name,
+                   require ? "required (users without it are led to set it up)" : "optional");
+    return rc;
+}
+
 static int usertype_allow(cli *x)
 {
     return usertype_allow_deny(x, true);
@@ -447,6 +467,9 @@ static const command commands[] = {
     {"usertype", "deny", "--client NAME TYPE FUNCTION... | all",
      "Prohibits functions to a user type. Refused when it would leave no active user allowed matrix.manage.", "",
      2, -1, 0, "matrix.update", usertype_deny},
+    {"usertype", "two-factor", "--client NAME TYPE required|optional",
+     "Requires two-factor logon (TOTP) of the type's users, or makes it optional. Users of the type without it "
+     "are led to set it up at their next request.", "", 2, 2, 0, "usertype.two_factor", usertype_two_factor},
     {"user", "list", "--client NAME", "Lists the client's users with their type, status and limits.", "", 0, 0, 0,
      "user.list", user_list},
     {"user", "show", "--client NAME USERNAME",

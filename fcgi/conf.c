@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -119,6 +120,7 @@ struct load_ctx {
     char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
+    char *key_path;
 };
 
 static void set_str(char **dst, const char *v)
@@ -158,6 +160,8 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Lockout.WindowMinutes", &x->lock_window},
         {"Lockout.Minutes", &x->lock_minutes},
         {"Lockout.AddressFailures", &x->lock_addr},
+        {"TwoFactor.KeyFile", &x->key_path},
+        {"TwoFactor.Issuer", &c->two_factor_issuer},
         {"Log.Level", &c->log_level},
         {"Test.FailExportAfterRows", &x->fail_export},
     };
@@ -187,6 +191,34 @@ static char *read_secret(const char *path, buf *errors)
         return NULL;
     }
     return xstrdup(line);
+}
+
+/* The sealing key: exactly 32 bytes in a regular file that no one but the
+ * service (and its group, read-only) may read or change. */
+static void read_key(const char *path, unsigned char key[32], bool *have, buf *errors)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        buf_printf(errors, "TwoFactor.KeyFile %s: %s; ", path, strerror(errno));
+        return;
+    }
+    if (st.st_mode & 0027) {
+        buf_printf(errors, "TwoFactor.KeyFile %s is open to others (mode %04o): make it readable by the service only "
+                   "(chmod 600); ", path, (unsigned)(st.st_mode & 07777));
+        return;
+    }
+    buf k = {0};
+    int rc = read_file(path, 64, &k);
+    if (rc != 0 || k.len != 32)
+        buf_printf(errors, "TwoFactor.KeyFile %s must hold exactly 32 random bytes (make one with: openssl rand 32 > FILE)%s; ",
+                   path, rc == -1 ? ": it cannot be read" : "");
+    else {
+        memcpy(key, k.data, 32);
+        *have = true;
+    }
+    if (k.data)
+        explicit_bzero(k.data, k.cap);
+    buf_free(&k);
 }
 
 static int num(const char *name, const char *s, long long min, long long max, long long dflt, buf *errors,
@@ -274,6 +306,12 @@ conf *conf_load(const char *path)
         c->db_password = read_secret(x.pw_path, &x.errors);
     if (x.admin_pw_path)
         c->db_admin_password = read_secret(x.admin_pw_path, &x.errors);
+    if (x.key_path)
+        read_key(x.key_path, c->two_factor_key, &c->has_two_factor_key, &x.errors);
+    if (!c->two_factor_issuer)
+        c->two_factor_issuer = xstrdup("Contact Tracking");
+    else if (!c->two_factor_issuer[0] || strlen(c->two_factor_issuer) > 60 || strchr(c->two_factor_issuer, ':'))
+        buf_printf(&x.errors, "TwoFactor.Issuer must be 1 to 60 characters without ':'; ");
     if (!c->log_level)
         c->log_level = xstrdup("info");
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") && strcmp(c->log_level, "warn") &&
@@ -295,6 +333,7 @@ conf *conf_load(const char *path)
     free(x.lock_addr);
     free(x.pw_path);
     free(x.admin_pw_path);
+    free(x.key_path);
     if (x.errors.len) {
         fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));
         buf_free(&x.errors);
@@ -311,11 +350,12 @@ void conf_free(conf *c)
     char *strs[] = {c->path,          c->socket_path,   c->socket_group,      c->db_socket,
                     c->db_name,       c->db_user,       c->db_password,       c->db_admin_user,
                     c->db_admin_password, c->templates, c->migrations,        c->demo_data,
-                    c->log_level};
+                    c->log_level,     c->two_factor_issuer};
     for (size_t i = 0; i < CT_ARRAY_LEN(strs); i++) {
         if (strs[i] && (strs[i] == c->db_password || strs[i] == c->db_admin_password))
             memset(strs[i], 0, strlen(strs[i]));
         free(strs[i]);
     }
+    explicit_bzero(c->two_factor_key, sizeof c->two_factor_key);
     free(c);
 }

@@ -3,6 +3,7 @@
 #ifndef CTRACK_CONF_H
 #define CTRACK_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct conf {
@@ -30,6 +31,11 @@ typedef struct conf {
     int lockout_window_min;   /* Lockout.WindowMinutes: ... within this window */
     int lockout_min;          /* Lockout.Minutes: for this long */
     int lockout_addr_failures; /* Lockout.AddressFailures: an address stops after this many; 0 never */
+    /* TwoFactor.KeyFile: the 32-byte key that seals two-factor secrets in
+     * the database (crypto_seal); has_two_factor_key false without one. */
+    unsigned char two_factor_key[32];
+    bool has_two_factor_key;
+    char *two_factor_issuer;  /* TwoFactor.Issuer: the name authenticator apps show */
     char *log_level;          /* Log.Level */
     long long test_fail_export_after; /* Test.FailExportAfterRows: 0, or break exports after N rows */
 } conf;

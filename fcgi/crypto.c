@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -121,4 +122,80 @@ void crypto_cleanse(void *p, size_t n)
 bool crypto_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+int crypto_hmac(enum crypto_hmac_alg alg, const void *key, size_t klen, const void *msg, size_t mlen,
+                unsigned char *out)
+{
+    const EVP_MD *md = alg == CRYPTO_SHA512 ? EVP_sha512() : alg == CRYPTO_SHA256 ? EVP_sha256() : EVP_sha1();
+    unsigned int len = 0;
+    /* HMAC() takes a NULL key as "reuse the last one": never pass one. */
+    static const unsigned char empty[1];
+    if (!HMAC(md, klen ? key : empty, (int)klen, msg, mlen, out, &len)) {
+        log_error("crypto: HMAC failed");
+        return -1;
+    }
+    return (int)len;
+}
+
+#define SEAL_VERSION 1
+#define SEAL_NONCE 12
+#define SEAL_TAG 16
+
+/* One AES-256-GCM pass: encrypt (enc 1) or decrypt and check the tag. */
+static int gcm(int enc, const unsigned char *key, const unsigned char *nonce, const void *aad, size_t aadlen,
+               const unsigned char *in, size_t n, unsigned char *out, unsigned char *tag)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int ok = c && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE, NULL) == 1 &&
+             EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1;
+    int len = 0;
+    if (ok && aadlen)
+        ok = EVP_CipherUpdate(c, NULL, &len, aad, (int)aadlen) == 1;
+    if (ok && n)
+        ok = EVP_CipherUpdate(c, out, &len, in, (int)n) == 1;
+    if (ok && !enc)
+        ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, SEAL_TAG, tag) == 1;
+    if (ok)
+        ok = EVP_CipherFinal_ex(c, out + (n ? len : 0), &len) == 1;
+    if (ok && enc)
+        ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, tag) == 1;
+    EVP_CIPHER_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
+int crypto_seal(const unsigned char key[CRYPTO_SEAL_KEY], const void *aad, size_t aadlen, const void *in, size_t n,
+                unsigned char *out, size_t cap)
+{
+    if (n > INT32_MAX || aadlen > INT32_MAX || cap < n + CRYPTO_SEAL_OVERHEAD)
+        return -1;
+    out[0] = SEAL_VERSION;
+    if (crypto_random(out + 1, SEAL_NONCE) != 0)
+        return -1;
+    if (gcm(1, key, out + 1, aad, aadlen, in, n, out + 1 + SEAL_NONCE, out + 1 + SEAL_NONCE + n) != 0) {
+        log_error("crypto: sealing failed");
+        OPENSSL_cleanse(out, cap);
+        return -1;
+    }
+    return (int)(n + CRYPTO_SEAL_OVERHEAD);
+}
+
+int crypto_open(const unsigned char key[CRYPTO_SEAL_KEY], const void *aad, size_t aadlen, const void *in, size_t n,
+                unsigned char *out, size_t cap)
+{
+    const unsigned char *p = in;
+    if (n < CRYPTO_SEAL_OVERHEAD || n > INT32_MAX || aadlen > INT32_MAX || p[0] != SEAL_VERSION)
+        return -1;
+    size_t len = n - CRYPTO_SEAL_OVERHEAD;
+    if (cap < len)
+        return -1;
+    unsigned char tag[SEAL_TAG];
+    memcpy(tag, p + n - SEAL_TAG, SEAL_TAG);
+    /* A wrong tag is what an altered or foreign value looks like: no log. */
+    if (gcm(0, key, p + 1, aad, aadlen, p + 1 + SEAL_NONCE, len, out, tag) != 0) {
+        OPENSSL_cleanse(out, cap);
+        return -1;
+    }
+    return (int)len;
 }

@@ -1,5 +1,6 @@
 /* crypto: the only file that includes OpenSSL. Password hashing (PBKDF2),
- * random tokens, SHA-256 and constant-time comparison. */
+ * random tokens, SHA-256, HMAC, sealing of stored secrets (AES-256-GCM) and
+ * constant-time comparison. */
 #ifndef CTRACK_CRYPTO_H
 #define CTRACK_CRYPTO_H
 
@@ -31,5 +32,31 @@ void crypto_sha256(const void *in, size_t n, unsigned char out[32]);
 void crypto_cleanse(void *p, size_t n);
 /* Compares n bytes in time that does not depend on the contents. */
 bool crypto_equal(const void *a, const void *b, size_t n);
+
+/* HMAC hash functions (TOTP names them SHA1, SHA256, SHA512). */
+enum crypto_hmac_alg { CRYPTO_SHA1, CRYPTO_SHA256, CRYPTO_SHA512 };
+#define CRYPTO_HMAC_MAX 64
+/* HMAC of msg under key into out (at least CRYPTO_HMAC_MAX bytes). Returns
+ * the length of the MAC (20, 32 or 64), or -1 when OpenSSL fails. */
+int crypto_hmac(enum crypto_hmac_alg alg, const void *key, size_t klen, const void *msg, size_t mlen,
+                unsigned char *out);
+
+/* Sealing: AES-256-GCM under a 32-byte key with a fresh random 12-byte
+ * nonce. A sealed value is a version byte, the nonce, the ciphertext and
+ * the 16-byte tag, so it is CRYPTO_SEAL_OVERHEAD bytes longer than the
+ * plain text. aad (may be empty) is bound to the value without being stored
+ * in it: a sealed value opens only with the same aad, so that one copied
+ * into another row (another user's) does not open. */
+#define CRYPTO_SEAL_KEY 32
+#define CRYPTO_SEAL_OVERHEAD (1 + 12 + 16)
+/* Seals n bytes into out (cap bytes). Returns the sealed length, or -1 when
+ * out is too small or OpenSSL fails. */
+int crypto_seal(const unsigned char key[CRYPTO_SEAL_KEY], const void *aad, size_t aadlen, const void *in, size_t n,
+                unsigned char *out, size_t cap);
+/* Opens a sealed value into out (cap bytes). Returns the plain length, or -1
+ * when the value is malformed, of an unknown version, sealed under another
+ * key or aad, altered, or does not fit. */
+int crypto_open(const unsigned char key[CRYPTO_SEAL_KEY], const void *aad, size_t aadlen, const void *in, size_t n,
+                unsigned char *out, size_t cap);
 
 #endif

@@ -57,6 +57,8 @@ int admin_users_password_form(request *r, db *d);
 int admin_users_password(request *r, db *d);
 int admin_users_unlock(request *r, db *d);
 int admin_users_sessions_end(request *r, db *d);
+int admin_users_two_factor_reset(request *r, db *d);
+int admin_types_two_factor(request *r, db *d);
 int admin_users_access(request *r, db *d);
 int admin_users_regions(request *r, db *d);
 int admin_users_campaigns(request *r, db *d);
@@ -70,6 +72,14 @@ int admin_tokens_revoke(request *r, db *d);
 int account_tokens_list(request *r, db *d);
 int account_tokens_create(request *r, db *d);
 int account_tokens_revoke(request *r, db *d);
+/* two_factor.c: enrolment on the account page, the logon's second step */
+int account_two_factor(request *r, db *d);
+int account_two_factor_qr(request *r, db *d);
+int account_two_factor_enrol(request *r, db *d);
+int account_two_factor_recovery(request *r, db *d);
+int account_two_factor_off(request *r, db *d);
+int login_two_factor_form(request *r, db *d);
+int login_two_factor_submit(request *r, db *d);
 /* export.c */
 int export_contacts_csv(request *r, db *d);
 

@@ -7,18 +7,6 @@
 #include "password.h"
 #include "valid.h"
 
-/* A local path to go to after logon: "/..." but not "//..." (another host),
- * in printable ASCII only (it goes into a Location header as it is). */
-static const char *safe_next(const char *next)
-{
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500)
-        return "/contacts";
-    for (const char *p = next; *p; p++)
-        if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '\\')
-            return "/contacts";
-    return next;
-}
-
 static int show_form(request *r, const char *username, const char *error)
 {
     if (r->logged_in && !error) {
@@ -33,7 +21,7 @@ static int show_form(request *r, const char *username, const char *error)
     page_set(r->pg, username, "Login.Username");
     page_set(r->pg, error, "Login.Error");
     const char *next = params_get(r->form.n ? &r->form : &r->qs, "next");
-    page_set(r->pg, safe_next(next), "Login.Next");
+    page_set(r->pg, auth_safe_next(next), "Login.Next");
     r->template_name = "login.cs";
     return 200;
 }
@@ -93,7 +81,7 @@ int login_submit(request *r, db *d)
         show_form(r, username, answers[rc].message);
         return 401;
     }
-    const char *next = safe_next(params_get(&r->form, "next"));
+    const char *next = auth_safe_next(params_get(&r->form, "next"));
     if (rc == AUTH_SECOND) {
         buf target = {0};
         buf_adds(&target, "/login/two-factor?next=");

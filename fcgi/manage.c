@@ -241,13 +241,15 @@ static int guard(db *d, long long client_id, long long before, manage_err *err)
 #define SQL_TYPE_COLS                                                                                       \
     "SELECT t.id, t.name, (SELECT GROUP_CONCAT(f.function_name SEPARATOR ',') FROM user_type_functions f"   \
     " WHERE f.client_id = t.client_id AND f.user_type_id = t.id),"                                          \
-    " (SELECT COUNT(*) FROM users u WHERE u.client_id = t.client_id AND u.user_type_id = t.id)"             \
-    " FROM user_types t WHERE t.client_id = ?"
+    " (SELECT COUNT(*) FROM users u WHERE u.client_id = t.client_id AND u.user_type_id = t.id),"            \
+    " t.require_two_factor FROM user_types t WHERE t.client_id = ?"
 static const char SQL_TYPES[] = SQL_TYPE_COLS " ORDER BY t.name, t.id";
 static const char SQL_TYPE_ID[] = SQL_TYPE_COLS " AND t.id = ?";
 static const char SQL_TYPE_NAME[] = SQL_TYPE_COLS " AND t.name = ?";
 static const char SQL_TYPE_INSERT[] = "INSERT INTO user_types (client_id, name) VALUES (?, ?)";
 static const char SQL_TYPE_RENAME[] = "UPDATE user_types SET name = ? WHERE client_id = ? AND id = ?";
+static const char SQL_TYPE_TWO_FACTOR[] =
+    "UPDATE user_types SET require_two_factor = ? WHERE client_id = ? AND id = ?";
 static const char SQL_TYPE_DELETE_ROW[] = "DELETE FROM user_type_functions WHERE client_id = ? AND user_type_id = ?";
 static const char SQL_TYPE_DELETE[] = "DELETE FROM user_types WHERE client_id = ? AND id = ?";
 static const char SQL_ALLOW[] =
@@ -261,6 +263,7 @@ static void read_type(db_stmt *s, arena *a, manage_type *t)
     t->name = col_dup(a, s, 1);
     t->functions = acl_parse_list(db_text(s, 2, NULL));
     t->users = db_int(s, 3);
+    t->require_two_factor = db_int(s, 4) != 0;
 }
 
 int manage_types(db *d, arena *a, long long client_id, manage_type **out, size_t *n)
@@ -377,6 +380,35 @@ int manage_type_rename(db *d, long long client_id, long long type_id, const char
     }
     buf_adds(detail, "}}");
     arena_free(a);
+    return MANAGE_OK;
+}
+
+int manage_type_require_two_factor(db *d, long long client_id, long long type_id, bool require, buf *detail,
+                                   manage_err *err)
+{
+    arena *a = arena_new();
+    manage_type t;
+    int rc = manage_type_get(d, a, client_id, type_id, NULL, &t);
+    arena_free(a);
+    if (rc <= 0)
+        return rc == 0 ? refuse(err, MANAGE_NOT_FOUND, NULL, "There is no such user type.") : rc;
+    buf_adds(detail, "{\"changes\":{");
+    if (t.require_two_factor != require) {
+        db_stmt *s = db_stmt_get(d, SQL_TYPE_TWO_FACTOR);
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, require);
+        db_bind_int(s, 1, client_id);
+        db_bind_int(s, 2, type_id);
+        if ((rc = db_run(s)) != DB_OK)
+            return rc;
+        buf_adds(detail, "\"require_two_factor\":{\"old\":");
+        json_bool(detail, t.require_two_factor);
+        buf_adds(detail, ",\"new\":");
+        json_bool(detail, require);
+        buf_addc(detail, '}');
+    }
+    buf_adds(detail, "}}");
     return MANAGE_OK;
 }
 

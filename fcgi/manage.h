@@ -74,6 +74,7 @@ typedef struct manage_type {
     const char *name;
     acl_set functions;
     long long users; /* users of this type (any status) */
+    bool require_two_factor; /* its users must log on with two-factor */
 } manage_type;
 
 /* The client's user types by name, into an array in a (*n of them).
@@ -91,6 +92,14 @@ int manage_type_rename(db *d, long long client_id, long long type_id, const char
 /* Deletes a user type and its row of the matrix; refused (MANAGE_IN_USE)
  * while any user has the type. */
 int manage_type_delete(db *d, long long client_id, long long type_id, buf *detail, manage_err *err);
+
+/* Requires two-factor logon of the type's users, or stops requiring it.
+ * Its users without two-factor are led to enrol at their next request;
+ * those who have it keep it either way. The detail is
+ * {"changes":{"require_two_factor":{"old":..,"new":..}}} ({"changes":{}}
+ * when nothing changed). */
+int manage_type_require_two_factor(db *d, long long client_id, long long type_id, bool require, buf *detail,
+                                   manage_err *err);
 
 /* Sets the allowed functions of n user types (sets[i] for type_ids[i]; the
  * client's other types are left alone). The detail names, for each type

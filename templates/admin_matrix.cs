@@ -1,7 +1,7 @@
 <?cs include:"layout_top.cs" ?>
 <?cs include:"admin_nav.cs" ?>
 <h1>Security matrix</h1>
-<p class="muted">A checked box allows the function to the user type; an unchecked box prohibits it. Changes apply to every user of the type at their next request.</p>
+<p class="muted">A checked box allows the function to the user type; an unchecked box prohibits it. Changes apply to every user of the type at their next request. Whether a type requires two-factor logon is set on the type's page.</p>
 <?cs if:subcount(Matrix.Types) == 0 ?>
 <p class="empty">This client has no user types yet: <a href="/admin/types">create one</a>.</p>
 <?cs else ?>
@@ -19,6 +19,9 @@
       <tr><th scope="row"><code><?cs var:row.function ?></code></th><?cs each:c = row.Cells ?><td><input type="checkbox" name="t<?cs var:c.type ?>" value="<?cs var:row.function ?>" aria-label="<?cs var:c.type_name ?>: <?cs var:row.function ?>"<?cs if:c.allowed ?> checked<?cs /if ?>></td><?cs /each ?></tr>
     <?cs /each ?>
     </tbody>
+    <tfoot>
+      <tr><th scope="row">Two-factor logon</th><?cs each:t = Matrix.Types ?><td id="two-factor-<?cs var:t.id ?>"><?cs if:t.two_factor ?>Required<?cs else ?><span class="muted">Optional</span><?cs /if ?></td><?cs /each ?></tr>
+    </tfoot>
   </table>
   </div>
   <div class="actions"><button type="submit" class="primary">Save the matrix</button><a href="/admin/matrix">Cancel</a></div>

@@ -13,6 +13,15 @@
   <?cs /if ?>
   <p><a href="/admin/matrix">Change in the security matrix</a></p>
 </section>
+<form method="post" action="/admin/types/<?cs var:Type.id ?>/two-factor" class="panel narrow-form" id="two-factor">
+  <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+  <h2>Two-factor logon</h2>
+  <div class="field">
+    <label><input type="checkbox" name="require_two_factor" value="1"<?cs if:Type.require_two_factor ?> checked<?cs /if ?>> Require two-factor logon (TOTP) of this type's users</label>
+  </div>
+  <p class="muted">Users of the type who have not set it up are led to set it up at their next request, and can do nothing else until they have.</p>
+  <button type="submit">Save</button>
+</form>
 <form method="post" action="/admin/types/<?cs var:Type.id ?>" class="panel narrow-form">
   <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
   <h2>Rename</h2>

@@ -24,6 +24,17 @@
     </form>
     <?cs /if ?>
   </div>
+  <dl class="details">
+    <dt>Two-factor</dt>
+    <dd id="user-two-factor"><?cs if:Security.TwoFactor.since ?>On since <?cs var:Security.TwoFactor.since ?> UTC; <?cs var:Security.TwoFactor.codes ?> recovery code<?cs if:Security.TwoFactor.codes != 1 ?>s<?cs /if ?> left.<?cs else ?>Not set up.<?cs /if ?><?cs if:Security.TwoFactor.required ?> Required by the user type.<?cs /if ?></dd>
+  </dl>
+  <?cs if:Security.TwoFactor.since ?>
+  <form method="post" action="/admin/users/<?cs var:User.id ?>/two-factor/reset" class="actions">
+    <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+    <button type="submit" class="danger">Reset two-factor</button>
+    <span class="muted">For a user who lost their phone and recovery codes: it removes their secret and codes and ends their sessions; they set it up again.</span>
+  </form>
+  <?cs /if ?>
 </section>
 <section class="panel" id="tokens">
   <h2>API tokens</h2>

@@ -73,7 +73,7 @@ def client_id(db, name):
 
 GROUPS = {
     "client": ["create", "list"],
-    "usertype": ["list", "create", "rename", "delete", "allow", "deny"],
+    "usertype": ["list", "create", "rename", "delete", "allow", "deny", "two-factor"],
     "user": ["list", "show", "create", "disable", "enable", "unlock", "reset-password", "set-type", "set-regions",
              "set-campaigns", "explain"],
 }

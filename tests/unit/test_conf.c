@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "conf.h"
 #include "util.h"
 
@@ -268,6 +270,65 @@ static void test_load_refuses_bad_files(void **state)
     assert_null(conf_load(missing));
 }
 
+/* The sealing key: 32 bytes in a file no one else may read. */
+static void test_two_factor_key(void **state)
+{
+    (void)state;
+    char path[128];
+    unsigned char key[33];
+    for (int i = 0; i < 33; i++)
+        key[i] = (unsigned char)(i * 7);
+    static const struct {
+        const char *name;
+        size_t len;
+        unsigned mode;
+        bool ok;
+    } files[] = {
+        {"key-ok", 32, 0600, true}, {"key-group", 32, 0640, true}, {"key-short", 31, 0600, false},
+        {"key-long", 33, 0600, false}, {"key-open", 32, 0644, false}, {"key-group-w", 32, 0660, false},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(key, 1, files[i].len, f), files[i].len);
+        fclose(f);
+        assert_int_equal(chmod(path, files[i].mode), 0);
+        buf t = {0};
+        buf_printf(&t, "Server.Socket = /s\nDB.Socket = /d\nDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/pw\n"
+                   "Paths.Templates = /t\nTwoFactor {\n KeyFile = %s\n Issuer = Example Org\n}\n", dir, path);
+        conf *c = load(buf_str(&t));
+        if (files[i].ok) {
+            assert_non_null(c);
+            assert_true(c->has_two_factor_key);
+            assert_memory_equal(c->two_factor_key, key, 32);
+            assert_string_equal(c->two_factor_issuer, "Example Org");
+        } else {
+            assert_null(c);
+        }
+        conf_free(c);
+        buf_free(&t);
+        unlink(path);
+    }
+    /* Without the key: no key, and the default issuer. */
+    buf t = {0};
+    buf_printf(&t, "Server.Socket = /s\nDB.Socket = /d\nDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/pw\n"
+               "Paths.Templates = /t\n", dir);
+    conf *c = load(buf_str(&t));
+    assert_non_null(c);
+    assert_false(c->has_two_factor_key);
+    assert_string_equal(c->two_factor_issuer, "Contact Tracking");
+    conf_free(c);
+    /* A missing key file, and an issuer with the label's separator. */
+    buf_printf(&t, "TwoFactor.KeyFile = %s/no-such-key\n", dir);
+    assert_null(load(buf_str(&t)));
+    buf_reset(&t);
+    buf_printf(&t, "Server.Socket = /s\nDB.Socket = /d\nDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/pw\n"
+               "Paths.Templates = /t\nTwoFactor.Issuer = a:b\n", dir);
+    assert_null(load(buf_str(&t)));
+    buf_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_load_minimal_uses_defaults),
         cmocka_unit_test(test_load_all_keys),
         cmocka_unit_test(test_load_refuses_bad_files),
+        cmocka_unit_test(test_two_factor_key),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

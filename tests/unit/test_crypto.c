@@ -138,6 +138,64 @@ static void test_random_and_equal(void **state)
     assert_true(crypto_equal("x", "y", 0));
 }
 
+/* RFC 4231 test case 2 (HMAC-SHA-256 and -512) and RFC 2202 test case 2
+ * (HMAC-SHA-1): key "Jefe". */
+static void test_hmac_known_answers(void **state)
+{
+    (void)state;
+    static const char msg[] = "what do ya want for nothing?";
+    unsigned char mac[CRYPTO_HMAC_MAX];
+    char hex[2 * CRYPTO_HMAC_MAX + 1];
+    assert_int_equal(crypto_hmac(CRYPTO_SHA1, "Jefe", 4, msg, strlen(msg), mac), 20);
+    hex_encode(mac, 20, hex);
+    assert_string_equal(hex, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    assert_int_equal(crypto_hmac(CRYPTO_SHA256, "Jefe", 4, msg, strlen(msg), mac), 32);
+    hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    assert_int_equal(crypto_hmac(CRYPTO_SHA512, "Jefe", 4, msg, strlen(msg), mac), 64);
+    hex_encode(mac, 64, hex);
+    assert_string_equal(hex, "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a"
+                             "6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
+static void test_seal_open(void **state)
+{
+    (void)state;
+    unsigned char key[CRYPTO_SEAL_KEY], other[CRYPTO_SEAL_KEY];
+    memset(key, 7, sizeof key);
+    memset(other, 8, sizeof other);
+    static const char secret[] = "twenty bytes secret!";
+    unsigned char a[64], b[64], out[64];
+    int n = crypto_seal(key, "u:1", 3, secret, 20, a, sizeof a);
+    assert_int_equal(n, 20 + CRYPTO_SEAL_OVERHEAD);
+    assert_int_equal(a[0], 1);
+    assert_int_equal(crypto_open(key, "u:1", 3, a, (size_t)n, out, sizeof out), 20);
+    assert_memory_equal(out, secret, 20);
+    /* A fresh nonce each time: the same secret seals differently. */
+    assert_int_equal(crypto_seal(key, "u:1", 3, secret, 20, b, sizeof b), n);
+    assert_memory_not_equal(a, b, (size_t)n);
+    /* Another key, another aad, any changed byte, a cut value, another version. */
+    assert_int_equal(crypto_open(other, "u:1", 3, a, (size_t)n, out, sizeof out), -1);
+    assert_int_equal(crypto_open(key, "u:2", 3, a, (size_t)n, out, sizeof out), -1);
+    for (int i = 1; i < n; i++) {
+        memcpy(b, a, (size_t)n);
+        b[i] ^= 1;
+        assert_int_equal(crypto_open(key, "u:1", 3, b, (size_t)n, out, sizeof out), -1);
+    }
+    assert_int_equal(crypto_open(key, "u:1", 3, a, (size_t)n - 1, out, sizeof out), -1);
+    assert_int_equal(crypto_open(key, "u:1", 3, a, CRYPTO_SEAL_OVERHEAD - 1, out, sizeof out), -1);
+    memcpy(b, a, (size_t)n);
+    b[0] = 2;
+    assert_int_equal(crypto_open(key, "u:1", 3, b, (size_t)n, out, sizeof out), -1);
+    /* Room: the output must fit. */
+    assert_int_equal(crypto_seal(key, "", 0, secret, 20, b, 20 + CRYPTO_SEAL_OVERHEAD - 1), -1);
+    assert_int_equal(crypto_open(key, "u:1", 3, a, (size_t)n, out, 19), -1);
+    /* Empty plain text and empty aad work too. */
+    n = crypto_seal(key, "", 0, "", 0, a, sizeof a);
+    assert_int_equal(n, CRYPTO_SEAL_OVERHEAD);
+    assert_int_equal(crypto_open(key, "", 0, a, (size_t)n, out, sizeof out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +207,8 @@ int main(void)
         cmocka_unit_test(test_long_password_refused),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_random_and_equal),
+        cmocka_unit_test(test_hmac_known_answers),
+        cmocka_unit_test(test_seal_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
