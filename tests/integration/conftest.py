@@ -640,8 +640,8 @@ class LoginGate:
         assert self.used <= LOGIN_BUDGET, f"the suite made more than {LOGIN_BUDGET} requests to /login"
         return fn()
 
-    def post(self, fields, csrf=True, cookie=True, cookies=None, headers=None):
-        """POST /login from a fresh client carrying the login cookie (unless
+    def post(self, fields, csrf=True, cookie=True, cookies=None, headers=None, path="/login"):
+        """POST /login (or another logon form's path) from a fresh client carrying the login cookie (unless
         cookie=False), any other cookies given, the extra headers given, and
         the token as csrf (True), another token (str) or none (False).
         Returns (client, response). nginx's rate limit (429) is waited out:
@@ -657,7 +657,7 @@ class LoginGate:
         elif isinstance(csrf, str):
             data.insert(0, ("csrf", csrf))
         for attempt in range(4):
-            r = self._count(lambda: web.request("POST", "/login", data=data, headers=headers or {}))
+            r = self._count(lambda: web.request("POST", path, data=data, headers=headers or {}))
             if r.status_code != 429:
                 return web, r
             self.used -= 1  # nginx answered, not the app

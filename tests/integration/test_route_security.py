@@ -70,7 +70,7 @@ def test_every_post_route_checks_csrf(route, sessions, login_gate, audit, db):
         for what, kw in variants:
             before = db.int("SELECT COUNT(*) FROM sessions")
             mark = audit.mark()
-            _, r = login_gate.post(fields, **kw)
+            _, r = login_gate.post(fields, path=path, **kw)
             assert_refused(r, audit.since(mark), path, what)
             assert db.int("SELECT COUNT(*) FROM sessions") <= before, f"POST {path} {what} made a session"
         return
@@ -143,7 +143,7 @@ def test_every_post_route_has_the_security_headers_anonymously(route, anon, logi
     path = fill(route[1])
     mark = audit.mark()
     if route[2] == "public":
-        _, r = login_gate.post({"username": "x", "password": "y"}, csrf=False, cookie=False)
+        _, r = login_gate.post({"username": "x", "password": "y"}, csrf=False, cookie=False, path=path)
     else:
         r = anon.post(path, {"name": unique()}, csrf=False)
     assert_refused(r, audit.since(mark), path, "without a session")
