@@ -55,15 +55,13 @@ static int stored_hash(request *r, db *d, const char **out)
     return rc < 0 ? rc : DB_OK;
 }
 
-/* Refuses a change the lockout forbids: 422 with the reason, or 0. */
-static int locked(request *r, db *d)
+/* The answer to a change the lockout forbids (state: LOCKOUT_USER or
+ * LOCKOUT_ADDRESS): 422 with the reason. */
+static int refuse_locked(request *r, int state)
 {
-    int rc = lockout_check(r, d, r->who.username);
-    if (rc < 0 || rc == LOCKOUT_OPEN)
-        return rc;
-    buf_adds(&r->detail, rc == LOCKOUT_USER ? "{\"result\":\"locked\"}" : "{\"result\":\"address blocked\"}");
+    buf_adds(&r->detail, state == LOCKOUT_USER ? "{\"result\":\"locked\"}" : "{\"result\":\"address blocked\"}");
     page_set(r->pg,
-             rc == LOCKOUT_USER
+             state == LOCKOUT_USER
                  ? "Too many failed logons: your username is locked for a while, so your current password cannot "
                    "be checked now. Try again later or ask an administrator to unlock it."
                  : "Too many failed logons from your network address: your current password cannot be checked "
@@ -76,9 +74,9 @@ int account_password_change(request *r, db *d)
 {
     r->object_type = "user";
     r->object_id = r->who.user_id;
-    int rc = locked(r, d);
-    if (rc != 0)
-        return rc;
+    int rc = lockout_check(r, d, r->who.username);
+    if (rc != LOCKOUT_OPEN)
+        return rc < 0 ? rc : refuse_locked(r, rc);
     size_t clen = 0, plen = 0, p2len = 0;
     const char *cur = params_getn(&r->form, "current_password", &clen);
     const char *pw = params_getn(&r->form, "password", &plen);
@@ -125,7 +123,9 @@ int account_password_change(request *r, db *d)
         buf_adds(&r->detail, "{\"result\":\"same as the current password\"}");
         return show(r, 422);
     }
-    if ((rc = lockout_success(r, d, r->who.username)) != DB_OK)
+    if ((rc = lockout_success(r, d, r->who.username)) == LOCKOUT_WAS_LOCKED)
+        return refuse_locked(r, LOCKOUT_USER);
+    if (rc != DB_OK)
         return rc;
 
     manage_err err;

@@ -95,7 +95,7 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
      * failures stay counted, so that logging on again with the password
      * does not reset the count of wrong codes. */
     if (!enrolled && (rc = lockout_success(r, d, username)) != DB_OK)
-        return rc;
+        return rc == LOCKOUT_WAS_LOCKED ? AUTH_LOCKED : rc;
     rc = session_start(r, d, client_id, user_id, enrolled ? SESSION_PASSWORD : SESSION_FULL);
     if (rc != DB_OK)
         return rc;

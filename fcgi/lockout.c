@@ -60,6 +60,20 @@ static int single_int(db_stmt *s, long long *v)
     return DB_OK;
 }
 
+/* Whether the username is locked, read under its row lock (taken first):
+ * the latest word, whatever this transaction read before. 0/1 or db rc. */
+static int locked_now(db *d, const char *username, long long *locked)
+{
+    int rc = by_username(d, SQL_TAKE, username, NULL);
+    if (rc != DB_OK)
+        return rc;
+    db_stmt *s = db_stmt_get(d, SQL_LOCKED);
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, username);
+    return single_int(s, locked);
+}
+
 int lockout_check(request *r, db *d, const char *username)
 {
     db_stmt *s = db_stmt_get(d, SQL_CHECK);
@@ -84,19 +98,13 @@ int lockout_check(request *r, db *d, const char *username)
 
 int lockout_failure(request *r, db *d, const char *username)
 {
-    int rc = by_username(d, SQL_TAKE, username, NULL);
-    if (rc != DB_OK)
-        return rc;
-    db_stmt *s = db_stmt_get(d, SQL_LOCKED);
-    if (!s)
-        return DB_ERR;
-    db_bind_str(s, 0, username);
     long long locked;
-    if ((rc = single_int(s, &locked)) != DB_OK)
+    int rc = locked_now(d, username, &locked);
+    if (rc != DB_OK)
         return rc;
     if (locked)
         return LOCKOUT_WAS_LOCKED;
-    if (!(s = db_stmt_get(d, SQL_RECORD)))
+    db_stmt *s = db_stmt_get(d, SQL_RECORD);
     if (!s)
         return DB_ERR;
     db_bind_str(s, 0, username);
@@ -127,8 +135,17 @@ int lockout_failure(request *r, db *d, const char *username)
 int lockout_success(request *r, db *d, const char *username)
 {
     (void)r;
-    int rc = by_username(d, SQL_FORGET, username, NULL);
-    return rc == DB_OK ? by_username(d, SQL_CLEAR, username, NULL) : rc;
+    long long locked;
+    int rc = locked_now(d, username, &locked);
+    if (rc != DB_OK)
+        return rc;
+    /* A guess that ran alongside may have locked the username after this
+     * request's lockout_check: then this logon fails too. */
+    if (locked)
+        return LOCKOUT_WAS_LOCKED;
+    if ((rc = by_username(d, SQL_FORGET, username, NULL)) != DB_OK)
+        return rc;
+    return by_username(d, SQL_CLEAR, username, NULL);
 }
 
 int lockout_unlock(db *d, const char *username, int *was_locked)

@@ -26,8 +26,10 @@ enum lockout_result { LOCKOUT_COUNTED, LOCKOUT_LOCKED_NOW, LOCKOUT_WAS_LOCKED };
  * after lockout_check, else LOCKOUT_COUNTED; or a negative enum db_rc. */
 int lockout_failure(request *r, db *d, const char *username);
 
-/* Forgets the username's failures after a successful logon. Returns an enum
- * db_rc. */
+/* Forgets the username's failures after a successful logon, unless a
+ * concurrent guess locked the username after lockout_check: then it returns
+ * LOCKOUT_WAS_LOCKED and the logon must fail. Otherwise DB_OK, or a negative
+ * enum db_rc. */
 int lockout_success(request *r, db *d, const char *username);
 
 /* Lifts a username's lock (an administrator's unlock). *was_locked gets 1

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "password.h"
 #include "session.h"
+#include "token.h"
 #include "valid.h"
 
 static int refuse(manage_err *err, int rc, const char *field, const char *fmt, ...) CT_PRINTF(4, 5);
@@ -870,9 +871,9 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
  * whether the user must change it at their next logon, and ends every
  * session of the user (*ended of them). */
 static int set_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
-                        bool must_change, long long *ended, manage_err *err)
+                        bool must_change, long long *ended, long long *revoked, manage_err *err)
 {
-    *ended = 0;
+    *ended = *revoked = 0;
     db_stmt *s = db_stmt_get(d, SQL_USER_USERNAME);
     if (!s)
         return DB_ERR;
@@ -912,28 +913,36 @@ static int set_password(db *d, long long client_id, long long user_id, const cha
         no_such_user(err);
         return MANAGE_NOT_FOUND;
     }
+    /* A new password shuts out whoever had the old one: their sessions and
+     * any API token they made with it. */
     if (rc == DB_OK)
         rc = session_end_user(d, client_id, user_id, 0, ended);
+    if (rc == DB_OK)
+        rc = token_revoke_user(d, client_id, user_id, revoked);
     return rc;
 }
 
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err)
 {
-    long long ended = 0;
-    int rc = set_password(d, client_id, user_id, pw, n, iterations, true, &ended, err);
+    long long ended = 0, revoked = 0;
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, true, &ended, &revoked, err);
     if (rc == MANAGE_OK)
-        buf_printf(detail, "{\"password\":\"reset\",\"must_change_password\":true,\"sessions_ended\":%lld}", ended);
+        buf_printf(detail,
+                   "{\"password\":\"reset\",\"must_change_password\":true,\"sessions_ended\":%lld,"
+                   "\"tokens_revoked\":%lld}",
+                   ended, revoked);
     return rc;
 }
 
 int manage_own_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                         buf *detail, manage_err *err)
 {
-    long long ended = 0;
-    int rc = set_password(d, client_id, user_id, pw, n, iterations, false, &ended, err);
+    long long ended = 0, revoked = 0;
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, false, &ended, &revoked, err);
     if (rc == MANAGE_OK)
-        buf_printf(detail, "{\"password\":\"changed\",\"sessions_ended\":%lld}", ended);
+        buf_printf(detail, "{\"password\":\"changed\",\"sessions_ended\":%lld,\"tokens_revoked\":%lld}", ended,
+                   revoked);
     return rc;
 }
 

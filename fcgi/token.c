@@ -112,9 +112,13 @@ static const char SQL_LIST[] =
     " CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= UTC_TIMESTAMP(6) THEN 'expired'"
     " ELSE 'active' END"
     " FROM api_tokens WHERE client_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC";
+/* Creates for one user take turns on the user's row, so that two at once
+ * cannot both see room for one more (and the count is a locking read: it
+ * sees what the one before committed). */
+static const char SQL_LOCK_USER[] = "SELECT id FROM users WHERE client_id = ? AND id = ? FOR UPDATE";
 static const char SQL_LIVE_COUNT[] =
     "SELECT COUNT(*) FROM api_tokens WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL"
-    " AND expires_at > UTC_TIMESTAMP(6)";
+    " AND expires_at > UTC_TIMESTAMP(6) LOCK IN SHARE MODE";
 static const char SQL_INSERT[] =
     "INSERT INTO api_tokens (client_id, user_id, name, token_hash, created_at, expires_at)"
     " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? DAY)";
@@ -124,6 +128,9 @@ static const char SQL_EXPIRES[] =
 static const char SQL_FIND[] =
     "SELECT user_id, name, revoked_at IS NOT NULL FROM api_tokens"
     " WHERE client_id = ? AND id = ? AND (? = 0 OR user_id = ?) FOR UPDATE";
+static const char SQL_REVOKE_USER[] =
+    "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL"
+    " AND expires_at > UTC_TIMESTAMP(6)";
 static const char SQL_REVOKE[] =
     "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE client_id = ? AND id = ? AND revoked_at IS NULL";
 
@@ -201,6 +208,17 @@ int token_create(db *d, long long client_id, long long user_id, const char *name
         parse_i64(days_text, strlen(days_text), TOKEN_DAYS_MIN, TOKEN_DAYS_MAX, &days) != 0)
         return invalid(err, "days", "must be a whole number of days from 1 to 365");
 
+    db_stmt *u = db_stmt_get(d, SQL_LOCK_USER);
+    if (!u)
+        return DB_ERR;
+    db_bind_int(u, 0, client_id);
+    db_bind_int(u, 1, user_id);
+    int lrc = db_run(u);
+    if (lrc != DB_OK)
+        return lrc;
+    if ((lrc = db_next(u)) < 0)
+        return lrc;
+    db_done(u);
     long long live = 0;
     db_stmt *c = db_stmt_get(d, SQL_LIVE_COUNT);
     if (!c)
@@ -289,4 +307,16 @@ int token_revoke(db *d, long long client_id, long long user_id, long long id, lo
     if ((rc = db_run(u)) != DB_OK)
         return rc;
     return 1;
+}
+
+int token_revoke_user(db *d, long long client_id, long long user_id, long long *revoked)
+{
+    db_stmt *s = db_stmt_get(d, SQL_REVOKE_USER);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_int(s, 1, user_id);
+    int rc = db_run(s);
+    *revoked = rc == DB_OK ? (long long)db_affected(s) : 0;
+    return rc;
 }

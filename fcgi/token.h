@@ -64,4 +64,9 @@ int token_create(db *d, long long client_id, long long user_id, const char *name
  * found, 0 when not (404), or a negative enum db_rc. */
 int token_revoke(db *d, long long client_id, long long user_id, long long id, long long *owner, buf *detail);
 
+/* Revokes every live token of a user (their password changed: whoever had
+ * the old one may have made tokens). *revoked gets how many. Returns an enum
+ * db_rc. */
+int token_revoke_user(db *d, long long client_id, long long user_id, long long *revoked);
+
 #endif

@@ -706,7 +706,7 @@ int login_two_factor_submit(request *r, db *d)
         if ((rc = lockout_failure(r, d, username)) < 0)
             return rc;
         r->keep_work = true;
-        bool locked = rc == 1;
+        bool locked = rc != LOCKOUT_COUNTED;
         if (locked && (rc = session_end_current(r, d)) != DB_OK)
             return rc;
         r->action = locked ? "login.lockout" : "login.second_factor_fail";
@@ -720,7 +720,20 @@ int login_two_factor_submit(request *r, db *d)
                          locked);
         return 401;
     }
-    if ((rc = lockout_success(r, d, username)) != DB_OK)
+    if ((rc = lockout_success(r, d, username)) == LOCKOUT_WAS_LOCKED) {
+        /* A guess alongside locked the username: this right code fails too
+         * (and its use rolls back). */
+        buf_adds(&r->detail, ",\"result\":\"locked\"}");
+        r->action = "login.locked";
+        if ((rc = session_end_current(r, d)) != DB_OK)
+            return rc;
+        second_step_page(r,
+                         "Too many failed logons: this username is locked for a while. Try again later or ask an "
+                         "administrator to unlock it.",
+                         true);
+        return 401;
+    }
+    if (rc != DB_OK)
         return rc;
     /* The full session gets a new token: the half-way one ends here. */
     if ((rc = session_start(r, d, r->who.client_id, r->who.user_id, SESSION_FULL)) != DB_OK)

@@ -222,6 +222,29 @@ class Audit:
         return rows[0]
 
 
+# ---------------------------------------------------------------- passwords
+
+def password_hash(password, iterations=600000, salt=None):
+    """A stored hash as the program writes it: "pbkdf2-sha256$ITER$SALT$HASH"
+    in standard base64, of the password's UTF-8 bytes as given."""
+    salt = salt or os.urandom(16)
+    key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations, 32)
+    return f"pbkdf2-sha256${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
+
+
+def password_matches(stored, password):
+    """The PBKDF2-SHA256 check of a stored "pbkdf2-sha256$ITER$SALT$HASH"."""
+    algo, iterations, salt, key = stored.split("$")
+    assert algo == "pbkdf2-sha256", stored[:20]
+    got = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), base64.b64decode(salt), int(iterations))
+    return got == base64.b64decode(key)
+
+
+def set_password(db, user_id, password, iterations=600000):
+    """Gives a user a password, stored the way ctrack stores it."""
+    db.run(f"UPDATE users SET password_hash = {sql_str(password_hash(password, iterations))} WHERE id = {int(user_id)}")
+
+
 # ---------------------------------------------------------------- HTML
 
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -6,28 +6,18 @@ Most tests work in a client of their own (People.client) with an
 administrator made in SQL and a session from Sessions, so that changing the
 matrix there cannot disturb the demo client or other tests; the scope tests
 use the demo client, whose regions and contacts they need."""
-import base64
-import hashlib
 import json
 import re
 
 import pytest
 
-from conftest import ListPage, Page, location_path, sql_str, unique
+from conftest import ListPage, Page, location_path, password_matches, sql_str, unique
 
 ADMIN_FUNCTIONS = ["users.manage", "matrix.manage", "contacts.view"]
 PASSWORD = "correct horse battery"
 
 
 # ---------------------------------------------------------------- helpers
-
-def verify_password(stored, password):
-    """The PBKDF2-SHA256 check of a stored "pbkdf2-sha256$ITER$SALT$HASH"."""
-    algo, iterations, salt, key = stored.split("$")
-    assert algo == "pbkdf2-sha256", stored[:20]
-    got = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), base64.b64decode(salt), int(iterations))
-    return got == base64.b64decode(key)
-
 
 def created_id(response, prefix):
     assert response.status_code == 303, (
@@ -361,7 +351,7 @@ def test_create_user_who_sees_nothing(org, db, audit, sessions):
     assert row[:7] == (str(org.client_id), username.encode().hex().upper(), "Ann Example".encode().hex().upper(),
                        str(tid), "active", "0", "0")
     assert row[7].startswith("pbkdf2-sha256$600000$"), row[7][:25]
-    assert verify_password(row[7], PASSWORD)
+    assert password_matches(row[7], PASSWORD)
     arow = audit.one_since(mark)
     assert (arow["action"], arow["object_type"], arow["object_id"]) == ("user.create", "user", uid)
     d = detail(arow)
@@ -486,11 +476,12 @@ def test_password_reset(org, db, audit, sessions):
     r = org.web.post(f"/admin/users/{uid}/password", {"password": new, "password2": new})
     assert r.status_code == 303
     stored = db.value(f"SELECT password_hash FROM users WHERE id = {uid}")
-    assert stored != old_hash and verify_password(stored, new) and not verify_password(stored, PASSWORD)
+    assert stored != old_hash and password_matches(stored, new) and not password_matches(stored, PASSWORD)
     assert db.int(f"SELECT COUNT(*) FROM sessions WHERE user_id = {uid}") == 0
     row = audit.one_since(mark)
     assert (row["action"], row["object_id"]) == ("user.password_reset", uid)
-    assert detail(row) == {"password": "reset", "must_change_password": True, "sessions_ended": 1}
+    assert detail(row) == {"password": "reset", "must_change_password": True, "sessions_ended": 1,
+                           "tokens_revoked": 0}
     assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
 
 

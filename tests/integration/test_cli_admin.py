@@ -2,8 +2,6 @@
 is the build under test): every command, its help, bad usage (exit 2),
 refusals (exit 1), and the audit row each one appends in the same
 transaction as its change (method CLI, no user, no address)."""
-import base64
-import hashlib
 import json
 import os
 import re
@@ -11,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import DEMO_CLIENT, ListPage, sql_str, unique
+from conftest import DEMO_CLIENT, ListPage, password_matches, sql_str, unique
 
 PASSWORD = "provisioned password 1"
 
@@ -33,12 +31,6 @@ def ctrack():
 def ok(p):
     assert p.returncode == 0, f"exit {p.returncode}: {p.stdout}{p.stderr}"
     return p.stdout
-
-
-def verify_password(stored, password):
-    algo, iterations, salt, key = stored.split("$")
-    got = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
-    return algo == "pbkdf2-sha256" and got == base64.b64decode(key)
 
 
 def tsv(text):
@@ -249,7 +241,7 @@ def test_user_commands(ctrack, db, demo, audit, sessions, tmp_path):
     assert row["json"]["password"] == "set" and PASSWORD not in row["detail"]
     assert row["json"]["changes"]["display_name"] == {"old": None, "new": "Carla Line"}
     stored, all_r, all_c = db.rows(f"SELECT password_hash, all_regions, all_campaigns FROM users WHERE id = {uid}")[0]
-    assert verify_password(stored, PASSWORD) and (all_r, all_c) == ("0", "0")
+    assert password_matches(stored, PASSWORD) and (all_r, all_c) == ("0", "0")
     web, _ = sessions.make(client_id=demo.client_id, user_id=uid)
     assert ListPage(web.get("/contacts")).total == 0
     p = ctrack("user", "create", *c, "--type", vtype, "--password-stdin", username.upper(), stdin=PASSWORD)
@@ -317,9 +309,10 @@ def test_user_commands(ctrack, db, demo, audit, sessions, tmp_path):
     assert "must change it at their next logon" in out
     row = last_row(audit, mark)
     assert (row["action"], row["json"]) == \
-        ("user.password_reset", {"password": "reset", "must_change_password": True, "sessions_ended": 1})
+        ("user.password_reset", {"password": "reset", "must_change_password": True, "sessions_ended": 1,
+                                "tokens_revoked": 0})
     assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
-    assert verify_password(db.value(f"SELECT password_hash FROM users WHERE id = {uid}"), "a password from a file")
+    assert password_matches(db.value(f"SELECT password_hash FROM users WHERE id = {uid}"), "a password from a file")
     p = ctrack("user", "reset-password", *c, "--password-file", str(tmp_path / "missing"), username)
     assert p.returncode == 1 and "cannot read the password file" in p.stderr
     p = ctrack("user", "disable", *c, unique("nobody-"))

@@ -4,26 +4,17 @@ expiry and the administrator's unlock. Unknown usernames are counted and
 locked exactly like real ones. (nginx's rate limit of the logon route, its
 429: test_headers_tls.py.)
 """
-import base64
-import hashlib
-import os
 import re
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (SESSION_COOKIE, Page, config_changed, parse_set_cookie, set_cookie_headers,
+from conftest import (SESSION_COOKIE, Page, config_changed, parse_set_cookie, set_cookie_headers, set_password,
                       sql_str, unique)
 
 FAILURES = 5  # Lockout.Failures in the test stack (the default)
-
-
-def set_password(db, user_id, password, iterations=600000):
-    """Stores a PBKDF2 hash of password the way ctrack does."""
-    salt = os.urandom(16)
-    key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations, 32)
-    stored = f"pbkdf2-sha256${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
-    db.run(f"UPDATE users SET password_hash = {sql_str(stored)} WHERE id = {int(user_id)}")
 
 
 @pytest.fixture
@@ -198,3 +189,31 @@ def test_too_many_failures_from_one_address_stop_its_logons(stack_dir, login_gat
         db.run("UPDATE login_failures SET at = at - INTERVAL 16 MINUTE WHERE remote_addr = '127.0.0.1'")
         _, r = attempt(login_gate, username, password)
         assert r.status_code == 303
+
+
+def test_a_right_guess_racing_the_locking_guess_still_logs_on(login_gate, account, audit):
+    """The sixth guess, the right password, sent while the fifth (wrong) one
+    is being checked: it passed the early lock check before the fifth
+    locked the username, and must still be refused (the lock is read again
+    under the username's row lock before a logon succeeds)."""
+    username, password, user_id = account
+    for i in range(FAILURES - 1):
+        _, r = login_gate.post({"username": username, "password": f"wrong {i} " + unique()})
+        assert r.status_code == 401
+    mark = audit.mark()
+    results = {}
+
+    def guess(key, pw):
+        results[key] = login_gate.post({"username": username, "password": pw})[1]
+
+    fifth = threading.Thread(target=guess, args=("fifth", "wrong 5 " + unique()))
+    sixth = threading.Thread(target=guess, args=("sixth", password))
+    fifth.start()
+    time.sleep(0.15)  # the fifth is in its KDF; the sixth passes the lock check before the fifth commits
+    sixth.start()
+    fifth.join()
+    sixth.join()
+    actions = [row["action"] for row in audit.since(mark) if row["path"] == "/login"]
+    assert "login.lockout" in actions, actions  # the fifth failure locked the username
+    assert results["sixth"].status_code == 401, (
+        f"the sixth guess answered {results['sixth'].status_code} after the username was locked; audit {actions}")

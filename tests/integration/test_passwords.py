@@ -1,8 +1,6 @@
 """Passwords: the rules (password.c) on every form and command that sets
 one, a user's own change at /account/password, the change an administrator's
 reset forces, Unicode normalisation, and stored hashes upgraded at logon."""
-import base64
-import hashlib
 import json
 import os
 import re
@@ -11,25 +9,11 @@ import unicodedata
 
 import pytest
 
-from conftest import Page, location_path, sha256_hex, sql_str, unique, SESSION_COOKIE, DEMO_CLIENT
+from conftest import (DEMO_CLIENT, SESSION_COOKIE, Page, location_path, password_hash, password_matches, sha256_hex,
+                      sql_str, unique)
 
 ITERATIONS = 600000  # Password.Iterations of the test stack (conf/ctrack.hdf.in)
 RUN_MESSAGE = "must not be a straight run of characters such as 123456789012 or abcdefghijkl"
-
-
-def pbkdf2(password, iterations=ITERATIONS, salt=None):
-    """A stored hash as the program writes it: "pbkdf2-sha256$ITER$SALT$HASH"
-    in standard base64, of the password's UTF-8 bytes as given."""
-    salt = salt or os.urandom(16)
-    key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
-    return f"pbkdf2-sha256${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
-
-
-def verify(stored, password):
-    algo, iterations, salt, key = stored.split("$")
-    assert algo == "pbkdf2-sha256", stored[:20]
-    got = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), base64.b64decode(salt), int(iterations))
-    return got == base64.b64decode(key)
 
 
 def rules(username):
@@ -56,7 +40,7 @@ class User:
         self.db = db
         self.id = people.user(demo.client_id, ["contacts.view"])
         self.client_id = demo.client_id
-        db.rows(f"UPDATE users SET password_hash = {sql_str(pbkdf2(password, iterations))},"
+        db.rows(f"UPDATE users SET password_hash = {sql_str(password_hash(password, iterations))},"
                 f" must_change_password = {int(must_change)} WHERE id = {self.id}")
         self.username = db.value(f"SELECT username FROM users WHERE id = {self.id}")
 
@@ -236,13 +220,13 @@ def test_own_change_ends_every_session(make_user, login_gate, sessions, audit, d
     assert any(link["href"] == "/account" for link in page.links)
     assert web.get("/contacts").status_code == 200
     stored = u.hash()
-    assert verify(stored, new) and not verify(stored, old)
+    assert password_matches(stored, new) and not password_matches(stored, old)
     assert db.int(f"SELECT password_changed_at > UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE FROM users"
                   f" WHERE id = {u.id}") == 1
     row = audit.since(mark)[0]
     assert (row["action"], row["outcome"], row["object_type"], row["object_id"]) == \
         ("account.password_change", 303, "user", u.id)
-    assert json.loads(row["detail"]) == {"password": "changed", "sessions_ended": 3}
+    assert json.loads(row["detail"]) == {"password": "changed", "sessions_ended": 3, "tokens_revoked": 0}
     assert old not in row["detail"] and new not in row["detail"]
     # The old password is gone, the new one works.
     _, r = login_gate.post({"username": u.username, "password": old})
@@ -310,7 +294,7 @@ def test_nfd_set_nfc_logs_in(make_user, sessions, login_gate):
     r = change(web, "a plain start password", nfd)
     assert r.status_code == 303, Page(r.text).text[:300]
     # Stored as the NFKC form, whichever was typed.
-    assert verify(u.hash(), nfc) and not verify(u.hash(), nfd)
+    assert password_matches(u.hash(), nfc) and not password_matches(u.hash(), nfd)
     _, r = login_gate.post({"username": u.username, "password": nfc})
     assert r.status_code == 303
 
@@ -335,4 +319,15 @@ def test_weaker_stored_hash_is_upgraded_at_logon(make_user, login_gate):
     _, r = login_gate.post({"username": u.username, "password": pw})
     assert r.status_code == 303
     stored = u.hash()
-    assert stored.startswith(f"pbkdf2-sha256${ITERATIONS}$") and verify(stored, pw)
+    assert stored.startswith(f"pbkdf2-sha256${ITERATIONS}$") and password_matches(stored, pw)
+
+
+def test_one_typed_character_is_not_a_twelve_character_password(make_user, sessions):
+    """U+FDFA is one character that NFKC spells as 18: the minimum counts
+    the characters typed as well."""
+    password = "correct horse " + unique()
+    u = make_user(password)
+    web, _ = sessions.make(user_id=u.id)
+    r = web.post("/account/password", {"current_password": password, "password": "\ufdfa", "password2": "\ufdfa"})
+    assert r.status_code == 422, f"a one-character password was accepted ({r.status_code} {r.headers.get('Location')})"
+    assert Page(r.text).field_error("password") == "is too short (at least 12 characters)"

@@ -16,11 +16,12 @@ import io
 import json
 import os
 import re
+import threading
 
 import pytest
 
-from conftest import (SESSION_COOKIE, Page, Web, contact_form, recount_totals, route_table, sha256_hex, sql_int,
-                      sql_str, unique)
+from conftest import (SESSION_COOKIE, Page, Web, contact_form, recount_totals, route_table, set_password, sha256_hex,
+                      sql_int, sql_str, unique)
 
 ROUTES = route_table()
 TOKEN_ROUTES = [r[:4] for r in ROUTES if "token" in r[4]]
@@ -560,3 +561,50 @@ def test_a_token_of_a_user_who_must_change_the_password_is_403_not_a_redirect(pe
     assert r.status_code == 403 and "Location" not in r.headers
     db.rows(f"UPDATE users SET must_change_password = 0 WHERE id = {user}")
     assert web.get("/contacts").status_code == 200
+
+
+def test_a_password_change_revokes_the_tokens_made_with_the_old_one(people, demo, db, sessions, base_url, cert,
+                                                                     audit):
+    """Someone holding a user's session (a stolen cookie, an unlocked
+    screen) makes an API token; the owner's remedy, changing the password,
+    ends every session and revokes every token too."""
+    user_id = people.user(demo.client_id, ["contacts.view", "contacts.export", "tokens.manage"])
+    password = "correct horse " + unique()
+    set_password(db, user_id, password)
+    thief, _ = sessions.make(user_id=user_id)
+    r = thief.post("/account/tokens", {"name": "not mine", "days": "365"})
+    assert r.status_code == 200, r.status_code
+    token = re.search(r"ctk_[A-Za-z0-9_-]{43}", r.text).group(0)
+    owner, _ = sessions.make(user_id=user_id)
+    new = "a fresh secret " + unique()
+    r = owner.post("/account/password", {"current_password": password, "password": new, "password2": new})
+    assert r.status_code == 303, r.status_code
+    assert thief.get("/contacts").status_code == 303  # the stolen session is gone
+    script = Web(base_url, cert)
+    script.s.headers["Authorization"] = f"Bearer {token}"
+    r = script.get("/export/contacts.csv")
+    assert r.status_code == 401, f"the thief's token still exports ({r.status_code}) after the owner changed the password"
+    assert db.int(f"SELECT COUNT(*) FROM api_tokens WHERE user_id = {user_id} AND revoked_at IS NULL") == 0
+
+
+def test_parallel_creates_cannot_pass_the_limit_of_20_live_tokens(people, demo, db, sessions):
+    """Four creates at once with 19 live tokens: they take turns on the
+    user's row, so exactly one gets the twentieth. A few rounds, since a
+    race needs requests in the same moment."""
+    seen = []
+    for _ in range(8):
+        user_id = people.user(demo.client_id, ["contacts.view", "tokens.manage"])
+        for i in range(19):
+            db.rows("INSERT INTO api_tokens (client_id, user_id, name, token_hash, expires_at) VALUES"
+                    f" ({demo.client_id}, {user_id}, 'filler {i}', UNHEX(SHA2({sql_str(unique())}, 256)),"
+                    " UTC_TIMESTAMP(6) + INTERVAL 1 DAY)")
+        clients = [sessions.make(user_id=user_id)[0] for _ in range(4)]
+        threads = [threading.Thread(target=lambda w=w: w.post("/account/tokens", {"name": "race", "days": "5"}))
+                   for w in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seen.append(db.int(f"SELECT COUNT(*) FROM api_tokens WHERE user_id = {user_id} AND revoked_at IS NULL"
+                           " AND expires_at > UTC_TIMESTAMP(6)"))
+    assert max(seen) <= 20, f"live tokens per round: {seen}"

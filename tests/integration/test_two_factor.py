@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import LOGIN_COOKIE, SESSION_COOKIE, Page, Web, location_path, sha256_hex, sql_str
+from conftest import LOGIN_COOKIE, SESSION_COOKIE, Page, Web, location_path, password_hash, sha256_hex, sql_str
 
 PERIOD = 30
 
@@ -73,20 +73,12 @@ def wrong_code(key):
 PASSWORD = "correct horse battery staple"
 
 
-def password_hash(pw, iterations=1000):
-    """A stored hash in the program's format (a low cost here: the first
-    logon raises it to the configured one)."""
-    salt = os.urandom(16)
-    key = hashlib.pbkdf2_hmac("sha256", pw.encode(), salt, iterations, 32)
-    return f"pbkdf2-sha256${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
-
-
 class User:
     def __init__(self, db, demo, people, functions=("contacts.view",)):
         self.db = db
         self.client_id = demo.client_id
         self.id = people.user(demo.client_id, list(functions))
-        self.db.run(f"UPDATE users SET password_hash = {sql_str(password_hash(PASSWORD))} WHERE id = {self.id}")
+        self.db.run(f"UPDATE users SET password_hash = {sql_str(password_hash(PASSWORD, 1000))} WHERE id = {self.id}")
         self.username = self.db.value(f"SELECT username FROM users WHERE id = {self.id}")
         self.type_id = self.db.int(f"SELECT user_type_id FROM users WHERE id = {self.id}")
 

@@ -106,6 +106,9 @@ static void test_limits(void **state)
     assert_int_equal(password_normalise(buf, 3 * 20, &p), PASSWORD_OK);
     assert_int_equal(password_policy(&p, NULL), PASSWORD_TOO_LONG);
     assert_string_equal(password_message(PASSWORD_TOO_LONG), "is too long (at most 256 characters)");
+    /* ... and one U+FDFA typed is one character, not 18: too short. */
+    assert_int_equal(password_prepare("\xEF\xB7\xBA", 3, NULL, &p), PASSWORD_TOO_SHORT);
+    assert_int_equal(password_prepare("\xEF\xB7\xBA and eleven", 14, NULL, &p), PASSWORD_OK);
 }
 
 static void test_control(void **state)
