@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "auth.h"
 #include "crypto.h"
 #include "handlers.h"
 #include "lockout.h"
@@ -96,11 +97,7 @@ int account_password_change(request *r, db *d)
     const char *stored;
     if ((rc = stored_hash(r, d, &stored)) != DB_OK)
         return rc;
-    password_norm now, next;
-    password_for_check(cur, clen, &now);
-    int ok = crypto_password_verify(now.bytes, now.len, stored, r->cf->pbkdf2_iterations);
-    if (ok != 1) {
-        password_wipe(&now);
+    if (!auth_password_matches(r, cur, clen, stored)) {
         if ((rc = lockout_failure(r, d, r->who.username)) < 0)
             return rc;
         /* The count must outlive the 422. */
@@ -114,6 +111,8 @@ int account_password_change(request *r, db *d)
                  "Errors.current_password");
         return show(r, 422);
     }
+    password_norm now, next;
+    password_for_check(cur, clen, &now);
     bool same = password_normalise(pw, plen, &next) == PASSWORD_OK && next.len == now.len &&
                 crypto_equal(next.bytes, now.bytes, now.len);
     password_wipe(&now);

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "lockout.h"
 #include "log.h"
+#include "password.h"
 #include "session.h"
 #include "token.h"
 
@@ -103,6 +104,15 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
     if (!enrolled)
         http_set_cookie(r, AUTH_LOGIN_COOKIE, "", 0);
     return enrolled ? AUTH_SECOND : AUTH_OK;
+}
+
+int auth_password_matches(request *r, const char *pw, size_t n, const char *stored)
+{
+    password_norm typed;
+    password_for_check(pw, n, &typed);
+    int ok = crypto_password_verify(typed.bytes, typed.len, stored, r->cf->pbkdf2_iterations);
+    password_wipe(&typed);
+    return ok == 1;
 }
 
 int auth_logout(request *r, db *d)

@@ -56,6 +56,10 @@ enum auth_result {
  * a negative enum db_rc. */
 int auth_login(request *r, db *d, const char *username, const char *password, size_t pwlen);
 
+/* Checks a typed password against a stored hash as a logon does: NFKC
+ * first (password.h), the KDF whatever happens. 1 on a match, else 0. */
+int auth_password_matches(request *r, const char *pw, size_t n, const char *stored);
+
 /* Ends the request's session on the server and clears its cookie. */
 int auth_logout(request *r, db *d);
 

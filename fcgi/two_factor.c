@@ -438,16 +438,17 @@ static int check_password(request *r, db *d, tf_state *st)
         page_set(r->pg, "Type your password.", "Errors.password");
         return 0;
     }
-    if (crypto_password_verify(pw, n, st->password_hash, r->cf->pbkdf2_iterations) == 1)
+    if (auth_password_matches(r, pw, n, st->password_hash))
         return 1;
     if ((rc = lockout_failure(r, d, r->who.username)) < 0)
         return rc;
     r->keep_work = true;
     page_set(r->pg,
-             rc == 1 ? "That is not right, and after too many failures your username is now locked for a while."
-                     : "That password is not right.",
+             rc == LOCKOUT_LOCKED_NOW
+                 ? "That is not right, and after too many failures your username is now locked for a while."
+                 : "That password is not right.",
              "Errors.password");
-    buf_printf(&r->detail, "{\"refused\":\"wrong password\"%s}", rc == 1 ? ",\"locked\":true" : "");
+    buf_printf(&r->detail, "{\"refused\":\"wrong password\"%s}", rc == LOCKOUT_LOCKED_NOW ? ",\"locked\":true" : "");
     return 0;
 }
 
@@ -552,7 +553,7 @@ static int confirm(request *r, db *d, tf_state *st, bool password_ok, const char
             return ok;
     } else if (pw && pn && pn <= PASSWORD_MAX_BYTES) {
         *by = "password";
-        ok = crypto_password_verify(pw, pn, st->password_hash, r->cf->pbkdf2_iterations) == 1;
+        ok = auth_password_matches(r, pw, pn, st->password_hash);
     } else {
         page_set(r->pg, password_ok ? "Type a code from your app, or your password." : "Type a code from your app.",
                  "Errors.%s", field);
@@ -564,11 +565,12 @@ static int confirm(request *r, db *d, tf_state *st, bool password_ok, const char
         return rc;
     r->keep_work = true;
     page_set(r->pg,
-             rc == 1 ? "That is not right, and after too many failures your username is now locked for a while."
+             rc == LOCKOUT_LOCKED_NOW
+                 ? "That is not right, and after too many failures your username is now locked for a while."
              : strcmp(*by, "code") == 0 ? "That code is not right (each code works once)."
                                         : "That password is not right.",
              "Errors.%s", field);
-    buf_printf(&r->detail, "{\"refused\":\"wrong %s\"%s}", *by, rc == 1 ? ",\"locked\":true" : "");
+    buf_printf(&r->detail, "{\"refused\":\"wrong %s\"%s}", *by, rc == LOCKOUT_LOCKED_NOW ? ",\"locked\":true" : "");
     return 0;
 }
 

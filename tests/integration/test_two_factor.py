@@ -15,6 +15,7 @@ import re
 import struct
 import subprocess
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -401,3 +402,20 @@ def test_cli_requires_two_factor_of_a_type(db, audit, demo, people, user):
     assert p.returncode == 1 and "neither required nor optional" in p.stderr
     assert ctrack(name, "optional").returncode == 0
     assert db.int(f"SELECT require_two_factor FROM user_types WHERE id = {user.type_id}") == 0
+
+
+def test_the_password_asked_again_is_normalised_as_at_logon(db, sessions, user):
+    """A password set with a precomposed é is typed back decomposed (e plus
+    U+0301) on the enrolment form: the same password, as at logon."""
+    nfc = "caf\u00e9 tulip garden"
+    db.run(f"UPDATE users SET password_hash = {sql_str(password_hash(nfc, 1000))} WHERE id = {user.id}")
+    web, _ = sessions.make(user.client_id, user.id)
+    page = Page(web.get("/account/two-factor").text)
+    key = b32_key(page.by_id["secret"].strip())
+    code, _ = code_after(key, -1)
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    r = web.post("/account/two-factor", {"code": code, "password": nfd})
+    assert r.status_code == 200, Page(r.text).text[:400]
+    assert user.col("totp_secret IS NOT NULL") == "1"
+    assert user.failures() == 0
