@@ -11,8 +11,13 @@ Scripts send it in a header, <code>Authorization: Bearer …</code>, never in th
   <p><strong>Copy it now: it is shown only this once.</strong> Only a hash of it is kept; if you lose it, revoke it
   and create another.</p>
   <pre class="secret" id="token-value"><?cs var:Created.token ?></pre>
-  <p>For example, to export the contacts you may see:</p>
-  <pre class="secret" id="token-example">curl -sS --fail -H "Authorization: Bearer <?cs var:Created.token ?>" -o contacts.csv "<?cs var:Created.base ?>/export/contacts.csv"</pre>
+  <p>For example, to export the contacts you may see: save this line in a file only you can read, such as
+  <code>token-header.txt</code> (so that the token stays out of the command line and the shell's history),</p>
+  <pre class="secret" id="token-header">Authorization: Bearer <?cs var:Created.token ?></pre>
+  <p>and send the file as a header:</p>
+  <pre class="secret" id="token-example">curl -sS --fail -H @token-header.txt -o contacts.csv "<?cs var:Created.base ?>/export/contacts.csv"</pre>
+  <p class="muted">Add <code>--cacert FILE</code> when the server's certificate is not signed by an authority your
+  system trusts.</p>
 </section>
 <?cs /if ?>
 <?cs if:subcount(Tokens) == 0 ?>

@@ -400,7 +400,9 @@ def test_the_done_when_story(manager, db, demo, base_url, cert, audit):
     token, page = create_token(manager, name, days="30")
     # Shown once, with a curl example that sends it in the header.
     example = re.sub(r"\s+", " ", page.by_id["token-example"]).strip()
-    assert f'-H "Authorization: Bearer {token}"' in example and f"{base_url}/export/contacts.csv" in example
+    assert page.by_id["token-header"].strip() == f"Authorization: Bearer {token}"
+    assert "-H @token-header.txt" in example and f"{base_url}/export/contacts.csv" in example
+    assert token not in example, "the example puts the token on the command line"
     assert token not in manager.get("/account/tokens").text, "the token is shown again"
     # Stored hashed, with its expiry.
     rows = db.rows(f"SELECT id, HEX(token_hash), TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at), revoked_at,"
