@@ -39,7 +39,7 @@ def hotp(key, counter, digits=6, digest=hashlib.sha1):
     return f"{value:0{digits}d}"
 
 
-def test_the_helper_meets_rfc6238():
+def test_the_tests_own_totp_meets_rfc6238():
     """The test's own TOTP gives the RFC's values, so the stack is checked
     against the RFC and not against itself."""
     assert hotp(b"12345678901234567890", 59 // 30, 8) == "94287082"
