@@ -135,6 +135,28 @@ static int gate(request *r, const route *rt, bool is_post)
     return 0;
 }
 
+/* Security events also go to the log, one line each, for operators (the
+ * audit row holds the same and more; the logger escapes what the user
+ * typed). */
+static void log_security(request *r)
+{
+    static const char *const events[] = {
+        "login.fail", "login.lockout", "login.locked", "login.blocked", "login.second_factor_fail",
+        "access.denied", "csrf.reject", "token.invalid", "token.refused", "user.unlock",
+    };
+    const char *event = NULL;
+    for (size_t i = 0; i < CT_ARRAY_LEN(events) && !event; i++)
+        if (r->action && strcmp(r->action, events[i]) == 0)
+            event = events[i];
+    if (!event && r->token_new_address && r->who.token_id && r->status < 400)
+        event = "token.new_address";
+    if (!event)
+        return;
+    log_warn("security: %s status=%d client=%lld user=%lld token=%lld addr=%s %s %s detail=%s", event, r->status,
+             r->who.client_id, r->who.user_id, r->who.token_id, r->remote_addr, r->method, r->path,
+             r->detail.len ? buf_str(&r->detail) : "{}");
+}
+
 /* The answer to a failed database call, with the reason for the audit row
  * (the handler's detail describes work that was rolled back, so it goes). */
 static int fail_db(request *r, int rc)
@@ -332,6 +354,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         if (r->status == 503)
             http_header(r, "Retry-After", "5");
     }
+    log_security(r);
     if (db_in_transaction(d)) {
         log_error("bug: a transaction was left open after %s %s; rolled back", r->method, r->path);
         db_rollback(d);

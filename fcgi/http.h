@@ -64,6 +64,7 @@ typedef struct request {
     /* The Authorization header was refused (token.h): why, for the audit
      * row. The gate answers 401 before anything else. */
     const char *token_refused;
+    bool token_new_address; /* a token used from another address than last time */
 
     /* Response. */
     int status;

@@ -16,7 +16,7 @@
  * forget one: an expired or revoked token, or a disabled user, finds no row. */
 static const char SQL_TOKEN[] =
     "SELECT k.id, k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 60 SECOND"
-    " OR k.last_used_addr <> ?, " AUTH_WHO_COLUMNS
+    " OR k.last_used_addr <> ?, k.last_used_at IS NULL OR k.last_used_addr <> ?, " AUTH_WHO_COLUMNS
     " FROM api_tokens k JOIN users u ON u.client_id = k.client_id AND u.id = k.user_id" AUTH_WHO_JOINS
     " WHERE k.token_hash = ? AND k.revoked_at IS NULL AND k.expires_at > UTC_TIMESTAMP(6)"
     " AND u.status = 'active'";
@@ -73,7 +73,8 @@ int token_load(request *r, db *d)
     if (!s)
         return DB_ERR;
     db_bind_text(s, 0, addr, addr_len(addr));
-    db_bind_blob(s, 1, h, sizeof h);
+    db_bind_text(s, 1, addr, addr_len(addr));
+    db_bind_blob(s, 2, h, sizeof h);
     int rc = db_run(s);
     if (rc != DB_OK)
         return rc;
@@ -83,7 +84,9 @@ int token_load(request *r, db *d)
         return refusal(r, d, h);
     long long id = db_int(s, 0);
     bool touch = db_int(s, 1) != 0;
-    auth_fill_who(r, s, 2);
+    /* The first use, or one from another address: a security event. */
+    r->token_new_address = db_int(s, 2) != 0;
+    auth_fill_who(r, s, 3);
     db_done(s);
     r->who.token_id = id;
     /* A script's GET stays a read: the last use is written once a minute,
