@@ -45,8 +45,10 @@ int bearer_parse(const char *header, size_t n, char out[BEARER_TOKEN_LEN + 1])
     size_t slen = sp ? (size_t)(sp - header) : n;
     if (!scheme_is_bearer(header, slen))
         return BEARER_SCHEME;
-    const char *t = header + slen + 1;
-    if (!sp || n - slen - 1 != BEARER_TOKEN_LEN || memcmp(t, BEARER_PREFIX, BEARER_PREFIX_LEN) != 0)
+    if (!sp || n - slen - 1 != BEARER_TOKEN_LEN)
+        return BEARER_FORMAT;
+    const char *t = sp + 1;
+    if (memcmp(t, BEARER_PREFIX, BEARER_PREFIX_LEN) != 0)
         return BEARER_FORMAT;
     for (size_t i = BEARER_PREFIX_LEN; i < BEARER_TOKEN_LEN; i++)
         if (b64url_value((unsigned char)t[i]) < 0)
