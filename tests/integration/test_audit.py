@@ -207,3 +207,24 @@ def test_audit_detail_must_be_json(db):
     p = db.run("START TRANSACTION; INSERT INTO audit (at, request_id, method, path, action, outcome, detail)"
                " VALUES (UTC_TIMESTAMP(6), REPEAT('0', 32), 'GET', '/x', 'test', 200, 'not json'); ROLLBACK")
     assert p.returncode != 0 and "CONSTRAINT" in p.stderr.upper(), f"a non-JSON detail was accepted: {p.stderr}"
+
+
+def test_a_request_whose_audit_row_cannot_be_written_changes_nothing(admin, demo, db, audit):
+    """The audit insert made to fail on purpose (a trigger refuses rows whose
+    detail holds a marker): the contact is not created, the answer is a 5xx,
+    and the failure still has its own row."""
+    marker = unique("AuditRefused")
+    # One statement, no semicolon inside: a NULL outcome is refused in strict mode.
+    p = db.run("CREATE TRIGGER test_audit_refused BEFORE INSERT ON audit FOR EACH ROW"
+               f" SET NEW.outcome = IF(NEW.detail LIKE '%{marker}%', NULL, NEW.outcome)")
+    assert p.returncode == 0, p.stderr
+    try:
+        mark = audit.mark()
+        r = admin.post("/contacts", contact_form(last_name=marker), allow_5xx=True)
+        assert r.status_code == 500, f"answered {r.status_code}"
+        assert demo.live_count(f"c.last_name = '{marker}'") == 0, "the contact was created without its audit row"
+        rows = audit.since(mark)
+        assert [(x["action"], x["outcome"]) for x in rows] == [("contact.create", 500)], rows
+        assert marker not in (rows[0]["detail"] or ""), "the refused row was written after all"
+    finally:
+        assert db.run("DROP TRIGGER test_audit_refused").returncode == 0
