@@ -46,7 +46,8 @@ static const char SQL_USER_BY_NAME[] =
     " FROM users u WHERE u.username = ?";
 static const char SQL_REHASH[] = "UPDATE users SET password_hash = ? WHERE client_id = ? AND id = ?";
 
-int auth_login(request *r, db *d, const char *username, const char *password, size_t pwlen)
+/* auth_login with the password normalised. */
+static int login_normalised(request *r, db *d, const char *username, const char *password, size_t pwlen)
 {
     int rc = lockout_check(r, d, username);
     if (rc != LOCKOUT_OPEN)
@@ -104,6 +105,17 @@ int auth_login(request *r, db *d, const char *username, const char *password, si
     if (!enrolled)
         http_set_cookie(r, AUTH_LOGIN_COOKIE, "", 0);
     return enrolled ? AUTH_SECOND : AUTH_OK;
+}
+
+int auth_login(request *r, db *d, const char *username, const char *password, size_t pwlen)
+{
+    /* Checked in the form it was set in. One that cannot be normalised gets
+     * the same KDF, count and answer as any wrong password. */
+    password_norm typed;
+    password_for_check(password, pwlen, &typed);
+    int rc = login_normalised(r, d, username, typed.bytes, typed.len);
+    password_wipe(&typed);
+    return rc;
 }
 
 int auth_password_matches(request *r, const char *pw, size_t n, const char *stored)

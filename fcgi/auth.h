@@ -46,11 +46,11 @@ enum auth_result {
     AUTH_LOCKED_NOW,  /* wrong, and this failure locked the username */
 };
 
-/* Checks a username and password (already normalised, password.h) unless
- * the username or address is locked. A right password starts a session
- * (ending the request's old one): a full one, or one waiting for the second
- * factor when the user has enrolled (the username's failures are forgotten
- * only when the whole logon succeeded). A failure is counted; the caller must
+/* Checks a username and the password as typed (normalised here, as when it
+ * was set: password.h) unless the username or address is locked. A right
+ * password starts a session (ending the request's old one): a full one, or
+ * one waiting for the second factor when the user has enrolled (the
+ * username's failures are forgotten only when the whole logon succeeded). A failure is counted; the caller must
  * set r->keep_work so that the count commits. The KDF runs for unknown users
  * too, so that every wrong answer takes as long. Returns an auth_result, or
  * a negative enum db_rc. */

@@ -615,6 +615,27 @@ unsigned long long db_insert_id(db_stmt *s)
     return (unsigned long long)mysql_stmt_insert_id(s->st);
 }
 
+const char *db_text_dup(db_stmt *s, int col, arena *a)
+{
+    size_t n;
+    const char *t = db_text(s, col, &n);
+    return t ? arena_strndup(a, t, n) : "";
+}
+
+int db_one_int(db_stmt *s, long long *out)
+{
+    *out = 0;
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = db_next(s)) < 0)
+        return rc;
+    if (rc == 1)
+        *out = db_int(s, 0);
+    db_done(s);
+    return DB_OK;
+}
+
 unsigned long long db_affected(db_stmt *s)
 {
     return (unsigned long long)mysql_stmt_affected_rows(s->st);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "util.h"
 
 typedef struct db db;
 typedef struct db_stmt db_stmt;
@@ -81,6 +82,11 @@ int db_next(db_stmt *s);
 const char *db_text(db_stmt *s, int col, size_t *len); /* NULL for SQL NULL */
 long long db_int(db_stmt *s, int col);                  /* 0 for NULL */
 bool db_is_null(db_stmt *s, int col);
+/* A column's text copied into the arena ("" for SQL NULL). */
+const char *db_text_dup(db_stmt *s, int col, arena *a);
+/* Runs s and reads the first column of its first row into *out (0 when it
+ * gives no row), leaving nothing pending. Returns an enum db_rc. */
+int db_one_int(db_stmt *s, long long *out);
 /* After an INSERT or UPDATE: the new AUTO_INCREMENT id / rows changed. */
 unsigned long long db_insert_id(db_stmt *s);
 unsigned long long db_affected(db_stmt *s);

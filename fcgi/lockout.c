@@ -47,19 +47,6 @@ static int by_username(db *d, const char *sql, const char *username, long long *
     return rc;
 }
 
-/* The first column of the one row s gives. */
-static int single_int(db_stmt *s, long long *v)
-{
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    if ((rc = db_next(s)) < 0)
-        return rc;
-    *v = rc == 1 ? db_int(s, 0) : 0;
-    db_done(s);
-    return DB_OK;
-}
-
 /* Whether the username is locked, read under its row lock (taken first):
  * the latest word, whatever this transaction read before. 0/1 or db rc. */
 static int locked_now(db *d, const char *username, long long *locked)
@@ -71,7 +58,7 @@ static int locked_now(db *d, const char *username, long long *locked)
     if (!s)
         return DB_ERR;
     db_bind_str(s, 0, username);
-    return single_int(s, locked);
+    return db_one_int(s, locked);
 }
 
 int lockout_check(request *r, db *d, const char *username)
@@ -118,7 +105,7 @@ int lockout_failure(request *r, db *d, const char *username)
     db_bind_str(s, 0, username);
     db_bind_int(s, 1, r->cf->lockout_window_min);
     long long failures;
-    if ((rc = single_int(s, &failures)) != DB_OK)
+    if ((rc = db_one_int(s, &failures)) != DB_OK)
         return rc;
     if (failures < r->cf->lockout_failures)
         return LOCKOUT_COUNTED;

@@ -4,7 +4,6 @@
 #include "auth.h"
 #include "handlers.h"
 #include "json.h"
-#include "password.h"
 #include "valid.h"
 
 static int show_form(request *r, const char *username, const char *error)
@@ -50,12 +49,7 @@ int login_submit(request *r, db *d)
         show_form(r, shown ? username : "", "Wrong username or password.");
         return 401;
     }
-    /* Checked in the form it was set in. One that cannot be normalised gets
-     * the same KDF, count and answer as any wrong password. */
-    password_norm pw;
-    password_for_check(password, plen, &pw);
-    int rc = auth_login(r, d, username, pw.bytes, pw.len);
-    password_wipe(&pw);
+    int rc = auth_login(r, d, username, password, plen);
     if (rc < 0)
         return rc;
     static const struct {

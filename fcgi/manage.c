@@ -72,40 +72,6 @@ static int check_text(const char *s, size_t n, size_t max, bool required, const 
 }
 
 /* Grows an arena array of items of size bytes to hold one more. */
-static void *grow(arena *a, void *v, size_t *cap, size_t used, size_t size)
-{
-    if (used < *cap)
-        return v;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *nv = arena_alloc(a, ncap * size);
-    if (used)
-        memcpy(nv, v, used * size);
-    *cap = ncap;
-    return nv;
-}
-
-static const char *col_dup(arena *a, db_stmt *s, int col)
-{
-    size_t n;
-    const char *t = db_text(s, col, &n);
-    return t ? arena_strndup(a, t, n) : "";
-}
-
-/* Runs s and reads one integer (0 without a row). enum db_rc. */
-static int one_int(db_stmt *s, long long *out)
-{
-    *out = 0;
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    if ((rc = db_next(s)) < 0)
-        return rc;
-    if (rc == 1)
-        *out = db_int(s, 0);
-    db_done(s);
-    return DB_OK;
-}
-
 static void json_set(buf *b, acl_set set)
 {
     buf_addc(b, '[');
@@ -144,10 +110,10 @@ int manage_clients(db *d, arena *a, manage_client **out, size_t *n)
         return rc;
     size_t cap = 0;
     while ((rc = db_next(s)) == 1) {
-        *out = grow(a, *out, &cap, *n, sizeof **out);
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         manage_client *c = &(*out)[(*n)++];
         c->id = db_int(s, 0);
-        c->name = col_dup(a, s, 1);
+        c->name = db_text_dup(s, 1, a);
         c->users = db_int(s, 2);
     }
     return rc < 0 ? rc : DB_OK;
@@ -159,7 +125,7 @@ int manage_client_find(db *d, const char *name, long long *id)
     if (!s)
         return DB_ERR;
     db_bind_str(s, 0, name ? name : "");
-    int rc = one_int(s, id);
+    int rc = db_one_int(s, id);
     if (rc != DB_OK)
         return rc;
     return *id ? 1 : 0;
@@ -216,7 +182,7 @@ static int managers(db *d, long long client_id, long long *n)
         return DB_ERR;
     db_bind_int(s, 0, client_id);
     db_bind_str(s, 1, "matrix.manage");
-    return one_int(s, n);
+    return db_one_int(s, n);
 }
 
 /* After a change: refused when the client had an active user allowed
@@ -261,7 +227,7 @@ static const char SQL_PROHIBIT[] =
 static void read_type(db_stmt *s, arena *a, manage_type *t)
 {
     t->id = db_int(s, 0);
-    t->name = col_dup(a, s, 1);
+    t->name = db_text_dup(s, 1, a);
     t->functions = acl_parse_list(db_text(s, 2, NULL));
     t->users = db_int(s, 3);
     t->require_two_factor = db_int(s, 4) != 0;
@@ -280,7 +246,7 @@ int manage_types(db *d, arena *a, long long client_id, manage_type **out, size_t
         return rc;
     size_t cap = 0;
     while ((rc = db_next(s)) == 1) {
-        *out = grow(a, *out, &cap, *n, sizeof **out);
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         read_type(s, a, &(*out)[(*n)++]);
     }
     return rc < 0 ? rc : DB_OK;
@@ -578,16 +544,16 @@ static const char SQL_USER_USERNAME[] = "SELECT username FROM users WHERE client
 static void read_user(db_stmt *s, arena *a, manage_user *u)
 {
     u->id = db_int(s, 0);
-    u->username = col_dup(a, s, 1);
-    u->display_name = col_dup(a, s, 2);
+    u->username = db_text_dup(s, 1, a);
+    u->display_name = db_text_dup(s, 2, a);
     u->type_id = db_int(s, 3);
-    u->type_name = col_dup(a, s, 4);
-    u->status = col_dup(a, s, 5);
+    u->type_name = db_text_dup(s, 4, a);
+    u->status = db_text_dup(s, 5, a);
     u->all_regions = db_int(s, 6) != 0;
     u->all_campaigns = db_int(s, 7) != 0;
-    u->regions = col_dup(a, s, 8);
-    u->region_codes = col_dup(a, s, 9);
-    u->campaigns = col_dup(a, s, 10);
+    u->regions = db_text_dup(s, 8, a);
+    u->region_codes = db_text_dup(s, 9, a);
+    u->campaigns = db_text_dup(s, 10, a);
     u->nregions = db_int(s, 11);
     u->ncampaigns = db_int(s, 12);
 }
@@ -605,7 +571,7 @@ int manage_users(db *d, arena *a, long long client_id, manage_user **out, size_t
         return rc;
     size_t cap = 0;
     while ((rc = db_next(s)) == 1) {
-        *out = grow(a, *out, &cap, *n, sizeof **out);
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         read_user(s, a, &(*out)[(*n)++]);
     }
     return rc < 0 ? rc : DB_OK;
@@ -652,7 +618,7 @@ int manage_scope_count(db *d, const acl_scope *sc, long long *out)
     if (!s)
         return DB_ERR;
     filter_bind(s, 0, &f, sc);
-    return one_int(s, out);
+    return db_one_int(s, out);
 }
 
 /* Locks the user's row for a change of their limits and says whether the
@@ -1134,7 +1100,7 @@ int manage_user_campaigns(db *d, long long client_id, long long user_id, bool al
         db_bind_int(s, 0, client_id);
         db_bind_int(s, 1, ids[i]);
         long long found;
-        if ((rc = one_int(s, &found)) != DB_OK)
+        if ((rc = db_one_int(s, &found)) != DB_OK)
             return rc;
         if (!found)
             return refuse(err, MANAGE_INVALID, "campaigns", "campaign %lld is not a campaign of this client", ids[i]);
@@ -1154,7 +1120,7 @@ int manage_campaign_find(db *d, long long client_id, const char *text, long long
         db_bind_int(s, 1, v);
     else
         db_bind_str(s, 1, text ? text : "");
-    int rc = one_int(s, id);
+    int rc = db_one_int(s, id);
     if (rc != DB_OK)
         return rc;
     return *id ? 1 : 0;
@@ -1186,12 +1152,12 @@ static int choices(db *d, arena *a, const char *sql, long long client_id, long l
         return rc;
     size_t cap = 0;
     while ((rc = db_next(s)) == 1) {
-        *out = grow(a, *out, &cap, *n, sizeof **out);
+        *out = arena_grow(a, *out, &cap, *n, sizeof **out);
         manage_choice *c = &(*out)[(*n)++];
         c->id = db_int(s, 0);
-        c->code = col_dup(a, s, 1);
-        c->name = col_dup(a, s, 2);
-        c->kind = col_dup(a, s, 3);
+        c->code = db_text_dup(s, 1, a);
+        c->name = db_text_dup(s, 2, a);
+        c->kind = db_text_dup(s, 3, a);
         c->chosen = db_int(s, 4) != 0;
     }
     return rc < 0 ? rc : DB_OK;

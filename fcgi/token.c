@@ -137,13 +137,6 @@ static const char SQL_REVOKE_USER[] =
 static const char SQL_REVOKE[] =
     "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE client_id = ? AND id = ? AND revoked_at IS NULL";
 
-static const char *col_dup(arena *a, db_stmt *s, int col)
-{
-    size_t n;
-    const char *t = db_text(s, col, &n);
-    return t ? arena_strndup(a, t, n) : "";
-}
-
 int token_list(db *d, arena *a, long long client_id, long long user_id, token_info **out, size_t *n)
 {
     *out = NULL;
@@ -159,23 +152,16 @@ int token_list(db *d, arena *a, long long client_id, long long user_id, token_in
     size_t cap = 0;
     token_info *v = NULL;
     while ((rc = db_next(s)) == 1) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            token_info *nv = arena_alloc(a, ncap * sizeof *nv);
-            if (*n)
-                memcpy(nv, v, *n * sizeof *nv);
-            v = nv;
-            cap = ncap;
-        }
+        v = arena_grow(a, v, &cap, *n, sizeof *v);
         token_info *t = &v[(*n)++];
         t->id = db_int(s, 0);
         t->user_id = db_int(s, 1);
-        t->name = col_dup(a, s, 2);
-        t->created = col_dup(a, s, 3);
-        t->expires = col_dup(a, s, 4);
-        t->last_used = col_dup(a, s, 5);
-        t->last_addr = col_dup(a, s, 6);
-        t->state = col_dup(a, s, 7);
+        t->name = db_text_dup(s, 2, a);
+        t->created = db_text_dup(s, 3, a);
+        t->expires = db_text_dup(s, 4, a);
+        t->last_used = db_text_dup(s, 5, a);
+        t->last_addr = db_text_dup(s, 6, a);
+        t->state = db_text_dup(s, 7, a);
     }
     *out = v;
     return rc < 0 ? rc : DB_OK;

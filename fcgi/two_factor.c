@@ -164,14 +164,7 @@ static int codes_left(db *d, long long client_id, long long user_id, long long *
         return DB_ERR;
     db_bind_int(s, 0, client_id);
     db_bind_int(s, 1, user_id);
-    int rc = db_run(s);
-    if (rc != DB_OK)
-        return rc;
-    if ((rc = db_next(s)) < 0)
-        return rc;
-    *n = rc == 1 ? db_int(s, 0) : 0;
-    db_done(s);
-    return DB_OK;
+    return db_one_int(s, n);
 }
 
 /* A fresh pending secret for a user who has none (or an old one). */
@@ -371,6 +364,18 @@ static int load_own(request *r, db *d, tf_state *st)
 {
     int rc = load_state(r, d, r->who.client_id, r->who.user_id, st);
     return rc == 0 ? 404 : rc < 0 ? rc : 0;
+}
+
+/* load_own for the actions of an enrolled user: one who is not enrolled is
+ * sent back to the page (303). */
+static int load_enrolled(request *r, db *d, tf_state *st)
+{
+    int rc = load_own(r, d, st);
+    if (rc || st->enrolled)
+        return rc;
+    forget(st);
+    http_redirect(r, "/account/two-factor");
+    return 303;
 }
 
 int account_two_factor(request *r, db *d)
@@ -577,14 +582,9 @@ static int confirm(request *r, db *d, tf_state *st, bool password_ok, const char
 int account_two_factor_recovery(request *r, db *d)
 {
     tf_state st;
-    int rc = load_own(r, d, &st);
+    int rc = load_enrolled(r, d, &st);
     if (rc)
         return rc;
-    if (!st.enrolled) {
-        forget(&st);
-        http_redirect(r, "/account/two-factor");
-        return 303;
-    }
     const char *by = "";
     if ((rc = confirm(r, d, &st, false, "renew", &by)) != 1)
         return rc < 0 ? rc : show_page(r, &st, 422);
@@ -599,14 +599,9 @@ int account_two_factor_recovery(request *r, db *d)
 int account_two_factor_off(request *r, db *d)
 {
     tf_state st;
-    int rc = load_own(r, d, &st);
+    int rc = load_enrolled(r, d, &st);
     if (rc)
         return rc;
-    if (!st.enrolled) {
-        forget(&st);
-        http_redirect(r, "/account/two-factor");
-        return 303;
-    }
     if (st.required) {
         page_set(r->pg,
                  "Your user type requires two-factor logon, so it cannot be turned off. If you lost your phone, an "

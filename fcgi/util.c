@@ -173,6 +173,18 @@ void *arena_alloc(arena *a, size_t n)
     return p;
 }
 
+void *arena_grow(arena *a, void *v, size_t *cap, size_t used, size_t size)
+{
+    if (used < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *nv = arena_alloc(a, ncap * size);
+    if (used)
+        memcpy(nv, v, used * size);
+    *cap = ncap;
+    return nv;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);

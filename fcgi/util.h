@@ -48,6 +48,9 @@ void *arena_alloc(arena *a, size_t n);
 /* Copies n bytes (plus a NUL) into the arena. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
+/* An array of used elements of size bytes with room for one more: v itself
+ * while *cap allows, else a copy twice as large (*cap updated). */
+void *arena_grow(arena *a, void *v, size_t *cap, size_t used, size_t size);
 /* printf into the arena. */
 char *arena_printf(arena *a, const char *fmt, ...) CT_PRINTF(2, 3);
 /* Frees every allocation and the arena itself; NULL is allowed. */
