@@ -168,8 +168,9 @@ new_secret() {
     chmod 0600 "$1"
 }
 
-# new_key FILE: the 32 random bytes that seal two-factor secrets, made once
-# per stack and kept: a new key would make every enrolment unreadable.
+# new_key FILE: 32 random bytes, made once per stack and kept: a new
+# two-factor key would make every enrolment unreadable, a new audit key would
+# make every chained audit row fail `ctrack audit verify`.
 new_key() {
     [ -s "$1" ] || (umask 077; openssl rand 32 >"$1.new" && mv "$1.new" "$1")
     chmod 0600 "$1"
@@ -214,8 +215,25 @@ start_db() {
     db_ping || { tail -n 20 "$LOG/mariadb.log" >&2; die "MariaDB did not answer within 30 s"; }
     init_db
     client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
+    maint_account
     client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
     client_cnf "$SECRETS/app.cnf" ctrack_app "$SECRETS/db-app" ctrack
+    client_cnf "$SECRETS/maint.cnf" ctrack_maint "$SECRETS/db-maint" ctrack
+}
+
+# The maintenance account of `ctrack audit purge` and `ctrack audit
+# retention`, on every start so that a stack made before it existed gets it
+# too. Migration 010 grants its role the audit table's DELETE.
+maint_account() {
+    new_secret "$SECRETS/db-maint"
+    mariadb --defaults-file="$SECRETS/root.cnf" <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE ROLE IF NOT EXISTS ctrack_maint_role;
+CREATE USER IF NOT EXISTS ctrack_maint@localhost;
+ALTER USER ctrack_maint@localhost IDENTIFIED BY '$(cat "$SECRETS/db-maint")';
+GRANT ctrack_maint_role TO ctrack_maint@localhost;
+SET DEFAULT ROLE ctrack_maint_role FOR ctrack_maint@localhost;
+EOF
 }
 
 # First run only: lock the fresh server down and create the accounts. The
@@ -348,6 +366,7 @@ start() {
     layout
     start_db
     new_key "$SECRETS/two-factor.key"
+    new_key "$SECRETS/audit.key"
     render "$CONF/ctrack.hdf.in" "$DIR/ctrack.hdf"
     "$CTRACK" migrate -c "$DIR/ctrack.hdf" || die "ctrack migrate failed"
     # The credentials file is setup-demo's own record of a finished first run.

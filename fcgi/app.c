@@ -199,7 +199,10 @@ static int audit_row(request *r, db *d)
     };
     if (strlen(e.method) > 10)
         e.method = "?";
-    return audit_append(d, &e);
+    int rc = audit_append(d, r->cf, &e, &r->audit_id);
+    if (rc == DB_OK && r->ntouched && r->audit_id)
+        rc = audit_add_contacts(d, r->who.client_id, r->audit_id, r->touched, r->ntouched);
+    return rc;
 }
 
 /* Records a failed request on its own after the work was rolled back (and

@@ -1,7 +1,11 @@
-/* audit: appending audit rows, inside the caller's transaction. */
+/* audit: appending audit rows, inside the caller's transaction, each linked
+ * into its chain (audit_chain.h). */
 #ifndef CTRACK_AUDIT_H
 #define CTRACK_AUDIT_H
 
+#include <stddef.h>
+
+#include "conf.h"
 #include "db.h"
 
 typedef struct audit_entry {
@@ -20,8 +24,18 @@ typedef struct audit_entry {
 } audit_entry;
 
 /* Inserts one audit row with the current UTC time (microseconds) on d, in
- * whatever transaction is open there. Returns an enum db_rc. */
-int audit_append(db *d, const audit_entry *e);
+ * whatever transaction is open there, as the next row of the chain of its
+ * client and of this connection's writer slot (claimed on first use and
+ * again after a reconnect). The row's hash is keyed by cf's Audit.KeyFile;
+ * without that key nothing is written. *id_out (may be NULL) gets the row's
+ * id. Returns an enum db_rc. */
+int audit_append(db *d, const conf *cf, const audit_entry *e, unsigned long long *id_out);
+
+/* Records that the audit row audit_id touched these contacts of client_id
+ * (a bulk action, an export, an import), in the open transaction, so that
+ * each contact's history finds the row. Duplicates are fine. Returns an
+ * enum db_rc. */
+int audit_add_contacts(db *d, long long client_id, unsigned long long audit_id, const long long *ids, size_t n);
 
 /* Makes a fresh request id (32 lowercase hex characters + NUL). 0 or -1. */
 int audit_new_request_id(char out[33]);

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "util.h"
 
-int cli_open(cli_run *x, const char *conf_path, bool admin)
+int cli_open(cli_run *x, const char *conf_path, enum db_account account)
 {
     x->c = conf_load(conf_path);
     if (!x->c)
@@ -28,7 +28,7 @@ int cli_open(cli_run *x, const char *conf_path, bool admin)
         cli_close(x);
         return -1;
     }
-    x->d = db_open(x->c, admin);
+    x->d = db_open(x->c, account);
     if (!x->d) {
         fprintf(stderr, "ctrack: cannot connect to the database (see the message above)\n");
         cli_close(x);
@@ -62,7 +62,7 @@ static int append(cli_run *x, int outcome, const char *detail)
         .outcome = outcome,
         .detail = detail,
     };
-    int rc = audit_append(x->d, &e);
+    int rc = audit_append(x->d, x->c, &e, NULL);
     if (rc == DB_OK)
         rc = db_commit(x->d);
     if (rc != DB_OK)

@@ -24,10 +24,9 @@ typedef struct cli_run {
 } cli_run;
 
 /* Loads the configuration at conf_path, sets the log level, makes the
- * request id and connects with the application account (or the schema
- * owner's when admin). Returns 0, or -1 after printing why to stderr
+ * request id and connects with the given account. Returns 0, or -1 after printing why to stderr
  * (everything opened is closed again). */
-int cli_open(cli_run *x, const char *conf_path, bool admin);
+int cli_open(cli_run *x, const char *conf_path, enum db_account account);
 /* Closes what cli_open opened; safe on a zeroed or failed run. */
 void cli_close(cli_run *x);
 

@@ -767,7 +767,7 @@ int cli_admin_main(int argc, char **argv, const char *conf_path)
     status = 1;
     if ((x.cmd->flags & PASSWORD) && read_password(&x) != 0)
         goto out;
-    if (cli_open(&x.r, x.conf_path, (x.cmd->flags & ADMIN_DB) != 0) != 0)
+    if (cli_open(&x.r, x.conf_path, (x.cmd->flags & ADMIN_DB) ? DB_ADMIN : DB_APP) != 0)
         goto out;
     x.a = arena_new();
     int rc = run(&x);

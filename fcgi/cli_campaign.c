@@ -318,7 +318,7 @@ int cli_campaign(int argc, char **argv, const char *conf_path)
         goto out;
     ret = 1;
     run rn = {.a = &a, .sc = {.all_regions = true, .all_campaigns = true}};
-    if (cli_open(&rn.r, a.conf_path, false) == 0) {
+    if (cli_open(&rn.r, a.conf_path, DB_APP) == 0) {
         rn.d = rn.r.d;
         buf_printf(&rn.path, "campaign %s", a.sb->name);
         rn.mem = arena_new();

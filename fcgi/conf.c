@@ -116,11 +116,11 @@ struct load_ctx {
     conf *c;
     buf errors;
     const char *pw_file, *admin_pw_file;
-    char *pw_path, *admin_pw_path;
+    char *pw_path, *admin_pw_path, *maint_pw_path;
     char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
-    char *key_path;
+    char *key_path, *audit_key_path, *no_audit;
 };
 
 static void set_str(char **dst, const char *v)
@@ -149,6 +149,8 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"DB.PasswordFile", &x->pw_path},
         {"DB.AdminUser", &c->db_admin_user},
         {"DB.AdminPasswordFile", &x->admin_pw_path},
+        {"DB.MaintenanceUser", &c->db_maint_user},
+        {"DB.MaintenancePasswordFile", &x->maint_pw_path},
         {"DB.TimeoutSeconds", &x->timeout},
         {"Paths.Templates", &c->templates},
         {"Paths.Migrations", &c->migrations},
@@ -162,8 +164,10 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Lockout.AddressFailures", &x->lock_addr},
         {"TwoFactor.KeyFile", &x->key_path},
         {"TwoFactor.Issuer", &c->two_factor_issuer},
+        {"Audit.KeyFile", &x->audit_key_path},
         {"Log.Level", &c->log_level},
         {"Test.FailExportAfterRows", &x->fail_export},
+        {"Bench.Audit", &x->no_audit},
     };
     for (size_t i = 0; i < CT_ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i].name) == 0) {
@@ -193,25 +197,25 @@ static char *read_secret(const char *path, buf *errors)
     return xstrdup(line);
 }
 
-/* The sealing key: exactly 32 bytes in a regular file that no one but the
- * service (and its group, read-only) may read or change. */
-static void read_key(const char *path, unsigned char key[32], bool *have, buf *errors)
+/* A key (name is its config key): exactly 32 bytes in a regular file that no
+ * one but the service (and its group, read-only) may read or change. */
+static void read_key(const char *name, const char *path, unsigned char key[32], bool *have, buf *errors)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        buf_printf(errors, "TwoFactor.KeyFile %s: %s; ", path, strerror(errno));
+        buf_printf(errors, "%s %s: %s; ", name, path, strerror(errno));
         return;
     }
     if (st.st_mode & 0027) {
-        buf_printf(errors, "TwoFactor.KeyFile %s is open to others (mode %04o): make it readable by the service only "
-                   "(chmod 600); ", path, (unsigned)(st.st_mode & 07777));
+        buf_printf(errors, "%s %s is open to others (mode %04o): make it readable by the service only "
+                   "(chmod 600); ", name, path, (unsigned)(st.st_mode & 07777));
         return;
     }
     buf k = {0};
     int rc = read_file(path, 64, &k);
     if (rc != 0 || k.len != 32)
-        buf_printf(errors, "TwoFactor.KeyFile %s must hold exactly 32 random bytes (make one with: openssl rand 32 > FILE)%s; ",
-                   path, rc == -1 ? ": it cannot be read" : "");
+        buf_printf(errors, "%s %s must hold exactly 32 random bytes (make one with: openssl rand 32 > FILE)%s; ",
+                   name, path, rc == -1 ? ": it cannot be read" : "");
     else {
         memcpy(key, k.data, 32);
         *have = true;
@@ -307,7 +311,21 @@ conf *conf_load(const char *path)
     if (x.admin_pw_path)
         c->db_admin_password = read_secret(x.admin_pw_path, &x.errors);
     if (x.key_path)
-        read_key(x.key_path, c->two_factor_key, &c->has_two_factor_key, &x.errors);
+        read_key("TwoFactor.KeyFile", x.key_path, c->two_factor_key, &c->has_two_factor_key, &x.errors);
+    if (x.audit_key_path)
+        read_key("Audit.KeyFile", x.audit_key_path, c->audit_key, &c->has_audit_key, &x.errors);
+    if (x.maint_pw_path)
+        c->db_maint_password = read_secret(x.maint_pw_path, &x.errors);
+    if (x.no_audit) {
+        if (strcmp(x.no_audit, "full") == 0)
+            c->bench_audit = BENCH_AUDIT_FULL;
+        else if (strcmp(x.no_audit, "unchained") == 0)
+            c->bench_audit = BENCH_AUDIT_UNCHAINED;
+        else if (strcmp(x.no_audit, "off") == 0)
+            c->bench_audit = BENCH_AUDIT_OFF;
+        else
+            buf_printf(&x.errors, "Bench.Audit must be full, unchained or off; ");
+    }
     if (!c->two_factor_issuer)
         c->two_factor_issuer = xstrdup("Contact Tracking");
     else if (!c->two_factor_issuer[0] || strlen(c->two_factor_issuer) > 60 || strchr(c->two_factor_issuer, ':'))
@@ -334,6 +352,9 @@ conf *conf_load(const char *path)
     free(x.pw_path);
     free(x.admin_pw_path);
     free(x.key_path);
+    free(x.audit_key_path);
+    free(x.maint_pw_path);
+    free(x.no_audit);
     if (x.errors.len) {
         fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));
         buf_free(&x.errors);
@@ -350,12 +371,14 @@ void conf_free(conf *c)
     char *strs[] = {c->path,          c->socket_path,   c->socket_group,      c->db_socket,
                     c->db_name,       c->db_user,       c->db_password,       c->db_admin_user,
                     c->db_admin_password, c->templates, c->migrations,        c->demo_data,
-                    c->log_level,     c->two_factor_issuer};
+                    c->log_level,     c->two_factor_issuer, c->db_maint_user, c->db_maint_password};
     for (size_t i = 0; i < CT_ARRAY_LEN(strs); i++) {
-        if (strs[i] && (strs[i] == c->db_password || strs[i] == c->db_admin_password))
+        if (strs[i] && (strs[i] == c->db_password || strs[i] == c->db_admin_password ||
+                        strs[i] == c->db_maint_password))
             memset(strs[i], 0, strlen(strs[i]));
         free(strs[i]);
     }
     explicit_bzero(c->two_factor_key, sizeof c->two_factor_key);
+    explicit_bzero(c->audit_key, sizeof c->audit_key);
     free(c);
 }

@@ -20,6 +20,8 @@ typedef struct conf {
     char *db_password;        /* read from DB.PasswordFile */
     char *db_admin_user;      /* DB.AdminUser, or NULL */
     char *db_admin_password;  /* read from DB.AdminPasswordFile */
+    char *db_maint_user;      /* DB.MaintenanceUser, or NULL */
+    char *db_maint_password;  /* read from DB.MaintenancePasswordFile */
     int db_timeout;           /* DB.TimeoutSeconds: read/write; limits derive */
     char *templates;          /* Paths.Templates */
     char *migrations;         /* Paths.Migrations */
@@ -36,6 +38,15 @@ typedef struct conf {
     unsigned char two_factor_key[32];
     bool has_two_factor_key;
     char *two_factor_issuer;  /* TwoFactor.Issuer: the name authenticator apps show */
+    /* Audit.KeyFile: the 32-byte key of the audit chain's HMAC; without it
+     * no audit row can be written (so nothing is done). */
+    unsigned char audit_key[32];
+    bool has_audit_key;
+    /* Bench.Audit: benchmark-only, to measure what the audit trail costs:
+     * full (the default), unchained (rows without their chain hash) or off
+     * (no rows at all). `ctrack serve` refuses anything but full unless
+     * CTRACK_BENCH=1 is in its environment. */
+    enum { BENCH_AUDIT_FULL, BENCH_AUDIT_UNCHAINED, BENCH_AUDIT_OFF } bench_audit;
     char *log_level;          /* Log.Level */
     long long test_fail_export_after; /* Test.FailExportAfterRows: 0, or break exports after N rows */
 } conf;

@@ -39,7 +39,8 @@ struct db_stmt {
 struct db {
     MYSQL *my;
     const conf *cf;
-    bool admin;
+    enum db_account account;
+    bool admin; /* an operator's account (admin or maintenance): no time limits */
     bool alive;
     bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
     db_stmt **stmts;
@@ -131,8 +132,10 @@ static int connect_handle(db *d)
     mysql_optionsv(d->my, MYSQL_OPT_RECONNECT, &off);
     mysql_optionsv(d->my, MYSQL_OPT_LOCAL_INFILE, &off);
     mysql_optionsv(d->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    const char *user = d->admin ? d->cf->db_admin_user : d->cf->db_user;
-    const char *pw = d->admin ? d->cf->db_admin_password : d->cf->db_password;
+    const char *user = d->account == DB_ADMIN ? d->cf->db_admin_user
+                       : d->account == DB_MAINT ? d->cf->db_maint_user : d->cf->db_user;
+    const char *pw = d->account == DB_ADMIN ? d->cf->db_admin_password
+                     : d->account == DB_MAINT ? d->cf->db_maint_password : d->cf->db_password;
     if (!mysql_real_connect(d->my, NULL, user, pw, d->cf->db_name, 0, d->cf->db_socket, 0)) {
         log_error("db: cannot connect as %s via %s: errno %u", user, d->cf->db_socket, mysql_errno(d->my));
         mysql_close(d->my);
@@ -192,15 +195,20 @@ static int statement_limit(db *d, bool on)
     return DB_OK;
 }
 
-db *db_open(const conf *c, bool admin)
+db *db_open(const conf *c, enum db_account account)
 {
-    if (admin && (!c->db_admin_user || !c->db_admin_password)) {
+    if (account == DB_ADMIN && (!c->db_admin_user || !c->db_admin_password)) {
         log_error("db: DB.AdminUser and DB.AdminPasswordFile are needed for this command");
+        return NULL;
+    }
+    if (account == DB_MAINT && (!c->db_maint_user || !c->db_maint_password)) {
+        log_error("db: DB.MaintenanceUser and DB.MaintenancePasswordFile are needed for this command");
         return NULL;
     }
     db *d = xcalloc(1, sizeof *d);
     d->cf = c;
-    d->admin = admin;
+    d->account = account;
+    d->admin = account != DB_APP;
     if (connect_handle(d) != 0) {
         free(d);
         return NULL;
@@ -212,6 +220,7 @@ db *db_open_lazy(const conf *c)
 {
     db *d = xcalloc(1, sizeof *d);
     d->cf = c;
+    d->account = DB_APP;
     d->admin = false;
     connect_handle(d);
     return d;
@@ -251,6 +260,11 @@ void db_close(db *d)
     if (d->my)
         mysql_close(d->my);
     free(d);
+}
+
+unsigned long db_connection_id(db *d)
+{
+    return d->alive && d->my ? mysql_thread_id(d->my) : 0;
 }
 
 bool db_alive(const db *d)

@@ -24,10 +24,17 @@ enum db_rc {
 
 /* Initialises the client library; call once in the parent before fork. */
 int db_library_init(void);
-/* Connects with the application account (admin=false) or the admin account
- * named by DB.AdminUser (admin=true). Returns NULL on failure (logged). The
+/* The database accounts the program uses. */
+enum db_account {
+    DB_APP,   /* DB.User: the web workers' least privilege */
+    DB_ADMIN, /* DB.AdminUser: owns the schema (migrate, setup-demo, user admin) */
+    DB_MAINT, /* DB.MaintenanceUser: audit purge, retention, verify */
+};
+
+/* Connects with the given account. Operators' accounts (admin, maintenance)
+ * have no statement time limits. Returns NULL on failure (logged). The
  * caller owns the handle; close it with db_close. */
-db *db_open(const conf *c, bool admin);
+db *db_open(const conf *c, enum db_account account);
 void db_close(db *d);
 /* Like db_open, but returns a handle even when the first connection fails
  * (it is then not alive, and db_reconnect tries again): a worker starts and
@@ -38,6 +45,10 @@ bool db_alive(const db *d);
 /* Reconnects a handle whose connection was lost: all statements are
  * re-prepared on next use. 0 or -1. */
 int db_reconnect(db *d);
+
+/* The server's id of the current connection (a new one after a reconnect),
+ * 0 when not connected. */
+unsigned long db_connection_id(db *d);
 
 /* Transactions. Each returns an enum db_rc. */
 int db_begin(db *d);

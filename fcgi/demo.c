@@ -630,7 +630,7 @@ static int add_audit(struct demo *dm, const char *request_id)
         .outcome = 200,
         .detail = buf_str(&j),
     };
-    int rc = check_run(audit_append(dm->d, &e), "append the audit row");
+    int rc = check_run(audit_append(dm->d, dm->c, &e, NULL), "append the audit row");
     buf_free(&j);
     return rc;
 }
@@ -756,7 +756,7 @@ int demo_setup(const conf *c, const char *credentials_path)
         goto out;
     }
     log_set_request(request_id);
-    dm->d = db_open(c, true);
+    dm->d = db_open(c, DB_ADMIN);
     if (!dm->d) {
         say("cannot connect to the database as %s", c->db_admin_user ? c->db_admin_user : "(DB.AdminUser unset)");
         goto out;

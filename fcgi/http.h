@@ -87,6 +87,12 @@ typedef struct request {
     const char *object_type;
     long long object_id;
     buf detail;          /* a JSON object, or empty */
+    /* Contacts the request touched besides its object (each id of a bulk
+     * action, an export, an import): written beside its audit row
+     * (audit_add_contacts). Allocated in r->mem; see request_touch. */
+    long long *touched;
+    size_t ntouched, captouched;
+    unsigned long long audit_id; /* the id of the request's audit row, once written */
     /* The handler's work stands although the answer is an error: a failed
      * logon is counted (lockout.h) in the transaction of its audit row. */
     bool keep_work;

@@ -103,7 +103,7 @@ int migrate_run(const conf *c)
         fprintf(stderr, "ctrack: Paths.Migrations is not set\n");
         return 1;
     }
-    db *d = db_open(c, true);
+    db *d = db_open(c, DB_ADMIN);
     if (!d) {
         fprintf(stderr, "ctrack: cannot connect to the database as %s\n",
                 c->db_admin_user ? c->db_admin_user : "(no DB.AdminUser)");

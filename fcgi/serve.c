@@ -210,6 +210,23 @@ int serve_run(const char *conf_path)
     enum log_level lvl;
     if (log_parse_level(c->log_level, &lvl) == 0)
         log_set_level(lvl);
+    /* Every request writes its audit row or does nothing: without the key
+     * every request would fail, so the service does not start. */
+    if (!c->has_audit_key) {
+        fprintf(stderr, "ctrack: Audit.KeyFile is required to serve (make one with: openssl rand 32 > FILE)\n");
+        conf_free(c);
+        return 1;
+    }
+    if (c->bench_audit != BENCH_AUDIT_FULL) {
+        const char *b = getenv("CTRACK_BENCH");
+        if (!b || strcmp(b, "1") != 0) {
+            fprintf(stderr, "ctrack: Bench.Audit is for benchmarks only (it needs CTRACK_BENCH=1); not starting\n");
+            conf_free(c);
+            return 1;
+        }
+        log_warn("serve: BENCHMARK SETTING: the audit trail is %s",
+                 c->bench_audit == BENCH_AUDIT_OFF ? "OFF: no request is recorded" : "written without its chain");
+    }
     size_t nroutes;
     const route *rt = route_table(&nroutes);
     if (route_check_table(rt, nroutes) != 0) {

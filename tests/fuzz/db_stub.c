@@ -10,10 +10,10 @@
 
 int db_stub_binds;
 
-db *db_open(const conf *c, bool admin)
+db *db_open(const conf *c, enum db_account account)
 {
     (void)c;
-    (void)admin;
+    (void)account;
     abort();
 }
 
