@@ -158,9 +158,11 @@ static void log_security(request *r)
 }
 
 /* The answer to a failed database call, with the reason for the audit row
- * (the handler's detail describes work that was rolled back, so it goes). */
+ * (the handler's detail and the contacts it touched describe work that was
+ * rolled back, so they go). */
 static int fail_db(request *r, int rc)
 {
+    r->ntouched = 0;
     const char *why = rc == DB_GONE ? "database unavailable"
                       : rc == DB_RETRY ? "lock wait or deadlock"
                       : rc == DB_TIMEOUT ? "statement timeout" : "database error";
@@ -324,6 +326,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
          * could change data behind an error the user was shown. */
         log_warn("request %s %s ran past its %d s deadline: rolled back", r->method, r->path, cf->request_deadline);
         buf_reset(&r->detail);
+        r->ntouched = 0;
         buf_adds(&r->detail, "{\"error\":\"deadline\"}");
         r->error_message = "The request took too long. Nothing was changed; please try again.";
         r->status = 503;

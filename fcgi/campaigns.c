@@ -266,18 +266,24 @@ static void detail_campaign(buf *b, const campaign_info *g)
     buf_addc(b, '}');
 }
 
-/* ,"count":N,"contacts":[{"id":..,"old":..,"new":..},..]} */
-static void detail_members(buf *b, const member_list *m, const char *new_status)
+/* ,"count":N,"contacts":[{"id":..,"old":..,"new":..},..]} with at most
+ * CAMPAIGN_DETAIL_MAX contacts listed (then ,"truncated":true); every
+ * member goes to op->touch. */
+static void detail_members(campaign_op *op, const member_list *m, const char *new_status)
 {
+    buf *b = op->detail;
+    size_t listed = m->n < CAMPAIGN_DETAIL_MAX ? m->n : CAMPAIGN_DETAIL_MAX;
     buf_printf(b, ",\"count\":%zu,\"contacts\":[", m->n);
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < listed; i++) {
         buf_printf(b, "%s{\"id\":%lld,\"old\":", i ? "," : "", m->ids[i]);
         json_add_cstr(b, m->old[i]);
         buf_adds(b, ",\"new\":");
         json_add_cstr(b, new_status);
         buf_addc(b, '}');
     }
-    buf_adds(b, "]}");
+    buf_adds(b, listed < m->n ? "],\"truncated\":true}" : "]}");
+    for (size_t i = 0; op->touch && i < m->n; i++)
+        op->touch(op->touch_ctx, m->ids[i]);
 }
 
 /* The set's members not yet in the campaign (the contacts an add adds).
@@ -385,7 +391,7 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
     detail_campaign(op->detail, &g);
     buf_adds(op->detail, ",\"filter\":");
     filter_json(op->detail, f);
-    detail_members(op->detail, &m, how == CAMPAIGN_ADD ? campaign_statuses[0] : NULL);
+    detail_members(op, &m, how == CAMPAIGN_ADD ? campaign_statuses[0] : NULL);
     rc = CAMP_OK;
 out:
     buf_free(&sql);
@@ -461,7 +467,7 @@ int campaign_member_status(campaign_op *op, long long id, long long contact_id, 
         members_free(&m); /* nothing changed: no contact to list */
     }
     detail_campaign(op->detail, &g);
-    detail_members(op->detail, &m, st);
+    detail_members(op, &m, st);
     rc = CAMP_OK;
 out:
     buf_free(&sql);
@@ -471,9 +477,15 @@ out:
 
 /* ---- shared by the pages ---- */
 
+static void touch_request(void *ctx, long long contact_id)
+{
+    request_touch(ctx, contact_id);
+}
+
 static campaign_op op_for(request *r, db *d)
 {
-    campaign_op op = {.d = d, .sc = &r->who.scope, .mem = r->mem, .detail = &r->detail};
+    campaign_op op = {.d = d, .sc = &r->who.scope, .mem = r->mem, .detail = &r->detail,
+                      .touch = touch_request, .touch_ctx = r};
     return op;
 }
 
@@ -788,6 +800,7 @@ static int show_campaign(request *r, db *d, long long id, int status)
                                      "updated_at"};
         for (int c = 0; c < (int)CT_ARRAY_LEN(cols); c++)
             page_set(r->pg, db_text(s, c, NULL), "Members.%d.%s", i, cols[c]);
+        request_touch(r, db_int(s, 0));
         i++;
     }
     if (rc < 0)

@@ -45,6 +45,10 @@ typedef struct campaign_op {
     arena *mem;
     buf *detail;
     const char *message;
+    /* Called with each contact a change of members affects, for the
+     * audit_contacts rows of the audit row; NULL when nobody keeps them. */
+    void (*touch)(void *ctx, long long contact_id);
+    void *touch_ctx;
 } campaign_op;
 
 /* A campaign the actor can see. Strings in the op's arena. */
@@ -83,16 +87,22 @@ int campaign_rename(campaign_op *op, long long id, const char *name, size_t n);
 int campaign_set_archived(campaign_op *op, long long id, bool archived);
 
 enum campaign_change { CAMPAIGN_ADD, CAMPAIGN_REMOVE };
+/* Contacts one audit detail lists at most: each takes at most 60 bytes, so
+ * the detail stays far below its column's 16 MB and the server's packet. */
+#define CAMPAIGN_DETAIL_MAX 100000
 /* Adds to (as "targeted") or removes from a visible, active campaign every
  * contact of the set f (the actor's scope, the filter, and f->ids when set;
  * all in SQL). Contacts already members are not added again; *count gets
  * the number added or removed. Detail: {"campaign":{"id":..,"name":..},
  * "filter":{..},"count":N,"contacts":[{"id":..,"old":..,"new":..},..]},
- * every affected contact listed. */
+ * every affected contact listed up to CAMPAIGN_DETAIL_MAX (beyond that the
+ * list stops there and "truncated":true follows it); op->touch gets every
+ * affected contact however many. */
 int campaign_members_change(campaign_op *op, long long id, enum campaign_change how, const contact_filter *f,
                             long long *count);
 /* Sets the status of one member (a contact in the scope) of a visible,
- * active campaign. Detail as for campaign_members_change. */
+ * active campaign. Detail and op->touch as for campaign_members_change
+ * (no contact when the status was already so). */
 int campaign_member_status(campaign_op *op, long long id, long long contact_id, const char *status, size_t n);
 
 /* ---- for the contact pages (contacts.c) ---- */

@@ -48,7 +48,9 @@ void cli_close(cli_run *x)
     log_set_request(NULL);
 }
 
-static int append(cli_run *x, int outcome, const char *detail)
+/* The run's audit row; a failure's row names no contacts (its work was
+ * rolled back). */
+static int append(cli_run *x, int outcome, const char *detail, bool with_contacts)
 {
     audit_entry e = {
         .client_id = x->client_id,
@@ -62,7 +64,10 @@ static int append(cli_run *x, int outcome, const char *detail)
         .outcome = outcome,
         .detail = detail,
     };
-    int rc = audit_append(x->d, x->c, &e, NULL);
+    unsigned long long audit_id = 0;
+    int rc = audit_append(x->d, x->c, &e, &audit_id);
+    if (rc == DB_OK && with_contacts && x->ntouched && audit_id)
+        rc = audit_add_contacts(x->d, x->client_id, audit_id, x->touched, x->ntouched);
     if (rc == DB_OK)
         rc = db_commit(x->d);
     if (rc != DB_OK)
@@ -72,7 +77,7 @@ static int append(cli_run *x, int outcome, const char *detail)
 
 int cli_commit(cli_run *x, const char *detail)
 {
-    int rc = append(x, 200, detail);
+    int rc = append(x, 200, detail, true);
     if (rc != DB_OK)
         log_error("audit: could not record %s", x->path ? x->path : "?");
     return rc;
@@ -89,7 +94,7 @@ int cli_record_failure(cli_run *x, int outcome, const char *why)
     buf_addc(&detail, '}');
     int rc = db_begin(x->d);
     if (rc == DB_OK)
-        rc = append(x, outcome, buf_str(&detail));
+        rc = append(x, outcome, buf_str(&detail), false);
     buf_free(&detail);
     if (rc != DB_OK) {
         fprintf(stderr, "ctrack: the failure could not be recorded in the audit trail\n");

@@ -21,6 +21,10 @@ typedef struct cli_run {
     const char *action;      /* the same action as the page's */
     const char *object_type; /* or NULL */
     long long object_id;
+    /* Contacts the run changed besides its object, written beside its audit
+     * row (audit_add_contacts); owned by the command. */
+    const long long *touched;
+    size_t ntouched;
 } cli_run;
 
 /* Loads the configuration at conf_path, sets the log level, makes the
@@ -31,8 +35,8 @@ int cli_open(cli_run *x, const char *conf_path, enum db_account account);
 void cli_close(cli_run *x);
 
 /* Appends the run's audit row (outcome 200, detail a JSON object or NULL)
- * to the open transaction and commits; rolls back when either fails.
- * Returns an enum db_rc. */
+ * and its touched contacts to the open transaction and commits; rolls back
+ * when any of it fails. Returns an enum db_rc. */
 int cli_commit(cli_run *x, const char *detail);
 /* Rolls the open transaction back and, when the database is reachable,
  * records the failure ({"error": why}) with outcome in a transaction of its

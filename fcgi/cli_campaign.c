@@ -165,7 +165,18 @@ typedef struct run {
     buf path;   /* the command words, for the audit row */
     buf detail;
     buf out;    /* what is printed after the commit */
+    long long *touched; /* the contacts changed, for r.touched */
+    size_t ntouched, captouched;
 } run;
+
+static void touch_run(void *ctx, long long contact_id)
+{
+    run *rn = ctx;
+    rn->touched = arena_grow(rn->mem, rn->touched, &rn->captouched, rn->ntouched, sizeof *rn->touched);
+    rn->touched[rn->ntouched++] = contact_id;
+    rn->r.touched = rn->touched;
+    rn->r.ntouched = rn->ntouched;
+}
 
 static const char SQL_CONTACT_BY_ID_END[] = " AND c.live = 1 AND c.id = ?";
 static const char SQL_CONTACT_BY_EXT_END[] = " AND c.live = 1 AND c.external_id = ?";
@@ -223,7 +234,8 @@ static int work(run *rn, const char **message)
 {
     const args *a = rn->a;
     const char *n = a->sb->name;
-    campaign_op op = {.d = rn->d, .sc = &rn->sc, .mem = rn->mem, .detail = &rn->detail};
+    campaign_op op = {.d = rn->d, .sc = &rn->sc, .mem = rn->mem, .detail = &rn->detail,
+                      .touch = touch_run, .touch_ctx = rn};
     int rc;
     rn->r.object_id = a->campaign;
     if (strcmp(n, "list") == 0) {

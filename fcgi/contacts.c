@@ -756,6 +756,7 @@ static int list_page(request *r, db *d, const contact_filter *f, const char *sor
                                      "region", "updated_at", "organisation"};
         for (int c = 0; c < (int)CT_ARRAY_LEN(cols); c++)
             page_set(r->pg, db_text(ps, c, NULL), "List.Rows.%d.%s", i, cols[c]);
+        request_touch(r, db_int(ps, 0));
         if (counted)
             *total = db_int(ps, (int)CT_ARRAY_LEN(cols));
         i++;

@@ -129,12 +129,14 @@ static void start_detail(request *r, const export_job *j, const char *phase)
     buf_printf(b, ",\"safe\":%s,\"bom\":%s}", j->safe ? "true" : "false", j->bom ? "true" : "false");
 }
 
-/* The detail of the closing audit row; returns status. */
-static int closing(request *r, long long rows, int status, const char *why)
+/* The detail of the closing audit row (the contacts sent are its touched
+ * ids); returns status. */
+static int closing(request *r, const export_job *j, long long rows, int status, const char *why)
 {
     buf_reset(&r->detail);
-    buf_printf(&r->detail, "{\"format\":\"csv\",\"phase\":\"%s\",\"rows\":%lld", status == 200 ? "completed" : "failed",
-               rows);
+    buf_printf(&r->detail, "{\"format\":\"csv\",\"phase\":\"%s\",\"filter\":", status == 200 ? "completed" : "failed");
+    filter_json(&r->detail, &j->f);
+    buf_printf(&r->detail, ",\"rows\":%lld", rows);
     if (why) {
         buf_adds(&r->detail, ",\"error\":");
         json_add_cstr(&r->detail, why);
@@ -189,7 +191,7 @@ static int export_stream(request *r, db *d)
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);
     if (!s)
-        return closing(r, 0, 500, "database error");
+        return closing(r, j, 0, 500, "database error");
     int p = filter_bind(s, 0, &j->f, sc);
     if (j->after)
         db_bind_int(s, p++, j->after);
@@ -197,11 +199,11 @@ static int export_stream(request *r, db *d)
         db_bind_int(s, p++, j->limit);
     int rc = db_run_stream(s);
     if (rc != DB_OK) /* nothing sent yet: the client gets an error page */
-        return closing(r, 0, rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500, "database error");
+        return closing(r, j, 0, rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500, "database error");
     if (http_stream_begin(r) != 0) {
         db_stream_cancel(s);
         log_info("export: the client went away before the first byte");
-        return closing(r, 0, 499, "client gone");
+        return closing(r, j, 0, 499, "client gone");
     }
 
     buf out = {0};
@@ -214,6 +216,9 @@ static int export_stream(request *r, db *d)
     const long long fail_after = r->cf->test_fail_export_after;
     while ((rc = db_next(s)) == 1) {
         data_row(&out, s, j->safe);
+        /* Counted as sent once it is in the response: a chunk whose write
+         * fails may have reached the client in part. */
+        request_touch(r, db_int(s, 0));
         rows++;
         if (out.len >= EXPORT_CHUNK) {
             if (http_stream_write(r, out.data, out.len) != 0) {
@@ -239,7 +244,7 @@ static int export_stream(request *r, db *d)
         db_stream_cancel(s);
         log_warn("export: stopped after %lld rows: %s", rows, why);
     }
-    return closing(r, rows, status, why);
+    return closing(r, j, rows, status, why);
 }
 
 int export_contacts_csv(request *r, db *d)
