@@ -6,7 +6,6 @@
 #include "admin.h"
 #include "handlers.h"
 #include "json.h"
-#include "lockout.h"
 #include "session.h"
 #include "token.h"
 #include "two_factor.h"
@@ -92,11 +91,8 @@ int admin_users_unlock(request *r, db *d)
     if (rc != 1)
         return rc;
     int was_locked = 0;
-    if ((rc = lockout_unlock(d, u.username, &was_locked)) != DB_OK)
+    if ((rc = manage_user_unlock(d, u.username, &r->detail, &was_locked)) != DB_OK)
         return rc;
-    buf_adds(&r->detail, "{\"username\":");
-    json_add_cstr(&r->detail, u.username);
-    buf_printf(&r->detail, ",\"was_locked\":%s}", was_locked ? "true" : "false");
     http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?%s", u.id, was_locked ? "unlocked=1" : "notlocked=1"));
     return 303;
 }
@@ -149,8 +145,8 @@ int admin_users_two_factor_reset(request *r, db *d)
         return rc;
     buf_adds(&r->detail, "{\"username\":");
     json_add_cstr(&r->detail, u.username);
-    buf_printf(&r->detail, ",\"was_enrolled\":%s,\"recovery_codes_removed\":%lld,\"sessions_ended\":%lld}",
-               was ? "true" : "false", codes, ended);
+    buf_printf(&r->detail, ",\"was_enrolled\":%s,\"recovery_codes_removed\":%lld,\"sessions_ended\":%lld,\"changes\":{%s}}",
+               was ? "true" : "false", codes, ended, was ? "\"two_factor\":{\"old\":\"enrolled\",\"new\":\"none\"}" : "");
     http_redirect(r, arena_printf(r->mem, "/admin/users/%lld?two_factor_reset=1", u.id));
     return 303;
 }

@@ -18,7 +18,6 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
-#include "lockout.h"
 #include "log.h"
 #include "manage.h"
 #include "util.h"
@@ -352,11 +351,8 @@ static int user_unlock(cli *x)
     if (rc != MANAGE_OK)
         return rc;
     int was_locked = 0;
-    if ((rc = lockout_unlock(x->r.d, u.username, &was_locked)) != DB_OK)
+    if ((rc = manage_user_unlock(x->r.d, u.username, &x->detail, &was_locked)) != DB_OK)
         return rc;
-    buf_adds(&x->detail, "{\"username\":");
-    json_add_cstr(&x->detail, u.username);
-    buf_printf(&x->detail, ",\"was_locked\":%s}", was_locked ? "true" : "false");
     buf_printf(&x->out, "%s: %s\n", u.username,
                was_locked ? "unlocked (its failed logons are forgotten)" : "was not locked");
     return MANAGE_OK;

@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "filter.h"
 #include "json.h"
+#include "lockout.h"
 #include "log.h"
 #include "password.h"
 #include "session.h"
@@ -899,6 +900,21 @@ int manage_user_password(db *d, long long client_id, long long user_id, const ch
                    "\"tokens_revoked\":%lld}",
                    ended, revoked);
     return rc;
+}
+
+int manage_user_unlock(db *d, const char *username, buf *detail, int *was_locked)
+{
+    int was = 0;
+    int rc = lockout_unlock(d, username, &was);
+    if (was_locked)
+        *was_locked = was;
+    if (rc != DB_OK)
+        return rc;
+    buf_adds(detail, "{\"username\":");
+    json_add_cstr(detail, username);
+    buf_printf(detail, ",\"was_locked\":%s,\"changes\":{%s}}", was ? "true" : "false",
+               was ? "\"locked\":{\"old\":true,\"new\":false}" : "");
+    return DB_OK;
 }
 
 int manage_own_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,

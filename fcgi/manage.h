@@ -172,6 +172,11 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
  * ended. */
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err);
+/* An administrator's unlock of a username (lockout.h); *was_locked (may be
+ * NULL) gets whether it was locked. Detail {"username":..,"was_locked":..,
+ * "changes":{"locked":{"old":true,"new":false}}} (no changes when it was
+ * not locked). Returns an enum db_rc. */
+int manage_user_unlock(db *d, const char *username, buf *detail, int *was_locked);
 /* The user's own change (the caller has checked the current password):
  * sets the new one (the rules of password.h), clears the need to change it
  * and ends every session of the user, the caller's too; detail

@@ -284,7 +284,8 @@ int token_revoke(db *d, long long client_id, long long user_id, long long id, lo
     bool was_revoked = db_int(s, 2) != 0;
     buf_printf(detail, "{\"token\":{\"id\":%lld,\"user_id\":%lld,\"name\":", id, *owner);
     json_add_cstr(detail, db_text(s, 1, NULL));
-    buf_printf(detail, "},\"was_revoked\":%s}", was_revoked ? "true" : "false");
+    buf_printf(detail, "},\"was_revoked\":%s,\"changes\":{%s}}", was_revoked ? "true" : "false",
+               was_revoked ? "" : "\"revoked\":{\"old\":false,\"new\":true}");
     db_done(s);
     if (was_revoked)
         return 1;

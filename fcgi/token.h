@@ -60,7 +60,9 @@ int token_create(db *d, long long client_id, long long user_id, const char *name
 /* Revokes token id of client_id; user_id > 0 limits it to that user's
  * tokens (a user revoking their own), 0 allows any user of the client (an
  * administrator). An already revoked token stays as it was. *owner gets the
- * token's user. detail gets the audit JSON. Returns 1 when the token was
+ * token's user. detail gets the audit JSON: {"token":{"id","user_id","name"},
+ * "was_revoked":..,"changes":{"revoked":{"old":false,"new":true}}} (no
+ * changes when it was revoked already). Returns 1 when the token was
  * found, 0 when not (404), or a negative enum db_rc. */
 int token_revoke(db *d, long long client_id, long long user_id, long long id, long long *owner, buf *detail);
 

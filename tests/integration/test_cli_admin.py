@@ -359,7 +359,8 @@ def test_user_unlock(ctrack, db, demo, audit, people):
     mark = audit.mark()
     assert ok(ctrack("user", "unlock", "--client", client, username)) == f"{username}: unlocked (its failed logons are forgotten)\n"
     row = last_row(audit, mark)
-    assert (row["action"], row["outcome"], row["json"]) == ("user.unlock", 200, {"username": username, "was_locked": True}), row
+    assert (row["action"], row["outcome"], row["json"]) == ("user.unlock", 200, {"username": username, "was_locked": True,
+                                                                  "changes": {"locked": {"old": True, "new": False}}}), row
     assert db.int(f"SELECT COUNT(*) FROM login_locks WHERE username = {sql_str(username)} AND locked_until > UTC_TIMESTAMP(6)") == 0
     assert db.int(f"SELECT COUNT(*) FROM login_failures WHERE username = {sql_str(username)}") == 0
     assert ok(ctrack("user", "unlock", "--client", client, username)) == f"{username}: was not locked\n"

@@ -439,7 +439,8 @@ def test_the_done_when_story(manager, db, demo, base_url, cert, audit):
     assert r.status_code == 303 and r.headers["Location"] == "/account/tokens?revoked=1"
     rev = audit.one_since(mark, "the revocation")
     assert (rev["action"], rev["object_id"], json.loads(rev["detail"])) == \
-        ("token.revoke", tid, {"token": {"id": tid, "user_id": manager.user_id, "name": name}, "was_revoked": False})
+        ("token.revoke", tid, {"token": {"id": tid, "user_id": manager.user_id, "name": name}, "was_revoked": False,
+                         "changes": {"revoked": {"old": False, "new": True}}})
     mark = audit.mark()
     assert_refused(script.get(EXPORT), audit, mark, "revoked", token_id=tid, user_id=manager.user_id, secret=token)
     page = Page(manager.get("/account/tokens?revoked=1").text)

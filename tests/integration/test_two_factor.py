@@ -377,7 +377,8 @@ def test_administrator_resets_two_factor(db, audit, admin, sessions, demo, user)
     assert r.status_code == 303 and location_path(r) == f"/admin/users/{user.id}?two_factor_reset=1"
     assert user.col("totp_secret IS NULL") == "1" and user.codes() == 0 and user.sessions() == 0
     [d] = details(audit, mark, "user.two_factor_reset")
-    assert d == {"username": user.username, "was_enrolled": True, "recovery_codes_removed": 10, "sessions_ended": 1}
+    assert d == {"username": user.username, "was_enrolled": True, "recovery_codes_removed": 10, "sessions_ended": 1,
+                 "changes": {"two_factor": {"old": "enrolled", "new": "none"}}}
     page = Page(admin.get(f"/admin/users/{user.id}?two_factor_reset=1").text)
     assert page.by_id["user-two-factor"].startswith("Not set up")
     # The user's session is gone.
