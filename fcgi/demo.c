@@ -120,6 +120,8 @@ struct demo {
     size_t nstates;
     long long client_id, type_id, country_id;
     size_t regions, contacts;
+    long long *created; /* the contacts' ids, for audit_contacts */
+    size_t capcreated;
     char *pw;
     bool pw_from_env;
     char hash[PASSWORD_HASH_MAX];
@@ -348,7 +350,11 @@ static int insert_contact(struct demo *dm, const char *file, size_t line, const 
         say("%s line %zu: cannot insert the contact: %s", file, line, rc_name(rc));
         return -1;
     }
-    dm->contacts++;
+    if (dm->contacts == dm->capcreated) {
+        dm->capcreated = dm->capcreated ? dm->capcreated * 2 : 1024;
+        dm->created = xrealloc(dm->created, dm->capcreated * sizeof *dm->created);
+    }
+    dm->created[dm->contacts++] = (long long)db_insert_id(s);
     return 0;
 }
 
@@ -630,7 +636,13 @@ static int add_audit(struct demo *dm, const char *request_id)
         .outcome = 200,
         .detail = buf_str(&j),
     };
-    int rc = check_run(audit_append(dm->d, dm->c, &e, NULL), "append the audit row");
+    /* Like an import: every contact created is named beside the row, so
+     * that each contact's history starts with its creation. */
+    unsigned long long audit_id = 0;
+    int rc = check_run(audit_append(dm->d, dm->c, &e, &audit_id), "append the audit row");
+    if (rc == 0 && audit_id)
+        rc = check_run(audit_add_contacts(dm->d, dm->client_id, audit_id, dm->created, dm->contacts),
+                       "record the contacts of the audit row");
     buf_free(&j);
     return rc;
 }
@@ -718,6 +730,7 @@ static void demo_free(struct demo *dm)
         free(dm->pw);
     }
     explicit_bzero(dm->hash, sizeof dm->hash);
+    free(dm->created);
     db_close(dm->d);
 }
 
