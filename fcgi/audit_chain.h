@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
 #define AUDIT_HASH_LEN 32
 /* Largest chain (writer slot) number; see audit.c. */
 #define AUDIT_MAX_CHAINS 4096
@@ -43,5 +45,23 @@ int audit_chain_hash(const unsigned char key[32], const unsigned char prev[AUDIT
 /* Formats a time as stored in audit.at: seconds since the epoch and
  * microseconds, UTC, into out ("YYYY-MM-DD HH:MM:SS.ffffff" + NUL). */
 void audit_chain_time(long long sec, long usec, char out[27]);
+
+/* One chain's head, as a checkpoint keeps it. */
+typedef struct audit_head {
+    long long chain_client, chain, seq, id;
+    unsigned char hash[AUDIT_HASH_LEN];
+} audit_head;
+
+/* Appends a checkpoint of heads to out: a header line, "written" and the
+ * time, one "chain CLIENT CHAIN SEQ HASH ID" line per head, and a last line
+ * "mac HEX", the HMAC-SHA-256 under key of everything before it, so that a
+ * checkpoint cannot be edited (or made up) without the key. 0 or -1. */
+int audit_checkpoint_format(const unsigned char key[32], const char *written_at, const audit_head *heads, size_t n,
+                            buf *out);
+/* Parses a checkpoint and checks its mac. On success returns 0 with
+ * *heads (malloc'd, the caller frees) and *n; otherwise -1 with a message in
+ * err (the line number included). */
+int audit_checkpoint_parse(const char *text, size_t len, const unsigned char key[32], audit_head **heads, size_t *n,
+                           char *err, size_t errlen);
 
 #endif

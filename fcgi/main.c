@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_audit.h"
 #include "cli_campaign.h"
 #include "cli_admin.h"
 #include "conf.h"
@@ -30,6 +31,8 @@ static void usage(FILE *out)
             "               one route a line: method, pattern, function, audit action,\n"
             "               flags (token: API tokens may call it; setup: reachable before\n"
             "               a forced password change or two-factor enrolment; - for none)\n"
+            "  audit        verify | checkpoint | retention | purge: the audit trail\n"
+            "               (ctrack audit --help)\n"
             "  campaign     campaigns and their members (ctrack campaign --help)\n"
             "  client       create | list: the clients of the installation\n"
             "  usertype     list | create | rename | delete | allow | deny: user types and the matrix\n"
@@ -57,6 +60,8 @@ int main(int argc, char **argv)
     /* The operator commands read their own options (-c among them). */
     if (strcmp(cmd, "campaign") == 0)
         return cli_campaign(argc - 2, argv + 2, conf_path);
+    if (strcmp(cmd, "audit") == 0)
+        return cli_audit(argc - 2, argv + 2, conf_path);
     if (cli_admin_is_command(cmd))
         return cli_admin_main(argc, argv, conf_path);
     for (int i = 2; i < argc; i++) {

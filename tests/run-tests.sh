@@ -157,6 +157,7 @@ if conf/stack.sh start "$TMP" "$PORT" 2; then
     export CTRACK_DB_SOCKET=$TMP/run/mysqld.sock
     export CTRACK_DB_ROOT_CNF=$TMP/secrets/root.cnf
     export CTRACK_DB_APP_CNF=$TMP/secrets/app.cnf
+    export CTRACK_DB_MAINT_CNF=$TMP/secrets/maint.cnf
     # A proxy from the environment must not capture requests to the test stack.
     export NO_PROXY=127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}
     export no_proxy=$NO_PROXY

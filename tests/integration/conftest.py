@@ -13,6 +13,7 @@ import base64
 import contextlib
 import datetime
 import hashlib
+import hmac
 import os
 import re
 import signal
@@ -591,6 +592,33 @@ def route_table():
     return [(m, pat, f, a, frozenset() if fl == "-" else frozenset(fl.split(","))) for m, pat, f, a, fl in routes]
 
 
+def cli_paths():
+    """(binary, configuration) of the build under test, checked."""
+    path = os.environ.get("CTRACK_BIN")
+    assert path and os.access(path, os.X_OK), f"CTRACK_BIN={path!r} is not an executable"
+    conf = os.environ.get("CTRACK_CONF")
+    assert conf and os.path.isfile(conf), f"CTRACK_CONF={conf!r} is not a file"
+    return path, conf
+
+
+def audit_row_hash(key, prev, row):
+    """The chain hash of an audit row, computed apart from the program from
+    the documented encoding (README, "Tamper evidence"): HMAC-SHA-256 under
+    key of "ctrack-audit-v1" NUL, the previous hash, then each field as a
+    0 byte for NULL or a 1 byte, a 4-byte big-endian length and the bytes
+    (numbers in decimal). row holds bytes or None (texts) and ints or None."""
+    def field(v):
+        if v is None:
+            return b"\0"
+        if isinstance(v, int):
+            v = str(v).encode()
+        return b"\1" + len(v).to_bytes(4, "big") + v
+    msg = b"ctrack-audit-v1\0" + prev + b"".join(field(row[k]) for k in (
+        "chain_client", "chain", "seq", "at", "client_id", "user_id", "remote_addr", "request_id", "method",
+        "path", "action", "object_type", "object_id", "outcome", "detail", "token_id"))
+    return hmac.new(key, msg, hashlib.sha256).digest()
+
+
 def sha256_hex(text):
     return hashlib.sha256(text.encode("ascii")).hexdigest().upper()
 
@@ -627,6 +655,11 @@ def db():
 @pytest.fixture(scope="session")
 def app_db():
     return Database(os.environ["CTRACK_DB_APP_CNF"])
+
+
+@pytest.fixture(scope="session")
+def maint_db():
+    return Database(os.environ["CTRACK_DB_MAINT_CNF"])
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,12 @@ import subprocess
 
 import pytest
 
-from conftest import DEMO_CLIENT, Web, sql_str
+from conftest import cli_paths, DEMO_CLIENT, Web, sql_str
 
 
 @pytest.fixture(scope="module")
 def ctrack():
-    path = os.environ.get("CTRACK_BIN")
-    assert path and os.access(path, os.X_OK), f"CTRACK_BIN={path!r} is not an executable"
-    conf = os.environ.get("CTRACK_CONF")
-    assert conf and os.path.isfile(conf), f"CTRACK_CONF={conf!r} is not a file"
+    path, conf = cli_paths()
 
     def run(*args, timeout=120, env=None):
         return subprocess.run([path, *args], capture_output=True, text=True, timeout=timeout,

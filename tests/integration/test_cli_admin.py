@@ -9,17 +9,14 @@ import subprocess
 
 import pytest
 
-from conftest import DEMO_CLIENT, ListPage, password_matches, sql_str, unique
+from conftest import cli_paths, DEMO_CLIENT, ListPage, password_matches, sql_str, unique
 
 PASSWORD = "provisioned password 1"
 
 
 @pytest.fixture(scope="module")
 def ctrack():
-    path = os.environ.get("CTRACK_BIN")
-    assert path and os.access(path, os.X_OK), f"CTRACK_BIN={path!r} is not an executable"
-    conf = os.environ.get("CTRACK_CONF")
-    assert conf and os.path.isfile(conf), f"CTRACK_CONF={conf!r} is not a file"
+    path, conf = cli_paths()
 
     def run(*args, stdin=None):
         # -c goes after "GROUP COMMAND", where the commands read options.
