@@ -1,0 +1,700 @@
+"""The exact audit rows of each kind of request: who, what, how it ended,
+the detail's changes (old and new values, never a secret or a contact's
+data in a bulk row), the contacts named beside the row (audit_contacts),
+and the chain fields. Every route of the table is covered here or named in
+COVERED_ELSEWHERE with the test file that checks its row; a new route
+without either fails test_every_route_has_an_audit_row_test.
+
+These tests count rows: the suite must be the stack's only client."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import DEMO_CLIENT, ListPage, Page, contact_form, location_path, route_table, sql_int, sql_str, unique
+from test_admin import PASSWORD as ADMIN_SET_PASSWORD, Org
+
+ROUTES = route_table()
+ADDR = "127.0.0.1"
+HASH_LEN = 32  # HMAC-SHA-256
+
+
+# ---------------------------------------------------------------- reading rows
+
+FIELDS = ("id", "client_id", "user_id", "token_id", "remote_addr", "request_id", "method", "path", "action",
+          "object_type", "object_id", "outcome", "detail", "chain", "seq", "hash_len")
+INTS = ("id", "client_id", "user_id", "token_id", "object_id", "outcome", "chain", "seq", "hash_len")
+
+
+def rows_since(db, mark):
+    """Every audit row after mark, with its token, chain fields and the
+    contacts named beside it (audit_contacts, sorted)."""
+    out = []
+    for r in db.rows("SELECT id, client_id, user_id, token_id, remote_addr, request_id, method, HEX(path), action,"
+                     " object_type, object_id, outcome, HEX(detail), chain, seq, LENGTH(hash) FROM audit"
+                     f" WHERE id > {int(mark)} ORDER BY id"):
+        d = dict(zip(FIELDS, r))
+        for k in INTS:
+            d[k] = None if d[k] is None else int(d[k])
+        d["path"] = bytes.fromhex(d["path"]).decode("utf-8")
+        d["detail"] = None if d["detail"] is None else json.loads(bytes.fromhex(d["detail"]).decode("utf-8"))
+        links = db.rows(f"SELECT client_id, contact_id FROM audit_contacts WHERE audit_id = {d['id']}"
+                        " ORDER BY contact_id")
+        assert all(int(c) == d["client_id"] for c, _ in links), f"audit_contacts of another client: {links}"
+        d["contacts"] = [int(k) for _, k in links]
+        out.append(d)
+    return out
+
+
+def one_row(db, mark, what):
+    rows = rows_since(db, mark)
+    assert len(rows) == 1, f"expected one audit row for {what}, found " + \
+        "; ".join(f"{r['method']} {r['path']} {r['action']} {r['outcome']}" for r in rows)
+    return rows[0]
+
+
+def check(row, *, action, method, path, outcome, client, user, token=None, obj=(None, None), detail=None,
+          contacts=(), addr=ADDR, any_detail=False):
+    """Asserts every column of the row (detail exactly unless any_detail)."""
+    got = {k: row[k] for k in ("action", "method", "path", "outcome", "client_id", "user_id", "token_id",
+                               "remote_addr", "object_type", "object_id")}
+    want = {"action": action, "method": method, "path": path, "outcome": outcome, "client_id": client,
+            "user_id": user, "token_id": token, "remote_addr": addr, "object_type": obj[0], "object_id": obj[1]}
+    assert got == want, f"audit row {got}\nexpected {want}"
+    if not any_detail:
+        assert row["detail"] == detail, f"detail of {action}: {row['detail']}\nexpected {detail}"
+    assert row["contacts"] == sorted(contacts), f"audit_contacts of {action}: {row['contacts']}, " \
+                                                f"expected {sorted(contacts)}"
+    assert re.fullmatch(r"[0-9a-f]{32}", row["request_id"]), row["request_id"]
+    assert row["chain"] and row["chain"] > 0 and row["seq"] and row["seq"] > 0 and row["hash_len"] == HASH_LEN, \
+        f"chain fields not set: chain {row['chain']} seq {row['seq']} hash {row['hash_len']} bytes"
+
+
+# ---------------------------------------------------------------- helpers
+
+@pytest.fixture
+def marker():
+    return unique("Audrow")
+
+
+def make_contacts(create_contact, marker, n):
+    return sorted(create_contact(last_name=f"{marker} {i}") for i in range(n))
+
+
+def make_campaign(admin):
+    name = unique("Audit campaign ")
+    r = admin.post("/campaigns", {"name": name})
+    assert r.status_code == 303, r.status_code
+    return int(re.fullmatch(r"/campaigns/(\d+)\?done=created", location_path(r)).group(1)), name
+
+
+def members(db, cid):
+    return {int(a): b for a, b in db.rows(
+        f"SELECT contact_id, status FROM contact_campaigns WHERE campaign_id = {sql_int(cid)}")}
+
+
+def no_filter(**kw):
+    f = {"q": None, "region": None, "party": None, "campaign": None}
+    f.update(kw)
+    return f
+
+
+# ---------------------------------------------------------------- pages and contacts
+
+def test_list_page_names_the_contacts_shown(admin, demo, db, create_contact, marker):
+    ids = make_contacts(create_contact, marker, 3)
+    mark = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    lp = ListPage(admin.get(f"/contacts?q={marker}"))
+    assert sorted(lp.ids) == ids
+    check(one_row(db, mark, "GET /contacts"), action="contact.list", method="GET", path="/contacts", outcome=200,
+          client=demo.client_id, user=demo.user_id,
+          detail={"filter": no_filter(q=marker), "sort": "name", "rows": 3, "total": 3, "page": 1}, contacts=ids)
+    # The unfiltered first page: exactly its 50 ids.
+    mark = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    lp = ListPage(admin.get("/contacts"))
+    row = one_row(db, mark, "GET /contacts")
+    assert len(lp.ids) == 50 and row["contacts"] == sorted(lp.ids)
+
+
+def test_contact_view_create_update_delete(admin, demo, db, audit, marker):
+    mark = audit.mark()
+    r = admin.post("/contacts", contact_form(last_name=marker, phone="555 0100"))
+    assert r.status_code == 303
+    cid = int(location_path(r).rsplit("/", 1)[1])
+    check(one_row(db, mark, "create"), action="contact.create", method="POST", path="/contacts", outcome=303,
+          client=demo.client_id, user=demo.user_id, obj=("contact", cid),
+          detail={"changes": {"first_name": {"old": None, "new": "Test"}, "last_name": {"old": None, "new": marker},
+                              "phone": {"old": None, "new": "555 0100"}}})
+
+    mark = audit.mark()
+    assert admin.get(f"/contacts/{cid}").status_code == 200
+    check(one_row(db, mark, "view"), action="contact.view", method="GET", path=f"/contacts/{cid}", outcome=200,
+          client=demo.client_id, user=demo.user_id, obj=("contact", cid), any_detail=True)
+
+    form = Page(admin.get(f"/contacts/{cid}/edit").text).form(f"/contacts/{cid}")["fields"]
+    form.update(phone="555 0199", nickname="Audy")
+    form.pop("csrf", None)
+    mark = audit.mark()
+    assert admin.post(f"/contacts/{cid}", form).status_code == 303
+    check(one_row(db, mark, "update"), action="contact.update", method="POST", path=f"/contacts/{cid}",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("contact", cid),
+          detail={"changes": {"nickname": {"old": "", "new": "Audy"},
+                              "phone": {"old": "555 0100", "new": "555 0199"}}})
+
+    mark = audit.mark()
+    assert admin.post(f"/contacts/{cid}/delete").status_code == 303
+    check(one_row(db, mark, "delete"), action="contact.delete", method="POST", path=f"/contacts/{cid}/delete",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("contact", cid), detail={"deleted": True})
+
+
+# ---------------------------------------------------------------- bulk actions and members
+
+def test_bulk_add_and_remove_name_every_changed_contact(admin, demo, db, audit, create_contact, marker):
+    ids = make_contacts(create_contact, marker, 4)
+    cid, name = make_campaign(admin)
+    # One is a member already: the add skips it, and neither its detail nor
+    # audit_contacts names it.
+    assert admin.post(f"/contacts/{ids[0]}/campaigns", {"campaign_id": cid}).status_code == 303
+    mark = audit.mark()
+    r = admin.post(f"/contacts/campaign-add?q={marker}", {"campaign_id": cid, "which": "all"})
+    assert r.status_code == 303 and "n=3" in location_path(r)
+    check(one_row(db, mark, "bulk add"), action="campaign.bulk_add", method="POST", path="/contacts/campaign-add",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("campaign", cid),
+          detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(q=marker), "count": 3,
+                  "contacts": [{"id": i, "old": None, "new": "targeted"} for i in ids[1:]]},
+          contacts=ids[1:])
+    assert members(db, cid) == {i: "targeted" for i in ids}
+
+    # Ticked rows: the ids are part of the filter.
+    mark = audit.mark()
+    r = admin.post(f"/contacts/campaign-remove?q={marker}",
+                   [("campaign_id", cid), ("which", "selected"), ("id", ids[1]), ("id", ids[3])])
+    assert r.status_code == 303
+    check(one_row(db, mark, "bulk remove"), action="campaign.bulk_remove", method="POST",
+          path="/contacts/campaign-remove", outcome=303, client=demo.client_id, user=demo.user_id,
+          obj=("campaign", cid),
+          detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(q=marker, ids=[ids[1], ids[3]]),
+                  "count": 2, "contacts": [{"id": i, "old": "targeted", "new": None} for i in (ids[1], ids[3])]},
+          contacts=[ids[1], ids[3]])
+    assert members(db, cid) == {ids[0]: "targeted", ids[2]: "targeted"}
+
+
+def test_member_status_change_and_remove(admin, demo, db, audit, create_contact, marker):
+    ids = make_contacts(create_contact, marker, 2)
+    cid, name = make_campaign(admin)
+    mark = audit.mark()
+    assert admin.post(f"/contacts/{ids[0]}/campaigns", {"campaign_id": cid}).status_code == 303
+    check(one_row(db, mark, "join"), action="campaign.member_add", method="POST", path=f"/contacts/{ids[0]}/campaigns",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("campaign", cid),
+          detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(ids=[ids[0]]), "count": 1,
+                  "contacts": [{"id": ids[0], "old": None, "new": "targeted"}]}, contacts=[ids[0]])
+    assert admin.post(f"/contacts/{ids[1]}/campaigns", {"campaign_id": cid}).status_code == 303
+
+    mark = audit.mark()
+    r = admin.post(f"/campaigns/{cid}/members/status", {"contact_id": ids[0], "status": "responded"})
+    assert r.status_code == 303
+    check(one_row(db, mark, "status"), action="campaign.member_status", method="POST",
+          path=f"/campaigns/{cid}/members/status", outcome=303, client=demo.client_id, user=demo.user_id,
+          obj=("campaign", cid), detail={"campaign": {"id": cid, "name": name}, "count": 1,
+                                         "contacts": [{"id": ids[0], "old": "targeted", "new": "responded"}]},
+          contacts=[ids[0]])
+    # The same status again changes nothing and names nobody.
+    mark = audit.mark()
+    assert admin.post(f"/campaigns/{cid}/members/status",
+                      {"contact_id": ids[0], "status": "responded"}).status_code == 303
+    check(one_row(db, mark, "same status"), action="campaign.member_status", method="POST",
+          path=f"/campaigns/{cid}/members/status", outcome=303, client=demo.client_id, user=demo.user_id,
+          obj=("campaign", cid), detail={"campaign": {"id": cid, "name": name}, "count": 0, "contacts": []})
+
+    # The campaign's page names the members it shows.
+    mark = audit.mark()
+    assert admin.get(f"/campaigns/{cid}").status_code == 200
+    check(one_row(db, mark, "campaign page"), action="campaign.view", method="GET", path=f"/campaigns/{cid}",
+          outcome=200, client=demo.client_id, user=demo.user_id, obj=("campaign", cid),
+          detail={"filter": no_filter(campaign=cid), "rows": 2, "total": 2, "page": 1}, contacts=ids)
+
+    mark = audit.mark()
+    assert admin.post(f"/campaigns/{cid}/members/remove", {"contact_id": ids[1]}).status_code == 303
+    check(one_row(db, mark, "remove"), action="campaign.member_remove", method="POST",
+          path=f"/campaigns/{cid}/members/remove", outcome=303, client=demo.client_id, user=demo.user_id,
+          obj=("campaign", cid), detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(ids=[ids[1]]),
+                                         "count": 1, "contacts": [{"id": ids[1], "old": "targeted", "new": None}]},
+          contacts=[ids[1]])
+    mark = audit.mark()
+    assert admin.post(f"/contacts/{ids[0]}/campaigns/remove", {"campaign_id": cid}).status_code == 303
+    check(one_row(db, mark, "leave"), action="campaign.member_remove", method="POST",
+          path=f"/contacts/{ids[0]}/campaigns/remove", outcome=303, client=demo.client_id, user=demo.user_id,
+          obj=("campaign", cid), detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(ids=[ids[0]]),
+                                         "count": 1, "contacts": [{"id": ids[0], "old": "responded", "new": None}]},
+          contacts=[ids[0]])
+
+
+# ---------------------------------------------------------------- exports and tokens
+
+def export_rows(db, mark, path, client, user, token, filt, ids, limit=None):
+    rows = rows_since(db, mark)
+    assert len(rows) == 2, [r["action"] for r in rows]
+    start, end = rows
+    common = dict(action="contact.export", method="GET", path=path, outcome=200, client=client, user=user,
+                  token=token, obj=("contact", None))
+    check(start, **common, detail={"format": "csv", "phase": "started", "filter": filt, "after": None,
+                                   "limit": limit, "safe": False, "bom": False})
+    check(end, **common, detail={"format": "csv", "phase": "completed", "filter": filt, "rows": len(ids)},
+          contacts=ids)
+    assert start["request_id"] == end["request_id"]
+
+
+def csv_ids(r):
+    assert r.status_code == 200, r.status_code
+    return [int(line.split(",", 1)[0]) for line in r.content.decode("utf-8").splitlines()[1:]]
+
+
+def test_export_rows_name_exactly_the_exported_contacts(admin, demo, db, audit, create_contact, marker):
+    ids = make_contacts(create_contact, marker, 3)
+    mark = audit.mark()
+    r = admin.get(f"/export/contacts.csv?q={marker}")
+    assert csv_ids(r) == ids
+    assert marker not in json.dumps([x["detail"] for x in rows_since(db, mark)]).replace(f'"q": "{marker}"', ""), \
+        "contact data in the export's rows"
+    export_rows(db, mark, "/export/contacts.csv", demo.client_id, demo.user_id, None, no_filter(q=marker), ids)
+    mark = audit.mark()
+    r = admin.get(f"/export/contacts.csv?q={marker}&limit=2")
+    assert csv_ids(r) == ids[:2]
+    export_rows(db, mark, "/export/contacts.csv", demo.client_id, demo.user_id, None, no_filter(q=marker), ids[:2],
+                limit=2)
+
+
+def test_a_whole_export_names_every_contact(admin, demo, db, audit):
+    mark = audit.mark()
+    exported = csv_ids(admin.get("/export/contacts.csv"))
+    assert len(exported) == demo.live_count()
+    end = rows_since(db, mark)[-1]
+    assert end["detail"]["rows"] == len(exported) and end["contacts"] == sorted(exported)
+
+
+def test_api_token_request_and_token_create_revoke(people, sessions, db, demo, base_url, cert, create_contact,
+                                                   marker):
+    from test_tokens import bearer, create_token
+    user = people.user(demo.client_id, ["contacts.view", "contacts.export", "tokens.manage"])
+    web, _ = sessions.make(user_id=user)
+    name = unique("audit script ")
+    mark = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    token, _ = create_token(web, name)
+    rows = rows_since(db, mark)
+    create = [r for r in rows if r["action"] == "token.create"]
+    assert len(create) == 1
+    tid = create[0]["object_id"]
+    check(create[0], action="token.create", method="POST", path="/account/tokens", outcome=200,
+          client=demo.client_id, user=user, obj=("api_token", tid), any_detail=True)
+    d = create[0]["detail"]
+    assert d["token"]["id"] == tid and d["token"]["name"] == name and d["token"]["user_id"] == user, d
+
+    ids = make_contacts(create_contact, marker, 2)
+    script = bearer(base_url, cert, token)
+    mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    lp = ListPage(script.get(f"/contacts?q={marker}"))
+    assert sorted(lp.ids) == ids
+    check(one_row(db, mark2, "token list"), action="contact.list", method="GET", path="/contacts", outcome=200,
+          client=demo.client_id, user=user, token=tid,
+          detail={"filter": no_filter(q=marker), "sort": "name", "rows": 2, "total": 2, "page": 1}, contacts=ids)
+    mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    assert csv_ids(script.get(f"/export/contacts.csv?q={marker}")) == ids
+    export_rows(db, mark2, "/export/contacts.csv", demo.client_id, user, tid, no_filter(q=marker), ids)
+
+    mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    assert web.post(f"/account/tokens/{tid}/revoke").status_code == 303
+    check(one_row(db, mark2, "revoke"), action="token.revoke", method="POST", path=f"/account/tokens/{tid}/revoke",
+          outcome=303, client=demo.client_id, user=user, obj=("api_token", tid),
+          detail={"token": {"id": tid, "user_id": user, "name": name}, "was_revoked": False,
+                  "changes": {"revoked": {"old": False, "new": True}}})
+    mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    assert script.get("/contacts").status_code == 401
+    # The refusal names the token and its user (whose script it is), never the secret.
+    check(one_row(db, mark2, "revoked token"), action="token.invalid", method="GET", path="/contacts", outcome=401,
+          client=demo.client_id, user=user, token=tid, detail={"reason": "revoked"})
+    secret = token[4:]
+    text = json.dumps(rows_since(db, mark))
+    assert token not in text and secret not in text, "the token is in an audit row"
+
+
+def test_admin_token_revoke(people, sessions, db, demo, audit):
+    from test_tokens import Tokens
+    user = people.user(demo.client_id, ["contacts.view"])
+    tid, token = Tokens(db).make(demo.client_id, user, name="audit admin revoke")
+    boss = people.user(demo.client_id, ["users.manage"])
+    web, _ = sessions.make(user_id=boss)
+    mark = audit.mark()
+    assert web.post(f"/admin/tokens/{tid}/revoke").status_code == 303
+    check(one_row(db, mark, "admin revoke"), action="token.admin_revoke", method="POST",
+          path=f"/admin/tokens/{tid}/revoke", outcome=303, client=demo.client_id, user=boss, obj=("api_token", tid),
+          detail={"token": {"id": tid, "user_id": user, "name": "audit admin revoke"}, "was_revoked": False,
+                  "changes": {"revoked": {"old": False, "new": True}}})
+
+
+# ---------------------------------------------------------------- logons and refusals
+
+def test_logon_success_and_failure(login_gate, demo, db, audit):
+    mark = audit.mark()
+    guess = unique("guessed pw ")
+    web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"], "password": guess})
+    assert r.status_code == 401
+    row = one_row(db, mark, "failed logon")
+    check(row, action="login.fail", method="POST", path="/login", outcome=401, client=None, user=None,
+          detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "wrong"})
+    assert guess not in json.dumps(row)
+    mark = audit.mark()
+    web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
+                              "password": os.environ["CTRACK_ADMIN_PASSWORD"]})
+    assert r.status_code == 303
+    row = one_row(db, mark, "logon")
+    check(row, action="login", method="POST", path="/login", outcome=303, client=demo.client_id, user=demo.user_id,
+          detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "ok"})
+    assert os.environ["CTRACK_ADMIN_PASSWORD"] not in json.dumps(row["detail"])
+    # And the logout of that session.
+    page = web.get("/contacts")
+    web.csrf = Page(page.text).form("/logout")["fields"]["csrf"]
+    mark = audit.mark()
+    assert web.post("/logout").status_code == 303
+    check(one_row(db, mark, "logout"), action="logout", method="POST", path="/logout", outcome=303,
+          client=demo.client_id, user=demo.user_id, any_detail=True)
+
+
+def test_refusals(admin, anon, people, sessions, demo, db, audit):
+    def refused(send, **want):
+        mark = audit.mark()
+        r = send()
+        assert r.status_code == want["outcome"], (r.status_code, want)
+        check(one_row(db, mark, want["action"]), **want)
+
+    who = dict(client=demo.client_id, user=demo.user_id)
+    refused(lambda: admin.get("/nowhere"), action="http.not_found", method="GET", path="/nowhere", outcome=404,
+            **who)
+    refused(lambda: admin.request("DELETE", "/contacts"), action="http.bad_method", method="DELETE",
+            path="/contacts", outcome=405, **who)
+    refused(lambda: admin.get("/contacts?q=%FF", raw_path=True), action="contact.list", method="GET",
+            path="/contacts", outcome=400, **who)
+    refused(lambda: admin.post("/contacts", contact_form(), csrf="x" * 43), action="csrf.reject", method="POST",
+            path="/contacts", outcome=403, **who)
+    refused(lambda: anon.post("/contacts", contact_form(), csrf=False), action="csrf.reject", method="POST",
+            path="/contacts", outcome=403, client=None, user=None)
+    viewer = people.user(demo.client_id, ["contacts.view"])
+    web, _ = sessions.make(user_id=viewer)
+    refused(lambda: web.get("/admin/users"), action="access.denied", method="GET", path="/admin/users",
+            outcome=403, client=demo.client_id, user=viewer)
+    refused(lambda: web.post("/contacts", contact_form()), action="access.denied", method="POST", path="/contacts",
+            outcome=403, client=demo.client_id, user=viewer)
+    refused(lambda: anon.get("/contacts"), action="contact.list", method="GET", path="/contacts", outcome=303,
+            client=None, user=None)
+
+
+def test_too_large_a_body(admin, demo, db, audit):
+    mark = audit.mark()
+    r = admin.post("/contacts", contact_form(notes="x" * (1024 * 1024 + 100)))
+    assert r.status_code == 413
+    rows = rows_since(db, mark)
+    # nginx may refuse it first (then no row); the application's refusal is audited.
+    assert len(rows) <= 1
+    if rows:
+        check(rows[0], action="http.bad_request", method="POST", path="/contacts", outcome=413,
+              client=None, user=None)
+
+
+# ---------------------------------------------------------------- administration
+
+def test_matrix_user_type_and_user_changes(db, people, sessions, audit):
+    org = Org(db, people, sessions)
+    who = dict(client=org.client_id, user=org.admin_id)
+    tname = unique("Type ")
+    mark = audit.mark()
+    t = org.create_type(tname)
+    check(one_row(db, mark, "type create"), action="usertype.create", method="POST", path="/admin/types",
+          outcome=303, obj=("user_type", t), detail={"changes": {"name": {"old": None, "new": tname}}}, **who)
+    mark = audit.mark()
+    assert org.web.post(f"/admin/types/{t}", {"name": tname + " 2"}).status_code == 303
+    check(one_row(db, mark, "type rename"), action="usertype.rename", method="POST", path=f"/admin/types/{t}",
+          outcome=303, obj=("user_type", t), detail={"changes": {"name": {"old": tname, "new": tname + " 2"}}}, **who)
+    mark = audit.mark()
+    assert org.web.post(f"/admin/types/{t}/two-factor", {"require_two_factor": "1"}).status_code == 303
+    check(one_row(db, mark, "type two-factor"), action="usertype.two_factor", method="POST",
+          path=f"/admin/types/{t}/two-factor", outcome=303, obj=("user_type", t),
+          detail={"changes": {"require_two_factor": {"old": False, "new": True}}}, **who)
+
+    mark = audit.mark()
+    assert org.save_matrix({t: {"contacts.view", "reports.view"}}).status_code == 303
+    check(rows_since(db, mark)[-1], action="matrix.update", method="POST", path="/admin/matrix", outcome=303,
+          obj=("matrix", None), detail={"changes": {str(t): {
+              "name": tname + " 2", "before": [], "after": ["contacts.view", "reports.view"],
+              "added": ["contacts.view", "reports.view"], "removed": []}}}, **who)
+
+    username = unique("u-")
+    mark = audit.mark()
+    uid = org.create_user(t, username=username, display_name="Before", changed=False)
+    row = one_row(db, mark, "user create")
+    check(row, action="user.create", method="POST", path="/admin/users", outcome=303, obj=("user", uid),
+          detail={"changes": {"username": {"old": None, "new": username},
+                              "display_name": {"old": None, "new": "Before"},
+                              "user_type": {"old": None, "new": {"id": t, "name": tname + " 2"}},
+                              "status": {"old": None, "new": "active"},
+                              "all_regions": {"old": None, "new": False},
+                              "all_campaigns": {"old": None, "new": False}},
+                  "password": "set", "must_change_password": True}, **who)
+    assert ADMIN_SET_PASSWORD not in json.dumps(row), "the password is in the audit row"
+
+    form = Page(org.web.get(f"/admin/users/{uid}/edit").text).form(f"/admin/users/{uid}")["fields"]
+    form.pop("csrf", None)
+    form.update(display_name="After")
+    mark = audit.mark()
+    assert org.web.post(f"/admin/users/{uid}", form).status_code == 303
+    check(one_row(db, mark, "user update"), action="user.update", method="POST", path=f"/admin/users/{uid}",
+          outcome=303, obj=("user", uid),
+          detail={"changes": {"display_name": {"old": "Before", "new": "After"}}, "sessions_ended": 0}, **who)
+
+    pw = "Another long pass " + unique("")
+    mark = audit.mark()
+    assert org.web.post(f"/admin/users/{uid}/password", {"password": pw, "password2": pw}).status_code == 303
+    row = one_row(db, mark, "password reset")
+    assert pw not in json.dumps(row), "the password is in the audit row"
+    check(row, action="user.password_reset", method="POST", path=f"/admin/users/{uid}/password", outcome=303,
+          obj=("user", uid), detail={"password": "reset", "must_change_password": True, "sessions_ended": 0,
+                                     "tokens_revoked": 0}, **who)
+
+    mark = audit.mark()
+    assert org.web.post(f"/admin/users/{uid}/unlock").status_code == 303
+    check(one_row(db, mark, "unlock"), action="user.unlock", method="POST", path=f"/admin/users/{uid}/unlock",
+          outcome=303, obj=("user", uid), detail={"username": username, "was_locked": False, "changes": {}}, **who)
+
+    mark = audit.mark()
+    assert org.web.post(f"/admin/users/{uid}/two-factor/reset").status_code == 303
+    check(one_row(db, mark, "two-factor reset"), action="user.two_factor_reset", method="POST",
+          path=f"/admin/users/{uid}/two-factor/reset", outcome=303, obj=("user", uid),
+          detail={"username": username, "was_enrolled": False, "recovery_codes_removed": 0, "sessions_ended": 0,
+                  "changes": {}}, **who)
+
+    mark = audit.mark()
+    assert org.web.post(f"/admin/users/{uid}/sessions/end").status_code == 303
+    check(one_row(db, mark, "sessions end"), action="user.sessions_end", method="POST",
+          path=f"/admin/users/{uid}/sessions/end", outcome=303, obj=("user", uid),
+          detail={"username": username, "ended": 0, "kept_current": False}, **who)
+
+    # Scope: a region and a campaign of the client, then every one again.
+    code = unique("R-")[:20]
+    region = db.int("INSERT INTO regions (client_id, parent_id, kind, code, name, sort_key) VALUES"
+                    f" ({org.client_id}, NULL, 'state', {sql_str(code)}, 'Audit region', {sql_str(code)});"
+                    " SELECT LAST_INSERT_ID()")
+    db.rows(f"INSERT INTO region_closure (client_id, ancestor_id, descendant_id, depth) VALUES"
+            f" ({org.client_id}, {region}, {region}, 0)")
+    cname = unique("Audit scope campaign ")
+    camp = db.int(f"INSERT INTO campaigns (client_id, name) VALUES ({org.client_id}, {sql_str(cname)});"
+                  " SELECT LAST_INSERT_ID()")
+    for form, detail in (({"regions_mode": "some", "region": code},
+                          {"changes": {"regions": {"old": [], "new": [code]}}}),
+                         ({"regions_mode": "all"},
+                          {"changes": {"all_regions": {"old": False, "new": True},
+                                       "regions": {"old": [code], "new": []}}}),
+                         ({"regions_mode": "all"}, {"changes": {}})):
+        mark = audit.mark()
+        assert org.web.post(f"/admin/users/{uid}/regions", form).status_code == 303
+        check(one_row(db, mark, "regions"), action="user.regions", method="POST",
+              path=f"/admin/users/{uid}/regions", outcome=303, obj=("user", uid), detail=detail, **who)
+    for form, detail in (({"campaigns_mode": "some", "campaign": camp},
+                          {"changes": {"campaigns": {"old": [], "new": [{"id": camp, "name": cname}]}}}),
+                         ({"campaigns_mode": "all"},
+                          {"changes": {"all_campaigns": {"old": False, "new": True},
+                                       "campaigns": {"old": [{"id": camp, "name": cname}], "new": []}}})):
+        mark = audit.mark()
+        assert org.web.post(f"/admin/users/{uid}/campaigns", form).status_code == 303
+        check(one_row(db, mark, "campaigns"), action="user.campaigns", method="POST",
+              path=f"/admin/users/{uid}/campaigns", outcome=303, obj=("user", uid), detail=detail, **who)
+
+    other_name = unique("Type ")
+    other = org.create_type(other_name)
+    mark = audit.mark()
+    assert org.web.post(f"/admin/types/{other}/delete").status_code == 303
+    check(one_row(db, mark, "type delete"), action="usertype.delete", method="POST",
+          path=f"/admin/types/{other}/delete", outcome=303, obj=("user_type", other),
+          detail={"deleted": {"name": other_name, "functions": []}}, **who)
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_a_campaign_command_names_the_contacts_it_changed(admin, demo, db, audit, create_contact, marker):
+    ids = make_contacts(create_contact, marker, 3)
+    cid, name = make_campaign(admin)
+    binary, conf = os.environ["CTRACK_BIN"], os.environ["CTRACK_CONF"]
+    assert admin.post(f"/contacts/{ids[0]}/campaigns", {"campaign_id": cid}).status_code == 303
+    mark = audit.mark()
+    args = [binary, "campaign", "add", "--campaign", str(cid)]
+    for i in ids:
+        args += ["--contact", str(i)]
+    p = subprocess.run(args + ["--client", DEMO_CLIENT, "-c", conf], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    check(one_row(db, mark, "campaign add"), action="campaign.member_add", method="CLI", path="campaign add",
+          outcome=200, client=demo.client_id, user=None, addr="", obj=("campaign", cid),
+          detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(ids=ids),
+                  "count": 2, "contacts": [{"id": i, "old": None, "new": "targeted"} for i in ids[1:]]},
+          contacts=ids[1:])
+    # A run that fails names nobody.
+    mark = audit.mark()
+    p = subprocess.run([binary, "campaign", "add", "--campaign", str(cid), "--contact", str(ids[0]), "--contact",
+                        "4294967295", "--client", DEMO_CLIENT, "-c", conf], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 1
+    check(one_row(db, mark, "failed add"), action="campaign.member_add", method="CLI", path="campaign add",
+          outcome=404, client=demo.client_id, user=None, addr="", obj=("campaign", cid),
+          detail={"error": "no contact 4294967295"})
+
+
+# ---------------------------------------------------------------- every other page
+
+def get_pages(admin, demo, db, create_contact, marker):
+    """pattern -> (path, object, detail) for the GET pages checked by the
+    generic test, all as the demo admin."""
+    contact = create_contact(last_name=marker)
+    make_campaign(admin)
+    active = db.int(f"SELECT COUNT(*) FROM campaigns WHERE client_id = {demo.client_id} AND archived_at IS NULL")
+    admin_type = db.int(f"SELECT user_type_id FROM users WHERE id = {demo.user_id}")
+    u = demo.user_id
+    return {
+        "/": ("/", (None, None), None),
+        "/healthz": ("/healthz", (None, None), None),
+        "/account/password": ("/account/password", (None, None), None),
+        "/contacts/new": ("/contacts/new", (None, None), None),
+        "/contacts/{id}/edit": (f"/contacts/{contact}/edit", ("contact", contact), None),
+        "/contacts/{id}/delete": (f"/contacts/{contact}/delete", ("contact", contact), None),
+        "/campaigns": ("/campaigns", (None, None), {"show": "active", "rows": active}),
+        "/account": ("/account", (None, None), None),
+        "/account/sessions": ("/account/sessions", (None, None), None),
+        "/account/tokens": ("/account/tokens", (None, None), None),
+        "/admin": ("/admin", (None, None), None),
+        "/admin/explain": (f"/admin/explain?user={u}&contact={contact}", ("user", u),
+                           {"user": u, "contact": contact, "rule": "allowed", "visible": True}),
+        "/admin/types": ("/admin/types", (None, None), None),
+        "/admin/types/{id}": (f"/admin/types/{admin_type}", ("user_type", admin_type), None),
+        "/admin/matrix": ("/admin/matrix", (None, None), None),
+        "/admin/users": ("/admin/users", (None, None), None),
+        "/admin/users/new": ("/admin/users/new", (None, None), None),
+        "/admin/users/{id}": (f"/admin/users/{u}", ("user", u), None),
+        "/admin/users/{id}/edit": (f"/admin/users/{u}/edit", ("user", u), None),
+        "/admin/users/{id}/password": (f"/admin/users/{u}/password", ("user", u), None),
+        "/admin/users/{id}/access": (f"/admin/users/{u}/access", ("user", u), None),
+    }
+
+
+GENERIC_GET = ("/", "/healthz", "/account/password", "/contacts/new", "/contacts/{id}/edit",
+               "/contacts/{id}/delete", "/campaigns", "/account", "/account/sessions", "/account/tokens", "/admin",
+               "/admin/explain", "/admin/types", "/admin/types/{id}", "/admin/matrix", "/admin/users",
+               "/admin/users/new", "/admin/users/{id}", "/admin/users/{id}/edit", "/admin/users/{id}/password",
+               "/admin/users/{id}/access")
+
+
+def test_every_other_page_has_its_row(admin, demo, db, audit, create_contact, marker):
+    pages = get_pages(admin, demo, db, create_contact, marker)
+    assert set(pages) == set(GENERIC_GET)
+    actions = {pat: a for m, pat, _, a, _ in ROUTES if m == "GET"}
+    for pattern in GENERIC_GET:
+        path, obj, detail = pages[pattern]
+        mark = audit.mark()
+        r = admin.get(path)
+        # "/" sends a logged-in user on to the contacts.
+        assert r.status_code == (303 if pattern == "/" else 200), (path, r.status_code)
+        check(one_row(db, mark, path), action=actions[pattern], method="GET", path=path.split("?")[0],
+              outcome=r.status_code, client=demo.client_id, user=demo.user_id, obj=obj, detail=detail)
+
+
+def test_two_factor_enrolment_pages(people, sessions, demo, db, audit):
+    """The enrolment page makes a pending secret once (its row says so); the
+    QR code of that secret is a page of its own."""
+    user = people.user(demo.client_id, [])
+    web, _ = sessions.make(user_id=user)
+    who = dict(client=demo.client_id, user=user, obj=("user", user))
+    for detail in ({"pending": "new"}, None):
+        mark = audit.mark()
+        assert web.get("/account/two-factor").status_code == 200
+        check(one_row(db, mark, "enrolment page"), action="two_factor.view", method="GET",
+              path="/account/two-factor", outcome=200, detail=detail, **who)
+    mark = audit.mark()
+    r = web.get("/account/two-factor/qr.svg")
+    assert r.status_code == 200 and r.content.startswith(b"<")
+    check(one_row(db, mark, "QR code"), action="two_factor.qr", method="GET", path="/account/two-factor/qr.svg",
+          outcome=200, **who)
+
+
+# ---------------------------------------------------------------- the route table
+
+# Each route -> the test of this file that checks its audit row.
+COVERED_HERE = {
+    ("GET", "/contacts"): "test_list_page_names_the_contacts_shown",
+    ("POST", "/contacts"): "test_contact_view_create_update_delete",
+    ("GET", "/contacts/{id}"): "test_contact_view_create_update_delete",
+    ("POST", "/contacts/{id}"): "test_contact_view_create_update_delete",
+    ("POST", "/contacts/{id}/delete"): "test_contact_view_create_update_delete",
+    ("POST", "/contacts/campaign-add"): "test_bulk_add_and_remove_name_every_changed_contact",
+    ("POST", "/contacts/campaign-remove"): "test_bulk_add_and_remove_name_every_changed_contact",
+    ("POST", "/campaigns"): "test_member_status_change_and_remove",
+    ("GET", "/campaigns/{id}"): "test_member_status_change_and_remove",
+    ("POST", "/campaigns/{id}/members/status"): "test_member_status_change_and_remove",
+    ("POST", "/campaigns/{id}/members/remove"): "test_member_status_change_and_remove",
+    ("POST", "/contacts/{id}/campaigns"): "test_member_status_change_and_remove",
+    ("POST", "/contacts/{id}/campaigns/remove"): "test_member_status_change_and_remove",
+    ("GET", "/export/contacts.csv"): "test_export_rows_name_exactly_the_exported_contacts",
+    ("POST", "/account/tokens"): "test_api_token_request_and_token_create_revoke",
+    ("POST", "/account/tokens/{id}/revoke"): "test_api_token_request_and_token_create_revoke",
+    ("POST", "/admin/tokens/{id}/revoke"): "test_admin_token_revoke",
+    ("POST", "/login"): "test_logon_success_and_failure",
+    ("POST", "/logout"): "test_logon_success_and_failure",
+    ("POST", "/admin/types"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/types/{id}"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/types/{id}/two-factor"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/types/{id}/delete"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/matrix"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/password"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/unlock"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/sessions/end"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/two-factor/reset"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/regions"): "test_matrix_user_type_and_user_changes",
+    ("POST", "/admin/users/{id}/campaigns"): "test_matrix_user_type_and_user_changes",
+    ("GET", "/account/two-factor"): "test_two_factor_enrolment_pages",
+    ("GET", "/account/two-factor/qr.svg"): "test_two_factor_enrolment_pages",
+    **{("GET", p): "test_every_other_page_has_its_row" for p in GENERIC_GET},
+}
+
+# Routes whose rows another file checks (they need a state this file does
+# not make: a logon form of its own, a second factor, a change of password).
+COVERED_ELSEWHERE = {
+    ("GET", "/login"): "test_login.py",
+    ("GET", "/login/two-factor"): "test_two_factor.py",
+    ("POST", "/login/two-factor"): "test_two_factor.py",
+    ("POST", "/account/two-factor"): "test_two_factor.py",
+    ("POST", "/account/two-factor/recovery-codes"): "test_two_factor.py",
+    ("POST", "/account/two-factor/off"): "test_two_factor.py",
+    ("POST", "/account/password"): "test_passwords.py",
+    ("POST", "/account/sessions/end-others"): "test_sessions.py",
+    ("POST", "/account/sessions/{id}/end"): "test_sessions.py",
+    ("POST", "/campaigns/{id}"): "test_campaigns.py",
+    ("POST", "/campaigns/{id}/archive"): "test_campaigns.py",
+    ("POST", "/campaigns/{id}/unarchive"): "test_campaigns.py",
+}
+
+
+def test_every_route_has_an_audit_row_test():
+    here = os.path.dirname(os.path.abspath(__file__))
+    missing, stale = [], []
+    for method, pattern, _, action, _ in ROUTES:
+        key = (method, pattern)
+        if key in COVERED_HERE:
+            if COVERED_HERE[key] not in globals():
+                stale.append(f"{method} {pattern} -> {COVERED_HERE[key]} (no such test)")
+        elif key in COVERED_ELSEWHERE:
+            if not os.path.isfile(os.path.join(here, COVERED_ELSEWHERE[key])):
+                stale.append(f"{method} {pattern} -> {COVERED_ELSEWHERE[key]} (no such file)")
+        else:
+            missing.append(f"{method} {pattern} ({action})")
+    known = {(m, p) for m, p, _, _, _ in ROUTES}
+    stale += [f"{m} {p} is not a route" for m, p in list(COVERED_HERE) + list(COVERED_ELSEWHERE)
+              if (m, p) not in known]
+    assert not missing, "routes without an audit-row test: " + ", ".join(missing)
+    assert not stale, "stale entries: " + ", ".join(stale)
