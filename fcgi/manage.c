@@ -530,7 +530,8 @@ void manage_matrix_version(const manage_type *types, size_t n, char out[65])
 static const char SQL_USERS[] = SQL_USER_COLS " ORDER BY u.username, u.id";
 static const char SQL_USER_ID[] = SQL_USER_COLS " AND u.id = ?";
 static const char SQL_USER_NAME[] = SQL_USER_COLS " AND u.username = ?";
-static const char SQL_USER_LOCK[] = "SELECT id FROM users WHERE client_id = ? AND id = ? FOR UPDATE";
+static const char SQL_USER_LOCK[] =
+    "SELECT id, must_change_password FROM users WHERE client_id = ? AND id = ? FOR UPDATE";
 static const char SQL_USER_INSERT[] =
     "INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status, all_regions,"
     " all_campaigns, created_at, must_change_password, password_changed_at)"
@@ -622,9 +623,10 @@ int manage_scope_count(db *d, const acl_scope *sc, long long *out)
     return db_one_int(s, out);
 }
 
-/* Locks the user's row for a change of their limits and says whether the
- * user is the client's: 1, 0, or a negative enum db_rc. */
-static int lock_user(db *d, long long client_id, long long user_id)
+/* Locks the user's row for a change of their limits or password and says
+ * whether the user is the client's: 1, 0, or a negative enum db_rc. When
+ * must_change is given it gets the user's must_change_password flag. */
+static int lock_user(db *d, long long client_id, long long user_id, bool *must_change)
 {
     db_stmt *s = db_stmt_get(d, SQL_USER_LOCK);
     if (!s)
@@ -635,6 +637,8 @@ static int lock_user(db *d, long long client_id, long long user_id)
     if (rc != DB_OK)
         return rc;
     rc = db_next(s);
+    if (rc == 1 && must_change)
+        *must_change = db_int(s, 1) != 0;
     db_done(s);
     return rc;
 }
@@ -835,10 +839,12 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
 }
 
 /* Sets a new password (the rules checked against the user's username),
- * whether the user must change it at their next logon, and ends every
- * session of the user (*ended of them). */
+ * whether the user must change it at their next logon (*was_must_change
+ * gets what it was before), and ends every session of the user (*ended of
+ * them). */
 static int set_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
-                        bool must_change, long long *ended, long long *revoked, manage_err *err)
+                        bool must_change, bool *was_must_change, long long *ended, long long *revoked,
+                        manage_err *err)
 {
     *ended = *revoked = 0;
     db_stmt *s = db_stmt_get(d, SQL_USER_USERNAME);
@@ -864,7 +870,7 @@ static int set_password(db *d, long long client_id, long long user_id, const cha
     if ((rc = new_password(pw, n, username, iterations, hash, err)) != 0)
         return rc;
     s = NULL;
-    int found = lock_user(d, client_id, user_id);
+    int found = lock_user(d, client_id, user_id, was_must_change);
     rc = found < 0 ? found : DB_OK;
     if (found == 1 && !(s = db_stmt_get(d, SQL_USER_PASSWORD)))
         rc = DB_ERR;
@@ -889,16 +895,32 @@ static int set_password(db *d, long long client_id, long long user_id, const cha
     return rc;
 }
 
+/* The detail of a new password: never the password or its hash, only that
+ * it changed, the flag before and after, and what it shut out. */
+static void password_detail(buf *detail, const char *how, bool was_must_change, bool must_change, long long ended,
+                            long long revoked)
+{
+    buf_printf(detail, "{\"password\":\"%s\",\"must_change_password\":", how);
+    json_bool(detail, must_change);
+    buf_printf(detail, ",\"sessions_ended\":%lld,\"tokens_revoked\":%lld,\"changes\":{", ended, revoked);
+    if (was_must_change != must_change) {
+        buf_adds(detail, "\"must_change_password\":{\"old\":");
+        json_bool(detail, was_must_change);
+        buf_adds(detail, ",\"new\":");
+        json_bool(detail, must_change);
+        buf_addc(detail, '}');
+    }
+    buf_adds(detail, "}}");
+}
+
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err)
 {
     long long ended = 0, revoked = 0;
-    int rc = set_password(d, client_id, user_id, pw, n, iterations, true, &ended, &revoked, err);
+    bool was = false;
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, true, &was, &ended, &revoked, err);
     if (rc == MANAGE_OK)
-        buf_printf(detail,
-                   "{\"password\":\"reset\",\"must_change_password\":true,\"sessions_ended\":%lld,"
-                   "\"tokens_revoked\":%lld}",
-                   ended, revoked);
+        password_detail(detail, "reset", was, true, ended, revoked);
     return rc;
 }
 
@@ -921,10 +943,10 @@ int manage_own_password(db *d, long long client_id, long long user_id, const cha
                         buf *detail, manage_err *err)
 {
     long long ended = 0, revoked = 0;
-    int rc = set_password(d, client_id, user_id, pw, n, iterations, false, &ended, &revoked, err);
+    bool was = false;
+    int rc = set_password(d, client_id, user_id, pw, n, iterations, false, &was, &ended, &revoked, err);
     if (rc == MANAGE_OK)
-        buf_printf(detail, "{\"password\":\"changed\",\"sessions_ended\":%lld,\"tokens_revoked\":%lld}", ended,
-                   revoked);
+        password_detail(detail, "changed", was, false, ended, revoked);
     return rc;
 }
 
@@ -1069,7 +1091,7 @@ static int set_limit(db *d, long long client_id, long long user_id, int col, boo
 int manage_user_regions(db *d, long long client_id, long long user_id, bool all, const char *const *codes,
                         size_t n, buf *detail, manage_err *err)
 {
-    int rc = lock_user(d, client_id, user_id);
+    int rc = lock_user(d, client_id, user_id, NULL);
     if (rc <= 0) {
         if (rc == 0)
             no_such_user(err);
@@ -1101,7 +1123,7 @@ int manage_user_regions(db *d, long long client_id, long long user_id, bool all,
 int manage_user_campaigns(db *d, long long client_id, long long user_id, bool all, const long long *ids,
                           size_t n, buf *detail, manage_err *err)
 {
-    int rc = lock_user(d, client_id, user_id);
+    int rc = lock_user(d, client_id, user_id, NULL);
     if (rc <= 0) {
         if (rc == 0)
             no_such_user(err);

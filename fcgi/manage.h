@@ -168,8 +168,10 @@ int manage_user_update(db *d, long long client_id, long long user_id, const mana
                        manage_err *err);
 /* An administrator's reset: sets a new password (the rules of password.h),
  * which the user must change at their next logon, and ends the user's
- * sessions; the detail says only that it happened and how many sessions
- * ended. */
+ * sessions and revokes their API tokens. Detail {"password":"reset",
+ * "must_change_password":true,"sessions_ended":N,"tokens_revoked":N,
+ * "changes":{"must_change_password":{"old":false,"new":true}}} (no change
+ * when it was set already): never the password or its hash. */
 int manage_user_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                          buf *detail, manage_err *err);
 /* An administrator's unlock of a username (lockout.h); *was_locked (may be
@@ -179,8 +181,9 @@ int manage_user_password(db *d, long long client_id, long long user_id, const ch
 int manage_user_unlock(db *d, const char *username, buf *detail, int *was_locked);
 /* The user's own change (the caller has checked the current password):
  * sets the new one (the rules of password.h), clears the need to change it
- * and ends every session of the user, the caller's too; detail
- * {"password":"changed","sessions_ended":N}. */
+ * and ends every session of the user, the caller's too, and their API
+ * tokens; detail as manage_user_password's with "changed" and the flag
+ * going from true to false on a first logon. */
 int manage_own_password(db *d, long long client_id, long long user_id, const char *pw, size_t n, int iterations,
                         buf *detail, manage_err *err);
 /* The geography limit: all regions (all true, codes ignored), or exactly

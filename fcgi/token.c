@@ -256,11 +256,17 @@ int token_create(db *d, long long client_id, long long user_id, const char *name
         return rc;
     if ((rc = db_next(x)) < 0)
         return rc;
+    const char *expires = rc == 1 ? db_text(x, 0, NULL) : NULL;
     buf_printf(detail, "{\"token\":{\"id\":%lld,\"user_id\":%lld,\"name\":", *id, user_id);
     json_add_string(detail, nm, n);
     buf_printf(detail, ",\"days\":%lld,\"expires_at\":", (long long)days);
-    json_add_cstr(detail, rc == 1 ? db_text(x, 0, NULL) : NULL);
-    buf_adds(detail, "}}");
+    json_add_cstr(detail, expires);
+    /* As every change records it: the new token had no values before. */
+    buf_adds(detail, "},\"changes\":{\"name\":{\"old\":null,\"new\":");
+    json_add_string(detail, nm, n);
+    buf_adds(detail, "},\"expires_at\":{\"old\":null,\"new\":");
+    json_add_cstr(detail, expires);
+    buf_adds(detail, "},\"revoked\":{\"old\":null,\"new\":false}}}");
     db_done(x);
     return MANAGE_OK;
 }

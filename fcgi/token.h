@@ -51,7 +51,8 @@ int token_list(db *d, arena *a, long long client_id, long long user_id, token_in
  * characters of one-line text) and days_text (TOKEN_DAYS_MIN to
  * TOKEN_DAYS_MAX; NULL or "" for TOKEN_DAYS_DEFAULT). The token itself goes
  * to out (show it once; only its hash is kept); *id gets its id; detail gets
- * the audit JSON (name and expiry, never the token). Returns MANAGE_OK,
+ * the audit JSON ({"token":{id,user_id,name,days,expires_at},"changes":
+ * {name, expires_at, revoked: old null, new ...}}, never the token). Returns MANAGE_OK,
  * MANAGE_INVALID with err filled (field "name", "days", or NULL for too many
  * live tokens), or a negative enum db_rc (DB_ERR also when no random bytes). */
 int token_create(db *d, long long client_id, long long user_id, const char *name, const char *days_text,

@@ -481,7 +481,7 @@ def test_password_reset(org, db, audit, sessions):
     row = audit.one_since(mark)
     assert (row["action"], row["object_id"]) == ("user.password_reset", uid)
     assert detail(row) == {"password": "reset", "must_change_password": True, "sessions_ended": 1,
-                           "tokens_revoked": 0}
+                           "tokens_revoked": 0, "changes": {"must_change_password": {"old": False, "new": True}}}
     assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
 
 

@@ -307,7 +307,8 @@ def test_user_commands(ctrack, db, demo, audit, sessions, tmp_path):
     row = last_row(audit, mark)
     assert (row["action"], row["json"]) == \
         ("user.password_reset", {"password": "reset", "must_change_password": True, "sessions_ended": 1,
-                                "tokens_revoked": 0})
+                                "tokens_revoked": 0,
+                                "changes": {"must_change_password": {"old": False, "new": True}}})
     assert db.int(f"SELECT must_change_password FROM users WHERE id = {uid}") == 1
     assert password_matches(db.value(f"SELECT password_hash FROM users WHERE id = {uid}"), "a password from a file")
     p = ctrack("user", "reset-password", *c, "--password-file", str(tmp_path / "missing"), username)

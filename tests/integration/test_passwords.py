@@ -226,7 +226,8 @@ def test_own_change_ends_every_session(make_user, login_gate, sessions, audit, d
     row = audit.since(mark)[0]
     assert (row["action"], row["outcome"], row["object_type"], row["object_id"]) == \
         ("account.password_change", 303, "user", u.id)
-    assert json.loads(row["detail"]) == {"password": "changed", "sessions_ended": 3, "tokens_revoked": 0}
+    assert json.loads(row["detail"]) == {"password": "changed", "must_change_password": False, "sessions_ended": 3,
+                                         "tokens_revoked": 0, "changes": {}}
     assert old not in row["detail"] and new not in row["detail"]
     # The old password is gone, the new one works.
     _, r = login_gate.post({"username": u.username, "password": old})
@@ -263,9 +264,16 @@ def test_admin_reset_forces_a_change_at_logon(admin, make_user, login_gate, db, 
     # The given password cannot be kept.
     r = change(web, given, given)
     assert r.status_code == 422 and Page(r.text).field_error("password") == "must differ from your current password"
+    mark = audit.mark()
     r = change(web, given, chosen)
     assert r.status_code == 303
     assert u.must_change() == 0
+    # The row records the flag going off, never either password.
+    row = audit.one_since(mark)
+    assert row["action"] == "account.password_change" and json.loads(row["detail"]) == {
+        "password": "changed", "must_change_password": False, "sessions_ended": 1, "tokens_revoked": 0,
+        "changes": {"must_change_password": {"old": True, "new": False}}}
+    assert given not in row["detail"] and chosen not in row["detail"]
     assert web.get("/contacts").status_code == 200
     assert web.get("/account/password").status_code == 200
     assert "must-change" not in Page(web.get("/account/password").text).by_id
