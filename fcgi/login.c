@@ -75,6 +75,9 @@ int login_submit(request *r, db *d)
         show_form(r, username, answers[rc].message);
         return 401;
     }
+    /* The user who logged on is the row's object, as in the second step. */
+    r->object_type = "user";
+    r->object_id = r->who.user_id;
     const char *next = auth_safe_next(params_get(&r->form, "next"));
     if (rc == AUTH_SECOND) {
         buf target = {0};

@@ -526,8 +526,10 @@ int account_two_factor_enrol(request *r, db *d)
     if ((rc = session_end_user(d, st.client_id, st.user_id, r->who.session_id, &ended)) != DB_OK)
         return rc;
     r->who.must_enrol = false;
-    buf_printf(&r->detail, "{\"enrolled\":true,\"recovery_codes\":%d,\"other_sessions_ended\":%lld}", RECOVERY_COUNT,
-               ended);
+    buf_printf(&r->detail,
+               "{\"enrolled\":true,\"recovery_codes\":%d,\"other_sessions_ended\":%lld,"
+               "\"changes\":{\"two_factor\":{\"old\":\"none\",\"new\":\"enrolled\"}}}",
+               RECOVERY_COUNT, ended);
     page_set(r->pg, "Two-factor logon is on. From now on you log on with your password and a code from your app.",
              "Page.Flash");
     return show_page(r, &st, 200);
@@ -618,7 +620,8 @@ int account_two_factor_off(request *r, db *d)
         (rc = session_end_user(d, st.client_id, st.user_id, r->who.session_id, &ended)) != DB_OK)
         return rc;
     buf_printf(&r->detail,
-               "{\"enrolled\":false,\"confirmed_by\":\"%s\",\"recovery_codes_removed\":%lld,\"other_sessions_ended\":%lld}",
+               "{\"enrolled\":false,\"confirmed_by\":\"%s\",\"recovery_codes_removed\":%lld,\"other_sessions_ended\":%lld,"
+               "\"changes\":{\"two_factor\":{\"old\":\"enrolled\",\"new\":\"none\"}}}",
                by, codes, ended);
     r->object_type = "user";
     r->object_id = st.user_id;

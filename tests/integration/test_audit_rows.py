@@ -1,9 +1,11 @@
 """The exact audit rows of each kind of request: who, what, how it ended,
 the detail's changes (old and new values, never a secret or a contact's
 data in a bulk row), the contacts named beside the row (audit_contacts),
-and the chain fields. Every route of the table is covered here or named in
-COVERED_ELSEWHERE with the test file that checks its row; a new route
-without either fails test_every_route_has_an_audit_row_test.
+and the chain fields. Every route of the table (as `ctrack check-routes
+--list` gives it) has a test here, named in COVERED_HERE, that checks a row
+of that route: a new route without one fails
+test_every_route_has_an_audit_row_test, and a test that no longer checks
+the route it claims fails test_zz_every_claimed_route_was_checked.
 
 These tests count rows: the suite must be the stack's only client."""
 import json
@@ -18,6 +20,27 @@ from test_admin import PASSWORD as ADMIN_SET_PASSWORD, Org
 
 ROUTES = route_table()
 ADDR = "127.0.0.1"
+# (method, pattern) of each route whose row check() has seen, and the tests
+# of this file that ran.
+CHECKED = set()
+RAN = set()
+
+
+def route_of(method, path):
+    """(method, pattern) of the route the program picks for a request (the
+    first that matches, as route_find does), or None."""
+    for m, pattern, _, _, _ in ROUTES:
+        rx = "".join("[1-9][0-9]{0,17}" if part == "{id}" else re.escape(part)
+                     for part in re.split(r"(\{id\})", pattern))
+        if m == method and re.fullmatch(rx, path):
+            return (m, pattern)
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _ran(request):
+    yield
+    RAN.add(request.node.originalname)
 HASH_LEN = 32  # HMAC-SHA-256
 
 
@@ -63,6 +86,7 @@ def check(row, *, action, method, path, outcome, client, user, token=None, obj=(
     want = {"action": action, "method": method, "path": path, "outcome": outcome, "client_id": client,
             "user_id": user, "token_id": token, "remote_addr": addr, "object_type": obj[0], "object_id": obj[1]}
     assert got == want, f"audit row {got}\nexpected {want}"
+    CHECKED.add(route_of(method, path))
     if not any_detail:
         assert row["detail"] == detail, f"detail of {action}: {row['detail']}\nexpected {detail}"
     assert row["contacts"] == sorted(contacts), f"audit_contacts of {action}: {row['contacts']}, " \
@@ -266,6 +290,28 @@ def test_export_rows_name_exactly_the_exported_contacts(admin, demo, db, audit, 
                 limit=2)
 
 
+def test_an_export_row_never_holds_contact_data(admin, demo, db, audit, create_contact):
+    """The rows of an export say what was asked and which ids went out,
+    never the exported values: a sentinel in each field of the contacts is
+    in the file and in none of the rows."""
+    sentinel = unique("Sentinelname")
+    fields = dict(last_name=sentinel, first_name=sentinel + "f", organisation=sentinel + " Ltd",
+                  email=f"{sentinel.lower()}@example.org", phone="555 0142", notes=sentinel + " notes")
+    ids = sorted(create_contact(**fields) for _ in range(2))
+    cid, _ = make_campaign(admin)
+    for i in ids:
+        assert admin.post(f"/contacts/{i}/campaigns", {"campaign_id": cid}).status_code == 303
+    mark = audit.mark()
+    r = admin.get(f"/export/contacts.csv?campaign={cid}")
+    assert csv_ids(r) == ids
+    text = r.content.decode("utf-8")
+    assert all(v in text for v in (sentinel, fields["organisation"], fields["email"])), "the sentinel is not exported"
+    export_rows(db, mark, "/export/contacts.csv", demo.client_id, demo.user_id, None, no_filter(campaign=cid), ids)
+    rows = json.dumps(rows_since(db, mark))
+    leaked = [v for v in fields.values() if v in rows] + [v for v in (sentinel.lower(), "555 0142") if v in rows]
+    assert not leaked, f"contact data in the export's audit rows: {leaked}"
+
+
 def test_a_whole_export_names_every_contact(admin, demo, db, audit):
     mark = audit.mark()
     exported = csv_ids(admin.get("/export/contacts.csv"))
@@ -305,6 +351,11 @@ def test_api_token_request_and_token_create_revoke(people, sessions, db, demo, b
     assert csv_ids(script.get(f"/export/contacts.csv?q={marker}")) == ids
     export_rows(db, mark2, "/export/contacts.csv", demo.client_id, user, tid, no_filter(q=marker), ids)
 
+    # A token only reads and exports: anything else is refused, and says whose token it was.
+    mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+    assert script.get("/account/tokens").status_code == 403
+    check(one_row(db, mark2, "refused token"), action="token.refused", method="GET", path="/account/tokens",
+          outcome=403, client=demo.client_id, user=user, token=tid)
     mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
     assert web.post(f"/account/tokens/{tid}/revoke").status_code == 303
     check(one_row(db, mark2, "revoke"), action="token.revoke", method="POST", path=f"/account/tokens/{tid}/revoke",
@@ -352,7 +403,7 @@ def test_logon_success_and_failure(login_gate, demo, db, audit):
     assert r.status_code == 303
     row = one_row(db, mark, "logon")
     check(row, action="login", method="POST", path="/login", outcome=303, client=demo.client_id, user=demo.user_id,
-          detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "ok"})
+          obj=("user", demo.user_id), detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "ok"})
     assert os.environ["CTRACK_ADMIN_PASSWORD"] not in json.dumps(row["detail"])
     # And the logout of that session.
     page = web.get("/contacts")
@@ -626,6 +677,119 @@ def test_two_factor_enrolment_pages(people, sessions, demo, db, audit):
           outcome=200, **who)
 
 
+# ---------------------------------------------------------------- campaigns, sessions, passwords, two-factor
+
+def test_campaign_create_rename_archive_unarchive(admin, demo, db, audit):
+    mark = audit.mark()
+    cid, name = make_campaign(admin)
+    who = dict(client=demo.client_id, user=demo.user_id, obj=("campaign", cid), method="POST", outcome=303)
+    check(one_row(db, mark, "create"), action="campaign.create", path="/campaigns",
+          detail={"changes": {"name": {"old": None, "new": name}}}, **who)
+    new = name + " renamed"
+    for path, form, action, detail in (
+            (f"/campaigns/{cid}", {"name": new}, "campaign.rename", {"changes": {"name": {"old": name, "new": new}}}),
+            (f"/campaigns/{cid}/archive", {}, "campaign.archive", {"changes": {"archived": {"old": False, "new": True}}}),
+            (f"/campaigns/{cid}/unarchive", {}, "campaign.unarchive",
+             {"changes": {"archived": {"old": True, "new": False}}})):
+        mark = audit.mark()
+        assert admin.post(path, form).status_code == 303, path
+        check(one_row(db, mark, action), action=action, path=path, detail=detail, **who)
+
+
+def test_own_sessions_and_password(db, audit, demo, people, sessions):
+    from test_two_factor import PASSWORD, User
+    u = User(db, demo, people)
+    web, token = sessions.make(user_id=u.id)
+    others = [sessions.make(user_id=u.id)[1] for _ in range(3)]
+    first = sessions.id_of(others[0])
+    who = dict(client=demo.client_id, user=u.id, method="POST", outcome=303)
+    mark = audit.mark()
+    assert web.post(f"/account/sessions/{first}/end").status_code == 303
+    check(one_row(db, mark, "end one"), action="session.end", path=f"/account/sessions/{first}/end",
+          obj=("session", first), detail={"ended": 1, "current": False}, **who)
+    mark = audit.mark()
+    assert web.post("/account/sessions/end-others").status_code == 303
+    check(one_row(db, mark, "end others"), action="session.end_others", path="/account/sessions/end-others",
+          obj=("user", u.id), detail={"ended": 2}, **who)
+    chosen = "a password of the user's own " + unique("")
+    mark = audit.mark()
+    r = web.post("/account/password", {"current_password": PASSWORD, "password": chosen, "password2": chosen})
+    assert r.status_code == 303
+    row = one_row(db, mark, "password change")
+    check(row, action="account.password_change", path="/account/password", obj=("user", u.id),
+          detail={"password": "changed", "must_change_password": False, "sessions_ended": 1, "tokens_revoked": 0,
+                  "changes": {}}, **who)
+    assert PASSWORD not in json.dumps(row) and chosen not in json.dumps(row)
+
+
+def test_two_factor_enrol_logon_and_off(db, audit, demo, people, sessions, login_gate, anon):
+    from test_two_factor import PASSWORD, User, code_after, enrol, password_step, second_step, wrong_code
+    u = User(db, demo, people)
+    try:
+        web, _ = sessions.make(user_id=u.id)
+        who = dict(client=demo.client_id, user=u.id)
+        mark = audit.mark()
+        key, codes, _ = enrol(web, u)
+        view, row = rows_since(db, mark)
+        check(view, action="two_factor.view", method="GET", path="/account/two-factor", outcome=200,
+              obj=("user", u.id), detail={"pending": "new"}, **who)
+        check(row, action="two_factor.enrol", method="POST", path="/account/two-factor", outcome=200,
+              obj=("user", u.id), detail={"enrolled": True, "recovery_codes": 10, "other_sessions_ended": 0,
+                                          "changes": {"two_factor": {"old": "none", "new": "enrolled"}}}, **who)
+        text = json.dumps(row)
+        assert not any(c in text for c in codes)
+
+        code, _ = code_after(key, int(u.col("totp_last_step")))
+        mark = audit.mark()
+        r = web.post("/account/two-factor/recovery-codes", {"code": code})
+        assert r.status_code == 200
+        new_codes = re.findall(r"<li><code>([A-Z2-7]{6}(?:-[A-Z2-7]{6}){3})</code></li>", r.text)
+        assert len(new_codes) == 10
+        row = one_row(db, mark, "recovery codes")
+        check(row, action="two_factor.recovery_codes", method="POST", path="/account/two-factor/recovery-codes",
+              outcome=200, obj=("user", u.id), detail={"recovery_codes": 10, "removed": 10}, **who)
+        assert not any(c in json.dumps(row) for c in codes + new_codes)
+
+        # The logon in two steps: the password, the form, the code.
+        mark = audit.mark()
+        web2 = password_step(login_gate, u)
+        row = one_row(db, mark, "password step")
+        check(row, action="login.password_ok", method="POST", path="/login", outcome=303, obj=("user", u.id),
+              detail={"username": u.username, "result": "second factor next"}, **who)
+        mark = audit.mark()
+        assert web2.get("/login/two-factor?next=/contacts").status_code == 200
+        row = one_row(db, mark, "second step form")
+        check(row, action="login.second_factor_form", method="GET", path="/login/two-factor", outcome=200, **who)
+        mark = audit.mark()
+        assert second_step(web2, login_gate, wrong_code(key)).status_code == 401
+        check(one_row(db, mark, "wrong code"), action="login.second_factor_fail", method="POST",
+              path="/login/two-factor", outcome=401, obj=("user", u.id),
+              detail={"username": u.username, "second_factor": "totp", "result": "wrong"}, **who)
+        code, _ = code_after(key, int(u.col("totp_last_step")))
+        mark = audit.mark()
+        assert second_step(web2, login_gate, code).status_code == 303
+        check(one_row(db, mark, "right code"), action="login", method="POST", path="/login/two-factor", outcome=303,
+              obj=("user", u.id), detail={"username": u.username, "second_factor": "totp"}, **who)
+
+        mark = audit.mark()
+        assert web.post("/account/two-factor/off", {"code": "", "password": PASSWORD}).status_code == 303
+        row = one_row(db, mark, "off")
+        check(row, action="two_factor.disable", method="POST", path="/account/two-factor/off", outcome=303,
+              obj=("user", u.id), detail={"enrolled": False, "confirmed_by": "password", "recovery_codes_removed": 10,
+                                          "other_sessions_ended": 1,
+                                          "changes": {"two_factor": {"old": "enrolled", "new": "none"}}}, **who)
+        assert PASSWORD not in json.dumps(row)
+    finally:
+        u.forget_failures()
+
+
+def test_the_logon_form(login_gate, anon, db, audit):
+    mark = audit.mark()
+    assert login_gate._count(lambda: anon.get("/login")).status_code == 200
+    row = one_row(db, mark, "logon form")
+    check(row, action="login.form", method="GET", path="/login", outcome=200, client=None, user=None)
+
+
 # ---------------------------------------------------------------- the route table
 
 # Each route -> the test of this file that checks its audit row.
@@ -637,13 +801,13 @@ COVERED_HERE = {
     ("POST", "/contacts/{id}/delete"): "test_contact_view_create_update_delete",
     ("POST", "/contacts/campaign-add"): "test_bulk_add_and_remove_name_every_changed_contact",
     ("POST", "/contacts/campaign-remove"): "test_bulk_add_and_remove_name_every_changed_contact",
-    ("POST", "/campaigns"): "test_member_status_change_and_remove",
+    ("POST", "/campaigns"): "test_campaign_create_rename_archive_unarchive",
     ("GET", "/campaigns/{id}"): "test_member_status_change_and_remove",
     ("POST", "/campaigns/{id}/members/status"): "test_member_status_change_and_remove",
     ("POST", "/campaigns/{id}/members/remove"): "test_member_status_change_and_remove",
     ("POST", "/contacts/{id}/campaigns"): "test_member_status_change_and_remove",
     ("POST", "/contacts/{id}/campaigns/remove"): "test_member_status_change_and_remove",
-    ("GET", "/export/contacts.csv"): "test_export_rows_name_exactly_the_exported_contacts",
+    ("GET", "/export/contacts.csv"): "test_an_export_row_never_holds_contact_data",
     ("POST", "/account/tokens"): "test_api_token_request_and_token_create_revoke",
     ("POST", "/account/tokens/{id}/revoke"): "test_api_token_request_and_token_create_revoke",
     ("POST", "/admin/tokens/{id}/revoke"): "test_admin_token_revoke",
@@ -664,42 +828,38 @@ COVERED_HERE = {
     ("POST", "/admin/users/{id}/campaigns"): "test_matrix_user_type_and_user_changes",
     ("GET", "/account/two-factor"): "test_two_factor_enrolment_pages",
     ("GET", "/account/two-factor/qr.svg"): "test_two_factor_enrolment_pages",
+    ("GET", "/login"): "test_the_logon_form",
+    ("GET", "/login/two-factor"): "test_two_factor_enrol_logon_and_off",
+    ("POST", "/login/two-factor"): "test_two_factor_enrol_logon_and_off",
+    ("POST", "/account/two-factor"): "test_two_factor_enrol_logon_and_off",
+    ("POST", "/account/two-factor/recovery-codes"): "test_two_factor_enrol_logon_and_off",
+    ("POST", "/account/two-factor/off"): "test_two_factor_enrol_logon_and_off",
+    ("POST", "/account/password"): "test_own_sessions_and_password",
+    ("POST", "/account/sessions/end-others"): "test_own_sessions_and_password",
+    ("POST", "/account/sessions/{id}/end"): "test_own_sessions_and_password",
+    ("POST", "/campaigns/{id}"): "test_campaign_create_rename_archive_unarchive",
+    ("POST", "/campaigns/{id}/archive"): "test_campaign_create_rename_archive_unarchive",
+    ("POST", "/campaigns/{id}/unarchive"): "test_campaign_create_rename_archive_unarchive",
     **{("GET", p): "test_every_other_page_has_its_row" for p in GENERIC_GET},
 }
 
-# Routes whose rows another file checks (they need a state this file does
-# not make: a logon form of its own, a second factor, a change of password).
-COVERED_ELSEWHERE = {
-    ("GET", "/login"): "test_login.py",
-    ("GET", "/login/two-factor"): "test_two_factor.py",
-    ("POST", "/login/two-factor"): "test_two_factor.py",
-    ("POST", "/account/two-factor"): "test_two_factor.py",
-    ("POST", "/account/two-factor/recovery-codes"): "test_two_factor.py",
-    ("POST", "/account/two-factor/off"): "test_two_factor.py",
-    ("POST", "/account/password"): "test_passwords.py",
-    ("POST", "/account/sessions/end-others"): "test_sessions.py",
-    ("POST", "/account/sessions/{id}/end"): "test_sessions.py",
-    ("POST", "/campaigns/{id}"): "test_campaigns.py",
-    ("POST", "/campaigns/{id}/archive"): "test_campaigns.py",
-    ("POST", "/campaigns/{id}/unarchive"): "test_campaigns.py",
-}
-
-
 def test_every_route_has_an_audit_row_test():
-    here = os.path.dirname(os.path.abspath(__file__))
     missing, stale = [], []
     for method, pattern, _, action, _ in ROUTES:
         key = (method, pattern)
-        if key in COVERED_HERE:
-            if COVERED_HERE[key] not in globals():
-                stale.append(f"{method} {pattern} -> {COVERED_HERE[key]} (no such test)")
-        elif key in COVERED_ELSEWHERE:
-            if not os.path.isfile(os.path.join(here, COVERED_ELSEWHERE[key])):
-                stale.append(f"{method} {pattern} -> {COVERED_ELSEWHERE[key]} (no such file)")
-        else:
+        if key not in COVERED_HERE:
             missing.append(f"{method} {pattern} ({action})")
+        elif COVERED_HERE[key] not in globals():
+            stale.append(f"{method} {pattern} -> {COVERED_HERE[key]} (no such test)")
     known = {(m, p) for m, p, _, _, _ in ROUTES}
-    stale += [f"{m} {p} is not a route" for m, p in list(COVERED_HERE) + list(COVERED_ELSEWHERE)
-              if (m, p) not in known]
+    stale += [f"{m} {p} is not a route" for m, p in COVERED_HERE if (m, p) not in known]
     assert not missing, "routes without an audit-row test: " + ", ".join(missing)
     assert not stale, "stale entries: " + ", ".join(stale)
+
+
+def test_zz_every_claimed_route_was_checked():
+    """Runs last: each route's test, where it ran, checked a row of it."""
+    unchecked = [f"{m} {p} (claimed by {t})" for (m, p), t in COVERED_HERE.items()
+                 if t in RAN and (m, p) not in CHECKED]
+    assert not unchecked, "no row checked for: " + ", ".join(unchecked)
+    assert RAN, "no test of this file ran before this one"
