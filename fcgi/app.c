@@ -344,6 +344,8 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         }
     } else {
         db_rollback(d);
+        /* The contacts it touched were not changed or shown after all. */
+        r->ntouched = 0;
         audit_failure(r, d);
     }
     if (r->status >= 400) {

@@ -407,7 +407,8 @@ def test_each_export_is_bracketed_by_two_audit_rows(exporter, db, demo, audit):
     s, e = json.loads(start["detail"]), json.loads(end["detail"])
     assert s == {"format": "csv", "phase": "started", "after": None, "limit": 20, "safe": False, "bom": False,
                  "filter": {"q": None, "region": "US-OH", "party": "Republican", "campaign": None}}
-    assert e == {"format": "csv", "phase": "completed", "rows": 20}
+    assert e == {"format": "csv", "phase": "completed", "rows": 20,
+                 "filter": {"q": None, "region": "US-OH", "party": "Republican", "campaign": None}}
     # Never contact data in the audit trail.
     for r in rows:
         for field in ("first_name", "last_name", "phone", "address", "email"):
@@ -488,7 +489,8 @@ def test_nginx_passes_the_stream_on_without_buffering_it(bulky, base_url, cert, 
     assert n > 15_000_000
     rows = wait_for(lambda: (lambda x: x if len(x) == 2 else None)(export_rows_since(audit, mark, bulky.user_id)),
                     "no closing audit row", timeout=10)
-    assert json.loads(rows[1]["detail"]) == {"format": "csv", "phase": "completed", "rows": 10000}
+    assert json.loads(rows[1]["detail"]) == {"format": "csv", "phase": "completed", "rows": 10000,
+                                             "filter": {"q": None, "region": None, "party": None, "campaign": None}}
     with open(nginx_log, errors="replace") as f:
         f.seek(log_size)
         assert "buffered to a temporary file" not in f.read()
@@ -520,7 +522,8 @@ def test_an_export_outlasts_the_statement_time_limit(short_statements, bulky, ba
     body = b"".join(data)
     assert body.endswith(b"0\r\n\r\n"), "the chunked answer has no last chunk: the export broke"
     rows = export_rows_since(audit, mark, bulky.user_id)
-    assert json.loads(rows[-1]["detail"]) == {"format": "csv", "phase": "completed", "rows": 10000}
+    assert json.loads(rows[-1]["detail"]) == {"format": "csv", "phase": "completed", "rows": 10000,
+                                              "filter": {"q": None, "region": None, "party": None, "campaign": None}}
     # Pages still have their limit and work as before.
     assert bulky.get("/contacts").status_code == 200
 
@@ -634,7 +637,7 @@ def failing_exports(stack_dir):
         yield 100
 
 
-def test_a_broken_export_is_incomplete_for_the_client(failing_exports, exporter, base_url, cert, audit):
+def test_a_broken_export_is_incomplete_for_the_client(failing_exports, exporter, base_url, cert, audit, db):
     token = exporter.s.cookies.get(SESSION_COOKIE)
     for http in ("--http1.1", "--http2"):
         mark = audit.mark()
@@ -647,7 +650,9 @@ def test_a_broken_export_is_incomplete_for_the_client(failing_exports, exporter,
         assert [(r["outcome"], json.loads(r["detail"])["phase"]) for r in rows] == [(200, "started"),
                                                                                     (500, "failed")]
         assert json.loads(rows[1]["detail"]) == {"format": "csv", "phase": "failed", "rows": failing_exports,
-                                                 "error": "database error"}
+                                                 "error": "database error", "filter": {"q": None, "region": None, "party": None, "campaign": None}}
+        # The closing row names the contacts that went out before the break.
+        assert db.int(f"SELECT COUNT(*) FROM audit_contacts WHERE audit_id = {rows[1]['id']}") == failing_exports
     # Python's HTTP client notices too.
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         exporter.get(PATH)
