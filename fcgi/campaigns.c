@@ -382,6 +382,9 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
         }
     }
     *count = (long long)m.n;
+    if (op->req)
+        for (size_t i = 0; i < m.n; i++)
+            request_touch(op->req, m.ids[i]);
     detail_campaign(op->detail, &g);
     buf_adds(op->detail, ",\"filter\":");
     filter_json(op->detail, f);
@@ -473,7 +476,7 @@ out:
 
 static campaign_op op_for(request *r, db *d)
 {
-    campaign_op op = {.d = d, .sc = &r->who.scope, .mem = r->mem, .detail = &r->detail};
+    campaign_op op = {.d = d, .sc = &r->who.scope, .mem = r->mem, .detail = &r->detail, .req = r};
     return op;
 }
 

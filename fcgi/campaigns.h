@@ -45,6 +45,9 @@ typedef struct campaign_op {
     arena *mem;
     buf *detail;
     const char *message;
+    /* The request whose audit row lists the contacts a change touched
+     * (request_touch), for their histories; NULL outside a request. */
+    request *req;
 } campaign_op;
 
 /* A campaign the actor can see. Strings in the op's arena. */

@@ -103,6 +103,13 @@ static bool header_safe(const char *s)
     return true;
 }
 
+void request_touch(request *r, long long id)
+{
+    if (r->ntouched == r->captouched)
+        r->touched = arena_grow(r->mem, r->touched, &r->captouched, r->ntouched, sizeof *r->touched);
+    r->touched[r->ntouched++] = id;
+}
+
 void http_header(request *r, const char *name, const char *value)
 {
     if (!header_safe(name) || !header_safe(value)) {

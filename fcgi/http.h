@@ -125,6 +125,12 @@ void http_stream_end(request *r);
  * a short file that looks whole. Frees like http_stream_end. */
 void http_stream_abort(request *r);
 
+/* Records that the request touched contact id besides its object (an
+ * export's rows, a bulk action's set): the ids go into audit_contacts beside
+ * the request's (closing) audit row, for each contact's history. The list
+ * grows in r->mem; allocation failure aborts. */
+void request_touch(request *r, long long id);
+
 /* Adds a response header line; name and value must not contain CR or LF. */
 void http_header(request *r, const char *name, const char *value);
 /* A 303 redirect to a local path. */
