@@ -202,8 +202,28 @@ static int audit_row(request *r, db *d)
     if (strlen(e.method) > 10)
         e.method = "?";
     int rc = audit_append(d, r->cf, &e, &r->audit_id);
+    /* A contact's history is read from audit_contacts alone (one index,
+     * audit_view.c): the row's own contact goes there too. */
+    if (rc == DB_OK && r->audit_id && r->who.client_id && r->object_id && r->object_type &&
+        strcmp(r->object_type, "contact") == 0)
+        rc = audit_add_contacts(d, r->who.client_id, r->audit_id, &r->object_id, 1);
     if (rc == DB_OK && r->ntouched && r->audit_id)
         rc = audit_add_contacts(d, r->who.client_id, r->audit_id, r->touched, r->ntouched);
+    /* A token used from a new address is a security event of its own, in
+     * the same transaction; once per request (not again on the closing row
+     * of a stream). */
+    if (rc == DB_OK && r->token_new_address && r->who.token_id && r->status < 400 && !r->streaming) {
+        buf addr = {0};
+        buf_adds(&addr, "{\"address\":");
+        json_add_cstr(&addr, r->remote_addr);
+        buf_addc(&addr, '}');
+        e.action = "token.new_address";
+        e.object_type = "token";
+        e.object_id = r->who.token_id;
+        e.detail = buf_str(&addr);
+        rc = audit_append(d, r->cf, &e, NULL);
+        buf_free(&addr);
+    }
     return rc;
 }
 

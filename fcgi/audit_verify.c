@@ -30,6 +30,11 @@ typedef struct chain_state {
     long long last_id;
     long long rows;
     unsigned char prev[AUDIT_HASH_LEN];
+    /* After a row that does not match its hash: the hash it should have had,
+     * for the next row may link to that (the stored hash was the one
+     * changed) rather than to the stored one (the row's fields were). */
+    unsigned char alt_prev[AUDIT_HASH_LEN];
+    bool has_alt;
     bool anchored;
 } chain_state;
 
@@ -184,15 +189,23 @@ static void check_row(db_stmt *s, const conf *cf, chain_map *m, const audit_veri
     f.detail = text_of(s, 16, &f.detail_len);
     f.has_token = !db_is_null(s, 17);
     f.token_id = db_int(s, 17);
-    unsigned char want[AUDIT_HASH_LEN];
+    unsigned char want[AUDIT_HASH_LEN], alt[AUDIT_HASH_LEN];
+    bool had_alt = c->has_alt;
+    c->has_alt = false;
     if (audit_chain_hash(cf->audit_key, c->prev, &f, want) != 0) {
         problem(o, res, id, "row %lld: the hash could not be computed", id);
-    } else if (!reported && memcmp(want, stored, AUDIT_HASH_LEN) != 0) {
-        problem(o, res, id, "row %lld (chain %lld/%lld seq %lld) does not match its hash: altered, or inserted", id,
-                client, chain, seq);
+    } else if (memcmp(want, stored, AUDIT_HASH_LEN) != 0 &&
+               !(had_alt && audit_chain_hash(cf->audit_key, c->alt_prev, &f, alt) == 0 &&
+                 memcmp(alt, stored, AUDIT_HASH_LEN) == 0)) {
+        if (!reported)
+            problem(o, res, id, "row %lld (chain %lld/%lld seq %lld) does not match its hash: altered, or inserted",
+                    id, client, chain, seq);
+        memcpy(c->alt_prev, want, AUDIT_HASH_LEN);
+        c->has_alt = true;
     }
-    /* The stored hash carries on, so that one altered row is named alone,
-     * and a row moved back does not make the rows after it look missing. */
+    /* The stored hash carries on (and the one the row should have had, see
+     * alt_prev), so that one altered row is named alone, and a row moved
+     * back does not make the rows after it look missing. */
     memcpy(c->prev, stored, AUDIT_HASH_LEN);
     if (seq + 1 > c->next_seq)
         c->next_seq = seq + 1;

@@ -76,6 +76,14 @@ static int login_normalised(request *r, db *d, const char *username, const char 
     if (ok != 1 || !active) {
         if ((rc = lockout_failure(r, d, username)) < 0)
             return rc;
+        /* The failure belongs to the client of the user named, so that its
+         * administrators see it among their security events; nobody is
+         * logged in, and the user is the row's object. */
+        if (user_id) {
+            r->who.client_id = client_id;
+            r->object_type = "user";
+            r->object_id = user_id;
+        }
         return rc == LOCKOUT_LOCKED_NOW ? AUTH_LOCKED_NOW : rc == LOCKOUT_WAS_LOCKED ? AUTH_LOCKED : AUTH_WRONG;
     }
 

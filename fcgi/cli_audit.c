@@ -43,6 +43,7 @@ static const char USAGE[] =
 
 typedef struct args {
     const char *cmd, *conf_path, *client, *checkpoint, *out, *value;
+    int days; /* the value of retention DAYS; 0 for forever */
     bool dry_run;
 } args;
 
@@ -85,6 +86,13 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (strcmp(a->cmd, "retention") == 0 && !a->client)
         return bad_usage("retention needs --client NAME");
+    if (a->value && strcmp(a->value, "forever") != 0) {
+        int64_t v;
+        if (parse_i64(a->value, strlen(a->value), 1, AUDIT_RETENTION_MAX, &v) != 0)
+            return bad_usage("retention: DAYS must be a whole number from 1 to %d, or forever: %s",
+                             AUDIT_RETENTION_MAX, a->value);
+        a->days = (int)v;
+    }
     return -1;
 }
 
@@ -98,8 +106,8 @@ static int find_client(cli_run *r, const char *name)
         return 3;
     }
     if (rc == 0) {
-        fprintf(stderr, "ctrack: audit: no client is called \"%s\"\n", name);
-        return 1;
+        fprintf(stderr, "ctrack: audit: there is no client called \"%s\" (see ctrack client list)\n", name);
+        return cli_record_failure(r, 404, "no such client") == DB_OK ? 1 : 3;
     }
     r->client_id = id;
     return 0;
@@ -130,6 +138,7 @@ static int do_verify(cli_run *r, const args *a)
             fprintf(stderr, "ctrack: audit: cannot read the checkpoint %s: %s\n", a->checkpoint,
                     frc == -2 ? "not a regular file, or too large" : strerror(errno));
             buf_free(&text);
+            cli_record_failure(r, 400, "the checkpoint file could not be read");
             return 3;
         }
         char err[200];
@@ -137,6 +146,7 @@ static int do_verify(cli_run *r, const args *a)
                                    sizeof err) != 0) {
             fprintf(stderr, "ctrack: audit: checkpoint %s: %s\n", a->checkpoint, err);
             buf_free(&text);
+            cli_record_failure(r, 422, err);
             return 3;
         }
         unsigned char h[32];
@@ -272,23 +282,24 @@ static int do_retention(cli_run *r, const args *a)
         return 3;
     }
     if (!a->value) {
-        db_rollback(r->d);
+        buf shown = {0};
+        buf_adds(&shown, "{\"retention_days\":");
+        days_json(&shown, before);
+        buf_addc(&shown, '}');
+        rc = cli_commit(r, buf_str(&shown));
+        buf_free(&shown);
+        if (rc != DB_OK) {
+            fprintf(stderr, "ctrack: audit: the run could not be recorded in the audit trail: %s\n",
+                    cli_db_failure(rc));
+            return 3;
+        }
         if (before)
             printf("%s keeps its audit trail %d days\n", a->client, before);
         else
             printf("%s keeps its audit trail forever\n", a->client);
         return 0;
     }
-    int days = 0;
-    if (strcmp(a->value, "forever") != 0) {
-        int64_t v;
-        if (parse_i64(a->value, strlen(a->value), 1, AUDIT_RETENTION_MAX, &v) != 0) {
-            db_rollback(r->d);
-            return bad_usage("retention: DAYS must be a whole number from 1 to %d, or forever: %s",
-                             AUDIT_RETENTION_MAX, a->value);
-        }
-        days = (int)v;
-    }
+    int days = a->days;
     rc = audit_retention_set(r->d, r->client_id, days);
     buf detail = {0};
     buf_adds(&detail, "{\"before\":");
@@ -353,11 +364,14 @@ static int do_purge(cli_run *r, const args *a)
         int rc = audit_retention_get(r->d, r->client_id, &found, &days);
         if (rc != DB_OK) {
             fprintf(stderr, "ctrack: audit: %s\n", cli_db_failure(rc));
+            cli_record_failure(r, cli_db_outcome(rc), cli_db_failure(rc));
             return 3;
         }
         if (!days) {
-            printf("%s keeps its audit trail forever: nothing to purge\n", a->client);
-            return 0;
+            int ret = record(r, "{\"retention_days\":null,\"removed\":0}");
+            if (ret == 0)
+                printf("%s keeps its audit trail forever: nothing to purge\n", a->client);
+            return ret;
         }
         return purge_one(r, a->client, days, a->dry_run);
     }
@@ -379,10 +393,11 @@ static int do_purge(cli_run *r, const args *a)
     }
     if (rc < 0) {
         fprintf(stderr, "ctrack: audit: cannot list the clients: %s\n", cli_db_failure(rc));
+        cli_record_failure(r, cli_db_outcome(rc), cli_db_failure(rc));
         n = 0;
     }
     int ret = rc < 0 ? 3 : 0;
-    if (rc >= 0 && n == 0)
+    if (rc >= 0 && n == 0 && (ret = record(r, "{\"clients\":0,\"removed\":0}")) == 0)
         printf("no client has a retention set: nothing to purge\n");
     for (size_t i = 0; i < n; i++) {
         r->client_id = t[i].id;

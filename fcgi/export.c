@@ -1,15 +1,18 @@
-/* export: contacts as CSV, streamed.
+/* export: streamed downloads, and contacts as CSV.
  *
  * The one kind of response that is not rendered whole before its first byte:
  * the request's audit row (who exported which filter) commits first, then the
  * rows go out as the database hands them over, through a small buffer, and a
  * second audit row records how many went out or why the export broke. A
  * broken export is cut off (http_stream_abort), so a client never mistakes
- * part of the data for all of it.
+ * part of the data for all of it. export_send is that loop for any format
+ * (the audit trail's exports use it too, audit_view.c).
  *
  * The rows are those of the contacts list: the same filter (filter.h) inside
  * the user's row scope, ordered by id, so that scripts can page with
  * after=<last id seen>&limit=N and get every contact exactly once. */
+#include "export.h"
+
 #include <string.h>
 
 #include "csv.h"
@@ -20,7 +23,9 @@
 
 #define EXPORT_MAX_LIMIT 100000
 /* Bytes gathered before each write to the client: the memory an export
- * needs, whatever its size (plus one row, which may be longer). */
+ * needs for its body, whatever its size (plus one row, which may be
+ * longer). The ids of the contacts sent are kept too (8 bytes each, for
+ * audit_contacts): they can only be written once the stream is drained. */
 #define EXPORT_CHUNK 16384
 
 typedef struct export_job {
@@ -129,14 +134,17 @@ static void start_detail(request *r, const export_job *j, const char *phase)
     buf_printf(b, ",\"safe\":%s,\"bom\":%s}", j->safe ? "true" : "false", j->bom ? "true" : "false");
 }
 
-/* The detail of the closing audit row (the contacts sent are its touched
- * ids); returns status. */
-static int closing(request *r, const export_job *j, long long rows, int status, const char *why)
+/* The detail of the closing audit row; returns status. */
+static int closing(request *r, const export_writer *w, long long rows, int status, const char *why)
 {
     buf_reset(&r->detail);
-    buf_printf(&r->detail, "{\"format\":\"csv\",\"phase\":\"%s\",\"filter\":", status == 200 ? "completed" : "failed");
-    filter_json(&r->detail, &j->f);
-    buf_printf(&r->detail, ",\"rows\":%lld", rows);
+    buf_adds(&r->detail, "{\"format\":");
+    json_add_cstr(&r->detail, w->format);
+    buf_printf(&r->detail, ",\"phase\":\"%s\",\"rows\":%lld", status == 200 ? "completed" : "failed", rows);
+    if (w->filter_json) {
+        buf_adds(&r->detail, ",\"filter\":");
+        buf_adds(&r->detail, w->filter_json);
+    }
     if (why) {
         buf_adds(&r->detail, ",\"error\":");
         json_add_cstr(&r->detail, why);
@@ -145,8 +153,76 @@ static int closing(request *r, const export_job *j, long long rows, int status, 
     return status;
 }
 
-static void header_row(buf *out)
+bool export_start(request *r, const char *content_type, const char *filename, int (*stream)(request *r, db *d),
+                  void *arg)
 {
+    r->content_type_out = content_type;
+    char *disp = arena_printf(r->mem, "attachment; filename=\"%s\"", filename);
+    http_header(r, "Content-Disposition", disp);
+    if (strcmp(r->method, "HEAD") == 0)
+        return false;
+    r->stream = stream;
+    r->stream_arg = arg;
+    return true;
+}
+
+int export_send(request *r, db_stmt *s, const export_writer *w)
+{
+    if (!s)
+        return closing(r, w, 0, 500, "database error");
+    int rc = db_run_stream(s);
+    if (rc != DB_OK) /* nothing sent yet: the client gets an error page */
+        return closing(r, w, 0, rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500, "database error");
+    if (http_stream_begin(r) != 0) {
+        db_stream_cancel(s);
+        log_info("export: the client went away before the first byte");
+        return closing(r, w, 0, 499, "client gone");
+    }
+
+    buf out = {0};
+    if (w->begin)
+        w->begin(&out, w->arg);
+    long long rows = 0;
+    int status = 200;
+    const char *why = NULL;
+    const long long fail_after = r->cf->test_fail_export_after;
+    while ((rc = db_next(s)) == 1) {
+        w->row(r, &out, s, rows, w->arg);
+        rows++;
+        if (out.len >= EXPORT_CHUNK) {
+            if (http_stream_write(r, out.data, out.len) != 0) {
+                status = 499;
+                why = "client gone";
+                break;
+            }
+            buf_reset(&out);
+        }
+        if (fail_after && rows == fail_after)
+            db_fail_next(1, DB_ERR);
+    }
+    if (rc < 0) {
+        status = rc == DB_GONE ? 503 : 500;
+        why = "database error";
+    }
+    if (status == 200 && w->end)
+        w->end(&out, rows, w->arg);
+    if (status == 200 && out.len && http_stream_write(r, out.data, out.len) != 0) {
+        status = 499;
+        why = "client gone";
+    }
+    buf_free(&out);
+    if (status != 200) {
+        db_stream_cancel(s);
+        log_warn("export: stopped after %lld rows: %s", rows, why);
+    }
+    return closing(r, w, rows, status, why);
+}
+
+static void header_row(buf *out, const void *arg)
+{
+    const export_job *j = arg;
+    if (j->bom)
+        buf_add(out, "\xEF\xBB\xBF", 3);
     for (size_t i = 0; i < CT_ARRAY_LEN(columns); i++) {
         if (i)
             buf_addc(out, ',');
@@ -155,15 +231,20 @@ static void header_row(buf *out)
     csv_end_record(out);
 }
 
-static void data_row(buf *out, db_stmt *s, bool safe)
+/* Each contact sent is in the closing row's audit_contacts: its history
+ * shows the export. */
+static void data_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
 {
+    const export_job *j = arg;
+    (void)n;
+    request_touch(r, db_int(s, 0));
     for (int i = 0; i < (int)CT_ARRAY_LEN(columns); i++) {
-        size_t n = 0;
-        const char *v = db_text(s, i, &n);
+        size_t len = 0;
+        const char *v = db_text(s, i, &len);
         if (i)
             buf_addc(out, ',');
         if (v)
-            csv_write_field(out, v, n, safe);
+            csv_write_field(out, v, len, j->safe);
     }
     csv_end_record(out);
 }
@@ -173,6 +254,7 @@ static int export_stream(request *r, db *d)
 {
     const export_job *j = r->stream_arg;
     const acl_scope *sc = &r->who.scope;
+    const export_writer w = {.format = "csv", .begin = header_row, .row = data_row, .arg = j};
     buf sql = {0};
     buf_adds(&sql, SQL_SELECT);
     /* STRAIGHT_JOIN: contacts first, read in primary key (id) order, the
@@ -190,61 +272,14 @@ static int export_stream(request *r, db *d)
         buf_adds(&sql, " LIMIT ?");
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);
-    if (!s)
-        return closing(r, j, 0, 500, "database error");
-    int p = filter_bind(s, 0, &j->f, sc);
-    if (j->after)
-        db_bind_int(s, p++, j->after);
-    if (j->limit)
-        db_bind_int(s, p++, j->limit);
-    int rc = db_run_stream(s);
-    if (rc != DB_OK) /* nothing sent yet: the client gets an error page */
-        return closing(r, j, 0, rc == DB_GONE || rc == DB_RETRY || rc == DB_TIMEOUT ? 503 : 500, "database error");
-    if (http_stream_begin(r) != 0) {
-        db_stream_cancel(s);
-        log_info("export: the client went away before the first byte");
-        return closing(r, j, 0, 499, "client gone");
+    if (s) {
+        int p = filter_bind(s, 0, &j->f, sc);
+        if (j->after)
+            db_bind_int(s, p++, j->after);
+        if (j->limit)
+            db_bind_int(s, p++, j->limit);
     }
-
-    buf out = {0};
-    if (j->bom)
-        buf_add(&out, "\xEF\xBB\xBF", 3);
-    header_row(&out);
-    long long rows = 0;
-    int status = 200;
-    const char *why = NULL;
-    const long long fail_after = r->cf->test_fail_export_after;
-    while ((rc = db_next(s)) == 1) {
-        data_row(&out, s, j->safe);
-        /* Counted as sent once it is in the response: a chunk whose write
-         * fails may have reached the client in part. */
-        request_touch(r, db_int(s, 0));
-        rows++;
-        if (out.len >= EXPORT_CHUNK) {
-            if (http_stream_write(r, out.data, out.len) != 0) {
-                status = 499;
-                why = "client gone";
-                break;
-            }
-            buf_reset(&out);
-        }
-        if (fail_after && rows == fail_after)
-            db_fail_next(1, DB_ERR);
-    }
-    if (rc < 0) {
-        status = rc == DB_GONE ? 503 : 500;
-        why = "database error";
-    }
-    if (status == 200 && out.len && http_stream_write(r, out.data, out.len) != 0) {
-        status = 499;
-        why = "client gone";
-    }
-    buf_free(&out);
-    if (status != 200) {
-        db_stream_cancel(s);
-        log_warn("export: stopped after %lld rows: %s", rows, why);
-    }
-    return closing(r, j, rows, status, why);
+    return export_send(r, s, &w);
 }
 
 int export_contacts_csv(request *r, db *d)
@@ -254,15 +289,7 @@ int export_contacts_csv(request *r, db *d)
     if (rc != 0)
         return rc;
     r->object_type = "contact";
-    r->content_type_out = "text/csv; charset=utf-8";
-    http_header(r, "Content-Disposition", "attachment; filename=\"contacts.csv\"");
-    if (strcmp(r->method, "HEAD") == 0) {
-        /* Headers only: nothing is read, so nothing is exported. */
-        start_detail(r, j, "headers only");
-        return 200;
-    }
-    start_detail(r, j, "started");
-    r->stream = export_stream;
-    r->stream_arg = j;
+    start_detail(r, j, export_start(r, "text/csv; charset=utf-8", "contacts.csv", export_stream, j) ? "started"
+                                                                                                     : "headers only");
     return 200;
 }

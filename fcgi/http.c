@@ -103,6 +103,13 @@ static bool header_safe(const char *s)
     return true;
 }
 
+void request_touch(request *r, long long id)
+{
+    if (r->ntouched == r->captouched)
+        r->touched = arena_grow(r->mem, r->touched, &r->captouched, r->ntouched, sizeof *r->touched);
+    r->touched[r->ntouched++] = id;
+}
+
 void http_header(request *r, const char *name, const char *value)
 {
     if (!header_safe(name) || !header_safe(value)) {
@@ -141,23 +148,8 @@ static void head_lines(request *r, buf *head, bool with_length)
     buf_adds(head, "\r\n");
 }
 
-void request_touch(request *r, long long contact_id)
-{
-    if (r->ntouched == r->captouched) {
-        /* On the heap rather than in r->mem: realloc moves a large array
-         * by remapping its pages, where the arena would keep every smaller
-         * copy until the request ends. */
-        r->captouched = r->captouched ? r->captouched * 2 : 64;
-        r->touched = xrealloc(r->touched, r->captouched * sizeof *r->touched);
-    }
-    r->touched[r->ntouched++] = contact_id;
-}
-
 static void request_free(request *r)
 {
-    free(r->touched);
-    r->touched = NULL;
-    r->ntouched = r->captouched = 0;
     buf_free(&r->headers);
     buf_free(&r->body_out);
     buf_free(&r->detail);

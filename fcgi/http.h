@@ -89,8 +89,7 @@ typedef struct request {
     buf detail;          /* a JSON object, or empty */
     /* Contacts the request touched besides its object (each id of a bulk
      * action, a list page, an export, an import): written beside its audit
-     * row (audit_add_contacts). Appended by request_touch; freed with the
-     * request. */
+     * row (audit_add_contacts). Allocated in r->mem; see request_touch. */
     long long *touched;
     size_t ntouched, captouched;
     unsigned long long audit_id; /* the id of the request's audit row, once written */
@@ -126,11 +125,11 @@ void http_stream_end(request *r);
  * a short file that looks whole. Frees like http_stream_end. */
 void http_stream_abort(request *r);
 
-/* Records that the request touched contact_id (request.touched): 8 bytes
- * per id, the array grown in place where the allocator can. Duplicates are
- * fine (audit_add_contacts ignores them). Dies only when memory runs out,
- * as every allocation does. */
-void request_touch(request *r, long long contact_id);
+/* Records that the request touched contact id besides its object (an
+ * export's rows, a bulk action's set): the ids go into audit_contacts beside
+ * the request's (closing) audit row, for each contact's history. The list
+ * grows in r->mem; allocation failure aborts. */
+void request_touch(request *r, long long id);
 
 /* Adds a response header line; name and value must not contain CR or LF. */
 void http_header(request *r, const char *name, const char *value);

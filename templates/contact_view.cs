@@ -66,4 +66,28 @@
   <?cs /if ?>
 </section>
 <?cs /if ?>
+<?cs if:History.Shown ?>
+<section class="panel" id="history" aria-labelledby="history-title">
+  <h2 class="sub" id="history-title">History</h2>
+  <?cs if:History.Count == 0 ?>
+  <p class="muted">No one has viewed or changed this contact yet.</p>
+  <?cs else ?>
+  <table class="list history">
+    <thead><tr><th scope="col">Time (UTC)</th><th scope="col">User</th><th scope="col">Address</th><th scope="col">Action</th><th scope="col">Outcome</th></tr></thead>
+    <tbody>
+    <?cs each:h = History.Rows ?>
+      <tr id="history-<?cs var:h.id ?>">
+        <td class="nowrap"><time datetime="<?cs var:h.time_full ?>"><?cs var:h.time ?></time></td>
+        <td><?cs if:h.user ?><?cs var:h.user ?><?cs else ?><span class="muted">nobody</span><?cs /if ?><?cs if:h.token ?> <span class="badge">token</span><?cs /if ?></td>
+        <td class="nowrap"><?cs var:h.addr ?></td>
+        <td><code><?cs var:h.action ?></code></td>
+        <td class="nowrap"><?cs var:h.outcome ?></td>
+      </tr>
+    <?cs /each ?>
+    </tbody>
+  </table>
+  <?cs /if ?>
+  <p><a href="/audit?contact=<?cs var:Contact.id ?>" rel="history">All of this contact's history</a></p>
+</section>
+<?cs /if ?>
 <?cs include:"layout_bottom.cs" ?>

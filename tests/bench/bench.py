@@ -32,6 +32,7 @@ import urllib3
 urllib3.disable_warnings()
 
 TICK = os.sysconf("SC_CLK_TCK")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def read_pid(path):
@@ -240,8 +241,69 @@ def main():
           f"{lst['cpu'] / max(static['cpu'], 1e-9):.1f}x its CPU per request")
     print(f"list page CPU per request: {lst['cpu']:.3f} ms (target: under 1 ms)")
     logon_timing(a.url, a.var, cert)
+    audit_cost(a, cookie)
     if a.million:
         million(a, cert)
+
+
+def audit_cost(a, cookie, rounds=2):
+    """The contacts list page with its audit row chained (as in production),
+    with the row unchained, and with no row at all: the benchmark-only
+    setting Bench.Audit, which the server accepts only with CTRACK_BENCH=1.
+    The modes take turns, `rounds` times, so that drift on a shared machine
+    spreads over all three; the figure is the mean. The configuration is put
+    back, and the workers restarted as in production, whatever happens."""
+    conf = f"{a.var}/ctrack.hdf"
+    with open(conf) as f:
+        original = f.read()
+    modes = ("full", "unchained", "off")
+    results = {m: [] for m in modes}
+
+    def restart(mode):
+        with open(conf, "w") as f:
+            f.write(original if mode == "full" else original + f"\nBench.Audit = {mode}\n")
+        env = dict(os.environ, CTRACK_BENCH="1") if mode != "full" else {
+            k: v for k, v in os.environ.items() if k != "CTRACK_BENCH"}
+        subprocess.run([f"{REPO}/conf/stack.sh", "restart-app", a.var], env=env, check=True,
+                       capture_output=True)
+        subprocess.run(["wrk", "-t", "1", "-c", "4", "-d", "2s", "-H", cookie, a.url + "/contacts"],
+                       capture_output=True, check=True)
+
+    try:
+        for _ in range(rounds):
+            for m in modes:
+                restart(m)
+                before = int(sql(a.var, "SELECT COALESCE(MAX(id), 0) FROM audit"))
+                r = run(f"list, audit {m}", a.url + "/contacts", a.seconds, a.connections, a.var, [cookie])
+                written = int(sql(a.var, f"SELECT COUNT(*) FROM audit WHERE id > {before}"))
+                chained = int(sql(a.var, f"SELECT COUNT(*) FROM audit WHERE id > {before} AND chain IS NOT NULL"))
+                # What each mode promises, checked: every request its row,
+                # chained or not, or none.
+                want = {"full": (r["total"], r["total"]), "unchained": (r["total"], 0), "off": (0, 0)}[m]
+                if (written < want[0] or chained < want[1] or (m != "full" and chained != want[1])
+                        or (m == "off" and written != 0)):
+                    sys.exit(f"bench: audit {m}: {r['total']} requests wrote {written} rows, {chained} chained")
+                results[m].append(r)
+    finally:
+        with open(conf, "w") as f:
+            f.write(original)
+        subprocess.run([f"{REPO}/conf/stack.sh", "restart-app", a.var], check=True, capture_output=True,
+                       env={k: v for k, v in os.environ.items() if k != "CTRACK_BENCH"})
+
+    def mean(m, k):
+        return statistics.mean(r[k] for r in results[m])
+    print(f"\naudit cost on the contacts list page: {a.connections} connections, {a.seconds} s per run, "
+          f"{rounds} runs per mode taking turns (means)\n")
+    hdr = f"{'audit':28} {'req/s':>9} {'p50 ms':>8} {'workers':>8} {'mariadb':>8} {'total':>7}  req/s vs off"
+    print(hdr)
+    print("-" * len(hdr))
+    off = mean("off", "rps")
+    for m, label in (("full", "row + chain (production)"), ("unchained", "row, no chain"), ("off", "off")):
+        print(f"{label:28} {mean(m, 'rps'):9.0f} {mean(m, 'p50'):8.2f} {mean(m, 'workers'):8.3f} "
+              f"{mean(m, 'mariadb'):8.3f} {mean(m, 'cpu'):7.3f}  {mean(m, 'rps') / off:.3f}")
+    full, unchained = mean("full", "rps"), mean("unchained", "rps")
+    print(f"\naudit cost: {100 * (1 - full / off):.1f}% of the list page's throughput with the chained row "
+          f"(target: under 10%); the chain alone {100 * (1 - full / unchained):.1f}%")
 
 
 # The 1,000,000-contact pages: (label, user, path, SQL for the total the page

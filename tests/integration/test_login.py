@@ -98,7 +98,12 @@ def _assert_login_refused(login_gate, db, demo, audit, username, password):
     assert user_sessions(db, demo) <= before, "a failed login created a session"
     row = audit.one_since(mark, "the failed login")
     assert (row["method"], row["path"], row["action"], row["outcome"]) == ("POST", "/login", "login.fail", 401), row
-    assert row["user_id"] is None and row["client_id"] is None, f"a failed login is attributed to a user: {row}"
+    assert row["user_id"] is None, f"a failed login is attributed to a user: {row}"
+    # A wrong password for an existing user is an event of that user's client
+    # (its security events page shows it); an unknown username has no client.
+    existing = db.rows(f"SELECT client_id, id FROM users WHERE username = {sql_str(username)}")
+    want = (int(existing[0][0]), "user", int(existing[0][1])) if existing else (None, None, None)
+    assert (row["client_id"], row["object_type"], row["object_id"]) == want, row
     assert row["remote_addr"] == "127.0.0.1", row
     assert password not in (row["detail"] or ""), "the password is in the audit trail"
     return page, row

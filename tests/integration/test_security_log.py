@@ -64,7 +64,16 @@ def test_tokens_refused_and_used_from_a_new_address_are_logged(people, demo, db,
     # The first use is from a new address; the next one from the same is not.
     mark = audit.mark()
     assert script.get("/contacts").status_code == 200
-    row, line = one_event(stack_dir, audit, mark, "token.new_address")
+    # Two audit rows (the list and the event, for the security events page)
+    # and one line.
+    rows = audit.since(mark)
+    assert [(x["action"], x["object_type"], x["object_id"]) for x in rows] == \
+        [("contact.list", None, None), ("token.new_address", "token", tid)], rows
+    assert rows[0]["request_id"] == rows[1]["request_id"]
+    assert '"address":"127.0.0.1"' in rows[1]["detail"]
+    lines = lines_of(stack_dir, rows[0]["request_id"])
+    assert len(lines) == 1 and " security: token.new_address status=200 " in lines[0], lines
+    line = lines[0]
     assert f"token={tid}" in line and "addr=127.0.0.1" in line
     mark = audit.mark()
     assert script.get("/contacts").status_code == 200
