@@ -218,7 +218,7 @@ static int audit_row(request *r, db *d)
         json_add_cstr(&addr, r->remote_addr);
         buf_addc(&addr, '}');
         e.action = "token.new_address";
-        e.object_type = "token";
+        e.object_type = "api_token"; /* as the token's own rows: one history */
         e.object_id = r->who.token_id;
         e.detail = buf_str(&addr);
         rc = audit_append(d, r->cf, &e, NULL);

@@ -34,6 +34,7 @@ typedef struct export_job {
     long long limit; /* at most this many rows; 0 for no limit */
     bool safe;       /* spreadsheet-safe cells */
     bool bom;        /* a UTF-8 byte order mark first */
+    const char *filter_json; /* the filter, for the closing audit row too */
 } export_job;
 
 /* The columns, in file order: the header row and the SELECT list agree. */
@@ -254,7 +255,8 @@ static int export_stream(request *r, db *d)
 {
     const export_job *j = r->stream_arg;
     const acl_scope *sc = &r->who.scope;
-    const export_writer w = {.format = "csv", .begin = header_row, .row = data_row, .arg = j};
+    const export_writer w = {
+        .format = "csv", .begin = header_row, .row = data_row, .arg = j, .filter_json = j->filter_json};
     buf sql = {0};
     buf_adds(&sql, SQL_SELECT);
     /* STRAIGHT_JOIN: contacts first, read in primary key (id) order, the
@@ -289,6 +291,10 @@ int export_contacts_csv(request *r, db *d)
     if (rc != 0)
         return rc;
     r->object_type = "contact";
+    buf fj = {0};
+    filter_json(&fj, &j->f);
+    j->filter_json = arena_strdup(r->mem, buf_str(&fj));
+    buf_free(&fj);
     start_detail(r, j, export_start(r, "text/csv; charset=utf-8", "contacts.csv", export_stream, j) ? "started"
                                                                                                      : "headers only");
     return 200;

@@ -89,8 +89,11 @@ def check(row, *, action, method, path, outcome, client, user, token=None, obj=(
     CHECKED.add(route_of(method, path))
     if not any_detail:
         assert row["detail"] == detail, f"detail of {action}: {row['detail']}\nexpected {detail}"
-    assert row["contacts"] == sorted(contacts), f"audit_contacts of {action}: {row['contacts']}, " \
-                                                f"expected {sorted(contacts)}"
+    # A contact's history is one range of audit_contacts: the row's own
+    # contact is listed there too.
+    want_contacts = sorted(set(contacts) | ({obj[1]} if obj[0] == "contact" and obj[1] else set()))
+    assert row["contacts"] == want_contacts, f"audit_contacts of {action}: {row['contacts']}, " \
+                                             f"expected {want_contacts}"
     assert re.fullmatch(r"[0-9a-f]{32}", row["request_id"]), row["request_id"]
     assert row["chain"] and row["chain"] > 0 and row["seq"] and row["seq"] > 0 and row["hash_len"] == HASH_LEN, \
         f"chain fields not set: chain {row['chain']} seq {row['seq']} hash {row['hash_len']} bytes"
@@ -344,9 +347,14 @@ def test_api_token_request_and_token_create_revoke(people, sessions, db, demo, b
     mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
     lp = ListPage(script.get(f"/contacts?q={marker}"))
     assert sorted(lp.ids) == ids
-    check(one_row(db, mark2, "token list"), action="contact.list", method="GET", path="/contacts", outcome=200,
+    # The token's first use is a security event with a row of its own.
+    listed, first_use = rows_since(db, mark2)
+    check(listed, action="contact.list", method="GET", path="/contacts", outcome=200,
           client=demo.client_id, user=user, token=tid,
           detail={"filter": no_filter(q=marker), "sort": "name", "rows": 2, "total": 2, "page": 1}, contacts=ids)
+    check(first_use, action="token.new_address", method="GET", path="/contacts", outcome=200,
+          client=demo.client_id, user=user, token=tid, obj=("api_token", tid), detail={"address": ADDR})
+    assert first_use["request_id"] == listed["request_id"]
     mark2 = db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
     assert csv_ids(script.get(f"/export/contacts.csv?q={marker}")) == ids
     export_rows(db, mark2, "/export/contacts.csv", demo.client_id, user, tid, no_filter(q=marker), ids)
@@ -394,8 +402,10 @@ def test_logon_success_and_failure(login_gate, demo, db, audit):
     web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"], "password": guess})
     assert r.status_code == 401
     row = one_row(db, mark, "failed logon")
-    check(row, action="login.fail", method="POST", path="/login", outcome=401, client=None, user=None,
-          detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "wrong"})
+    # A known username's failure belongs to its client (for its
+    # administrators), the user its object; nobody is logged in.
+    check(row, action="login.fail", method="POST", path="/login", outcome=401, client=demo.client_id, user=None,
+          obj=("user", demo.user_id), detail={"username": os.environ["CTRACK_ADMIN_USER"], "result": "wrong"})
     assert guess not in json.dumps(row)
     mark = audit.mark()
     web, r = login_gate.post({"username": os.environ["CTRACK_ADMIN_USER"],
@@ -790,6 +800,50 @@ def test_the_logon_form(login_gate, anon, db, audit):
     check(row, action="login.form", method="GET", path="/login", outcome=200, client=None, user=None)
 
 
+# ---------------------------------------------------------------- the trail's own pages
+
+def test_the_audit_viewer_its_exports_and_security_events(people, sessions, db, demo, audit, create_contact,
+                                                          marker):
+    """The trail's own pages and exports are audited like any other: the
+    filter asked, and a contact's history names the contact."""
+    contact = create_contact(last_name=marker)
+    viewer = people.user(demo.client_id, ["audit.view", "contacts.view"])
+    web, _ = sessions.make(user_id=viewer)
+    who = dict(client=demo.client_id, user=viewer, method="GET", outcome=200)
+    mark = audit.mark()
+    assert web.get("/audit").status_code == 200
+    check(one_row(db, mark, "viewer"), action="audit.view", path="/audit", detail={"filter": {}}, **who)
+    mark = audit.mark()
+    assert web.get(f"/audit?contact={contact}").status_code == 200
+    check(one_row(db, mark, "history"), action="audit.view", path="/audit", obj=("contact", contact),
+          detail={"filter": {"contact": contact}}, **who)
+
+    # The exports: two rows each, as the contacts export; the closing row
+    # counts the rows sent.
+    for fmt, query, filt, obj, extra in (("csv", "action=login.", {"action": "login."}, (None, None),
+                                          {"safe": False, "bom": False}),
+                                         ("json", f"contact={contact}", {"contact": contact}, ("contact", contact),
+                                          {})):
+        mark = audit.mark()
+        r = web.get(f"/audit/export.{fmt}?{query}")
+        assert r.status_code == 200
+        sent = len(json.loads(r.text)) if fmt == "json" else len(r.content.decode("utf-8").splitlines()) - 1
+        rows = rows_since(db, mark)
+        assert len(rows) == 2, [x["action"] for x in rows]
+        path = f"/audit/export.{fmt}"
+        check(rows[0], action="audit.export", path=path, obj=obj,
+              detail={"format": fmt, "phase": "started", "filter": filt, **extra}, **who)
+        check(rows[1], action="audit.export", path=path, obj=obj,
+              detail={"format": fmt, "phase": "completed", "rows": sent, "filter": filt}, **who)
+
+    boss = people.user(demo.client_id, ["users.manage"])
+    web, _ = sessions.make(user_id=boss)
+    mark = audit.mark()
+    assert web.get("/admin/security?kind=logon").status_code == 200
+    check(one_row(db, mark, "security events"), action="security.view", method="GET", path="/admin/security",
+          outcome=200, client=demo.client_id, user=boss, detail={"filter": {"kind": "logon"}})
+
+
 # ---------------------------------------------------------------- the route table
 
 # Each route -> the test of this file that checks its audit row.
@@ -829,6 +883,10 @@ COVERED_HERE = {
     ("GET", "/account/two-factor"): "test_two_factor_enrolment_pages",
     ("GET", "/account/two-factor/qr.svg"): "test_two_factor_enrolment_pages",
     ("GET", "/login"): "test_the_logon_form",
+    ("GET", "/audit"): "test_the_audit_viewer_its_exports_and_security_events",
+    ("GET", "/audit/export.csv"): "test_the_audit_viewer_its_exports_and_security_events",
+    ("GET", "/audit/export.json"): "test_the_audit_viewer_its_exports_and_security_events",
+    ("GET", "/admin/security"): "test_the_audit_viewer_its_exports_and_security_events",
     ("GET", "/login/two-factor"): "test_two_factor_enrol_logon_and_off",
     ("POST", "/login/two-factor"): "test_two_factor_enrol_logon_and_off",
     ("POST", "/account/two-factor"): "test_two_factor_enrol_logon_and_off",

@@ -68,7 +68,7 @@ def test_tokens_refused_and_used_from_a_new_address_are_logged(people, demo, db,
     # and one line.
     rows = audit.since(mark)
     assert [(x["action"], x["object_type"], x["object_id"]) for x in rows] == \
-        [("contact.list", None, None), ("token.new_address", "token", tid)], rows
+        [("contact.list", None, None), ("token.new_address", "api_token", tid)], rows
     assert rows[0]["request_id"] == rows[1]["request_id"]
     assert '"address":"127.0.0.1"' in rows[1]["detail"]
     lines = lines_of(stack_dir, rows[0]["request_id"])
