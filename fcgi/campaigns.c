@@ -800,7 +800,10 @@ static int show_campaign(request *r, db *d, long long id, int status)
                                      "updated_at"};
         for (int c = 0; c < (int)CT_ARRAY_LEN(cols); c++)
             page_set(r->pg, db_text(s, c, NULL), "Members.%d.%s", i, cols[c]);
-        request_touch(r, db_int(s, 0));
+        /* Shown, recorded in the page's row (below); a form shown again
+         * after a refused change records the change, not the members. */
+        if (status == 200)
+            request_touch(r, db_int(s, 0));
         i++;
     }
     if (rc < 0)
@@ -835,7 +838,9 @@ static int show_campaign(request *r, db *d, long long id, int status)
         put_flash(r);
         buf_adds(&r->detail, "{\"filter\":");
         filter_json(&r->detail, &f);
-        buf_printf(&r->detail, ",\"rows\":%d,\"total\":%lld,\"page\":%lld}", i, total, (long long)pageno);
+        buf_printf(&r->detail, ",\"rows\":%d,\"total\":%lld,\"page\":%lld,", i, total, (long long)pageno);
+        request_shown_json(r, &r->detail);
+        buf_addc(&r->detail, '}');
     }
     r->template_name = "campaign_view.cs";
     return status;

@@ -846,8 +846,10 @@ int contacts_list(request *r, db *d)
     page_set(r->pg, "Contacts", "Page.Title");
     buf_adds(&r->detail, "{\"filter\":");
     filter_json(&r->detail, &f);
-    buf_printf(&r->detail, ",\"sort\":\"%s\",\"rows\":%d,\"total\":%lld,\"page\":%lld}", sort, i, total,
+    buf_printf(&r->detail, ",\"sort\":\"%s\",\"rows\":%d,\"total\":%lld,\"page\":%lld,", sort, i, total,
                pageno);
+    request_shown_json(r, &r->detail);
+    buf_addc(&r->detail, '}');
     r->template_name = "contacts_list.cs";
     return 200;
 }

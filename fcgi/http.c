@@ -110,6 +110,15 @@ void request_touch(request *r, long long id)
     r->touched[r->ntouched++] = id;
 }
 
+void request_shown_json(request *r, buf *b)
+{
+    buf_adds(b, "\"shown\":[");
+    for (size_t i = 0; i < r->ntouched; i++)
+        buf_printf(b, "%s%lld", i ? "," : "", r->touched[i]);
+    buf_addc(b, ']');
+    r->ntouched = 0;
+}
+
 void http_header(request *r, const char *name, const char *value)
 {
     if (!header_safe(name) || !header_safe(value)) {
