@@ -822,6 +822,7 @@ static int fetch(request *r, db *d, const query *q, row *rows, int max, int *n)
         if (*n >= max)
             continue; /* read to the end, keep max */
         row *w = &rows[(*n)++];
+        *w = (row){0};
         w->id = db_int(s, C_ID);
         w->at = db_text_dup(s, C_AT, r->mem);
         w->at_full = db_text_dup(s, C_AT_FULL, r->mem);
@@ -940,6 +941,13 @@ static int exists(request *r, db *d, const audit_filter *f, enum dir dir, long l
 
 int audit_view_page(request *r, db *d, const audit_filter *f)
 {
+    buf_adds(&r->detail, "{\"filter\":");
+    audit_filter_json(&r->detail, f);
+    if (f->before)
+        buf_printf(&r->detail, ",\"before\":%lld", f->before);
+    if (f->after)
+        buf_printf(&r->detail, ",\"after\":%lld", f->after);
+    buf_addc(&r->detail, '}');
     row *rows = arena_alloc(r->mem, sizeof(row) * (AUDIT_PAGE + 1));
     int n = 0;
     query q = {.f = f, .dir = f->after ? NEWER : OLDER, .cursor = f->after ? f->after : f->before,
@@ -1017,13 +1025,6 @@ int audit_list(request *r, db *d)
         page_set(r->pg, arena_printf(r->mem, "History of contact %lld", f->contact_id), "Page.Title");
         page_set_int(r->pg, f->contact_id, "Audit.Contact");
     }
-    buf_adds(&r->detail, "{\"filter\":");
-    audit_filter_json(&r->detail, f);
-    if (f->before)
-        buf_printf(&r->detail, ",\"before\":%lld", f->before);
-    if (f->after)
-        buf_printf(&r->detail, ",\"after\":%lld", f->after);
-    buf_addc(&r->detail, '}');
     return (rc = audit_view_page(r, d, f)) != DB_OK ? rc : 200;
 }
 

@@ -72,7 +72,8 @@ void audit_filter_json(buf *b, const audit_filter *f);
 /* Loads one page (50 rows, newest first, from f's cursor) into the page
  * values Audit.Rows.N.* with Audit.Older / Audit.Newer (the cursor links)
  * and Audit.Count; rows whose object is a contact outside the user's scope
- * show AUDIT_HIDDEN_TEXT instead of their detail. Returns an enum db_rc. */
+ * show AUDIT_HIDDEN_TEXT instead of their detail. The request's audit
+ * detail records the filter and the cursor. Returns an enum db_rc. */
 int audit_view_page(request *r, db *d, const audit_filter *f);
 
 /* The History panel of a contact page: the latest 10 rows of contact_id's

@@ -35,12 +35,5 @@ int admin_security_events(request *r, db *d)
     int rc = audit_filter_parse(r, d, f, true, true);
     if (rc != 0)
         return rc;
-    buf_adds(&r->detail, "{\"filter\":");
-    audit_filter_json(&r->detail, f);
-    if (f->before)
-        buf_printf(&r->detail, ",\"before\":%lld", f->before);
-    if (f->after)
-        buf_printf(&r->detail, ",\"after\":%lld", f->after);
-    buf_addc(&r->detail, '}');
     return (rc = audit_view_page(r, d, f)) != DB_OK ? rc : 200;
 }
