@@ -63,6 +63,26 @@ int audit_chain_hash(const unsigned char key[32], const unsigned char prev[AUDIT
     return 0;
 }
 
+int audit_anchor_mac(const unsigned char key[32], const audit_head *a, const char *at, size_t at_len,
+                     unsigned char out[AUDIT_HASH_LEN])
+{
+    static const char ANCHOR_TAG[] = "ctrack-audit-anchor-v1";
+    buf b = {0};
+    buf_add(&b, ANCHOR_TAG, sizeof ANCHOR_TAG); /* with its NUL */
+    put_int(&b, true, a->chain_client);
+    put_int(&b, true, a->chain);
+    put_int(&b, true, a->seq);
+    put_bytes(&b, (const char *)a->hash, AUDIT_HASH_LEN);
+    put_bytes(&b, at, at_len);
+    unsigned char mac[CRYPTO_HMAC_MAX];
+    int n = crypto_hmac(CRYPTO_SHA256, key, 32, b.data, b.len, mac);
+    buf_free(&b);
+    if (n != AUDIT_HASH_LEN)
+        return -1;
+    memcpy(out, mac, AUDIT_HASH_LEN);
+    return 0;
+}
+
 void audit_chain_time(long long sec, long usec, char out[27])
 {
     time_t t = (time_t)sec;

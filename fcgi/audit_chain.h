@@ -52,6 +52,14 @@ typedef struct audit_head {
     unsigned char hash[AUDIT_HASH_LEN];
 } audit_head;
 
+/* The mac of an anchor (the place a purge left a chain: its last removed
+ * row's seq and hash, a->id unused, and that row's time): HMAC-SHA-256
+ * under key of "ctrack-audit-anchor-v1" NUL and the fields encoded as a
+ * row's are, so that an anchor cannot be made up or moved without the key.
+ * 0 or -1. */
+int audit_anchor_mac(const unsigned char key[32], const audit_head *a, const char *at, size_t at_len,
+                     unsigned char out[AUDIT_HASH_LEN]);
+
 /* Appends a checkpoint of heads to out: a header line, "written" and the
  * time, one "chain CLIENT CHAIN SEQ HASH ID" line per head, and a last line
  * "mac HEX", the HMAC-SHA-256 under key of everything before it, so that a

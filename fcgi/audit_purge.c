@@ -27,9 +27,9 @@ static const char SQL_DEL_CONTACTS[] =
     " WHERE a.chain_client = ? AND a.chain = ? AND a.seq <= ?";
 static const char SQL_DEL_ROWS[] = "DELETE FROM audit WHERE chain_client = ? AND chain = ? AND seq <= ?";
 static const char SQL_ANCHOR[] =
-    "INSERT INTO audit_anchors (chain_client, chain, seq, hash, at, purged_at)"
-    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE"
-    " seq = VALUES(seq), hash = VALUES(hash), at = VALUES(at), purged_at = VALUES(purged_at)";
+    "INSERT INTO audit_anchors (chain_client, chain, seq, hash, at, purged_at, mac)"
+    " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE"
+    " seq = VALUES(seq), hash = VALUES(hash), at = VALUES(at), purged_at = VALUES(purged_at), mac = VALUES(mac)";
 /* One purge at a time: two would race for the same anchors. */
 static const char SQL_LOCK[] = "SELECT GET_LOCK(CONCAT('ctrack.purge.', LEFT(DATABASE(), 40)), 0)";
 static const char SQL_UNLOCK[] = "SELECT RELEASE_LOCK(CONCAT('ctrack.purge.', LEFT(DATABASE(), 40)))";
@@ -86,7 +86,8 @@ static int chain_int(db *d, const char *sql, long long client, long long chain, 
 }
 
 /* Removes rows seq < keep_from of one chain, a batch per transaction. */
-static int purge_chain(db *d, long long client, long long chain, long long keep_from, long long *removed)
+static int purge_chain(db *d, const unsigned char key[32], long long client, long long chain, long long keep_from,
+                       long long *removed)
 {
     for (;;) {
         int rc = db_begin(d);
@@ -145,9 +146,17 @@ static int purge_chain(db *d, long long client, long long chain, long long keep_
                 db_bind_int(an, 0, client);
                 db_bind_int(an, 1, chain);
                 db_bind_int(an, 2, last);
-                db_bind_blob(an, 3, hash, sizeof hash);
-                db_bind_str(an, 4, at);
-                rc = db_run(an);
+                audit_head h = {.chain_client = client, .chain = chain, .seq = last};
+                memcpy(h.hash, hash, sizeof hash);
+                unsigned char mac[AUDIT_HASH_LEN];
+                if (audit_anchor_mac(key, &h, at, strlen(at), mac) != 0) {
+                    rc = DB_ERR;
+                } else {
+                    db_bind_blob(an, 3, hash, sizeof hash);
+                    db_bind_str(an, 4, at);
+                    db_bind_blob(an, 5, mac, sizeof mac);
+                    rc = db_run(an);
+                }
             }
         }
         if (rc == DB_OK)
@@ -162,7 +171,8 @@ static int purge_chain(db *d, long long client, long long chain, long long keep_
     }
 }
 
-int audit_purge_client(db *d, long long client_id, int days, bool dry_run, long long *removed, buf *detail)
+int audit_purge_client(db *d, const unsigned char key[32], long long client_id, int days, bool dry_run,
+                       long long *removed, buf *detail)
 {
     *removed = 0;
     long long got = 0;
@@ -173,8 +183,8 @@ int audit_purge_client(db *d, long long client_id, int days, bool dry_run, long 
     if (rc != DB_OK)
         return rc;
     if (got != 1) {
-        log_error("audit purge: another purge is running");
-        return DB_RETRY;
+        buf_adds(detail, "\"busy\":true");
+        return AUDIT_PURGE_BUSY;
     }
     char cutoff[27];
     audit_chain_time((long long)time(NULL) - (long long)days * 86400, 0, cutoff);
@@ -216,7 +226,7 @@ int audit_purge_client(db *d, long long client_id, int days, bool dry_run, long 
         if (dry_run)
             *removed += keep_from - first;
         else
-            rc = purge_chain(d, client_id, chains[i], keep_from, removed);
+            rc = purge_chain(d, key, client_id, chains[i], keep_from, removed);
         if (*removed > before) {
             buf_printf(detail, "%s{\"chain\":%lld,\"from\":%lld,\"to\":%lld}", listed++ ? "," : "", chains[i], first,
                        first + (*removed - before) - 1);

@@ -29,8 +29,12 @@ int audit_retention_set(db *d, long long client_id, int days);
  * With dry_run nothing is removed and *removed counts what would be.
  * Appends to detail the JSON members "cutoff" and "chains" (an array of
  * {"chain","from","to"}, the seqs removed per chain), without braces.
- * Returns an enum db_rc; rows already removed stay removed on failure
+ * Each anchor carries its mac under key (audit_anchor_mac). Returns an
+ * enum db_rc, or AUDIT_PURGE_BUSY (nothing done; detail gets "busy":true)
+ * while another purge runs; rows already removed stay removed on failure
  * (each batch is whole). */
-int audit_purge_client(db *d, long long client_id, int days, bool dry_run, long long *removed, buf *detail);
+#define AUDIT_PURGE_BUSY 1
+int audit_purge_client(db *d, const unsigned char key[32], long long client_id, int days, bool dry_run,
+                       long long *removed, buf *detail);
 
 #endif

@@ -11,7 +11,9 @@
 #include "log.h"
 #include "util.h"
 
-static const char SQL_ANCHORS[] = "SELECT chain_client, chain, seq, hash FROM audit_anchors";
+static const char SQL_ANCHORS[] =
+    "SELECT chain_client, chain, seq, hash, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), mac FROM audit_anchors";
+static const char SQL_GENESIS[] = "SELECT last_unchained_id, unchained_rows FROM audit_genesis WHERE id = 1";
 #define ROW_COLUMNS                                                                                          \
     "SELECT id, chain_client, chain, seq, hash, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), client_id, user_id," \
     " remote_addr, request_id, method, path, action, object_type, object_id, outcome, detail, token_id FROM audit"
@@ -36,6 +38,7 @@ typedef struct chain_state {
     unsigned char alt_prev[AUDIT_HASH_LEN];
     bool has_alt;
     bool anchored;
+    long long anchor_seq; /* the last seq a purge removed */
 } chain_state;
 
 typedef struct chain_map {
@@ -102,7 +105,31 @@ static void problem(const audit_verify_opts *o, audit_verify_result *res, long l
     va_end(ap);
 }
 
-static int load_anchors(db *d, chain_map *m, const audit_verify_opts *o)
+/* Where chaining began (audit_genesis): rows without a chain are expected
+ * only up to last_id, and exactly rows of them. */
+typedef struct genesis {
+    long long last_id, rows;
+} genesis;
+
+static int load_genesis(db *d, genesis *g)
+{
+    db_stmt *s = db_stmt_get(d, SQL_GENESIS);
+    if (!s)
+        return DB_ERR;
+    int rc = db_run(s);
+    if (rc == DB_OK && (rc = db_next(s)) == 1) {
+        g->last_id = db_int(s, 0);
+        g->rows = db_int(s, 1);
+        rc = DB_OK;
+    } else if (rc == 0) {
+        log_error("audit: audit_genesis has no row (was migration 010 applied?)");
+        rc = DB_ERR;
+    }
+    db_done(s);
+    return rc < 0 ? rc : DB_OK;
+}
+
+static int load_anchors(db *d, const conf *cf, chain_map *m, const audit_verify_opts *o, audit_verify_result *res)
 {
     db_stmt *s = db_stmt_get(d, SQL_ANCHORS);
     if (!s)
@@ -114,13 +141,25 @@ static int load_anchors(db *d, chain_map *m, const audit_verify_opts *o)
             rc = DB_OK;
             continue;
         }
-        chain_state *c = chain_get(m, client, db_int(s, 1));
-        size_t n = 0;
+        audit_head a = {.chain_client = client, .chain = db_int(s, 1), .seq = db_int(s, 2)};
+        chain_state *c = chain_get(m, client, a.chain);
+        size_t n = 0, an = 0, mn = 0;
         const char *h = db_text(s, 3, &n);
-        c->next_seq = db_int(s, 2) + 1;
+        const char *at = db_text(s, 4, &an);
+        const char *mac = db_text(s, 5, &mn);
+        c->next_seq = a.seq + 1;
         c->anchored = true;
-        if (h && n == AUDIT_HASH_LEN)
+        c->anchor_seq = a.seq;
+        unsigned char want[AUDIT_HASH_LEN];
+        bool ok = h && n == AUDIT_HASH_LEN && at && mac && mn == AUDIT_HASH_LEN;
+        if (ok) {
             memcpy(c->prev, h, AUDIT_HASH_LEN);
+            memcpy(a.hash, h, AUDIT_HASH_LEN);
+            ok = audit_anchor_mac(cf->audit_key, &a, at, an, want) == 0 && memcmp(want, mac, AUDIT_HASH_LEN) == 0;
+        }
+        if (!ok)
+            problem(o, res, 0, "the anchor of chain %lld/%lld (seq %lld) does not match its mac: made up or changed, "
+                    "not left by a purge", a.chain_client, a.chain, a.seq);
         rc = DB_OK;
     }
     return rc < 0 ? rc : DB_OK;
@@ -134,21 +173,18 @@ static const char *text_of(db_stmt *s, int col, size_t *n)
 
 /* One row against its chain. */
 static void check_row(db_stmt *s, const conf *cf, chain_map *m, const audit_verify_opts *o, audit_verify_result *res,
-                      long long *first_chained)
+                      const genesis *g)
 {
     long long id = db_int(s, 0);
     if (db_is_null(s, 2)) {
-        /* Rows from before chaining began come first; one after a chained
-         * row was put there by hand. */
-        if (*first_chained && id > *first_chained)
-            problem(o, res, id, "row %lld has no chain but comes after chained row %lld: inserted", id,
-                    *first_chained);
+        /* Only the rows from before chaining began may have no chain. */
+        if (id > g->last_id)
+            problem(o, res, id, "row %lld has no chain but is newer than the last row from before chaining began "
+                    "(row %lld): inserted", id, g->last_id);
         else
             res->unchained++;
         return;
     }
-    if (!*first_chained)
-        *first_chained = id;
     long long client = db_int(s, 1), chain = db_int(s, 2), seq = db_int(s, 3);
     chain_state *c = chain_get(m, client, chain);
     res->rows++;
@@ -243,7 +279,7 @@ static void check_checkpoint(chain_map *m, const audit_verify_opts *o, audit_ver
             if (!hash || n != AUDIT_HASH_LEN || memcmp(hash, h->hash, AUDIT_HASH_LEN) != 0)
                 problem(o, res, id, "row %lld (chain %lld/%lld seq %lld) differs from the checkpoint: the chain was "
                         "rewritten from there", id, h->chain_client, h->chain, h->seq);
-        } else if (!c->anchored) {
+        } else if (!c->anchored || c->anchor_seq < h->seq) {
             problem(o, res, 0, "chain %lld/%lld: the checkpoint's row seq %lld (row %lld) is gone and no purge "
                     "removed it", h->chain_client, h->chain, h->seq, h->id);
         }
@@ -270,8 +306,11 @@ int audit_verify(db *d, const conf *cf, const audit_verify_opts *o, audit_verify
     }
     chain_map m = {0};
     int rc = snapshot(d);
+    genesis g = {0};
     if (rc == DB_OK)
-        rc = load_anchors(d, &m, o);
+        rc = load_genesis(d, &g);
+    if (rc == DB_OK)
+        rc = load_anchors(d, cf, &m, o, res);
     db_stmt *s = NULL;
     if (rc == DB_OK) {
         s = db_stmt_get(d, !o->one_client ? SQL_ROWS : o->client_id ? SQL_ROWS_CLIENT : SQL_ROWS_NO_CLIENT);
@@ -283,19 +322,22 @@ int audit_verify(db *d, const conf *cf, const audit_verify_opts *o, audit_verify
             db_bind_int(s, 0, o->client_id);
         rc = db_run_stream(s);
     }
-    long long first_chained = 0;
     while (rc == DB_OK) {
         int n = db_next(s);
         if (n <= 0) {
             rc = n < 0 ? n : DB_OK;
             break;
         }
-        check_row(s, cf, &m, o, res, &first_chained);
+        check_row(s, cf, &m, o, res, &g);
     }
     if (rc != DB_OK && s)
         db_stream_cancel(s);
     if (rc == DB_OK && o->checkpoint)
         check_checkpoint(&m, o, res, d);
+    /* Of the whole trail only: a client's share of those rows is unknown. */
+    if (rc == DB_OK && !o->one_client && res->unchained != g.rows)
+        problem(o, res, 0, "%lld rows have no chain and are from before chaining began, but %lld were there when "
+                "it began: rows inserted among them, or removed", res->unchained, g.rows);
     res->chains = (long long)m.n;
     if (res->problems > o->max_report)
         fprintf(o->out, "... and %lld more problems\n", res->problems - o->max_report);

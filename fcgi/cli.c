@@ -83,24 +83,30 @@ int cli_commit(cli_run *x, const char *detail)
     return rc;
 }
 
-int cli_record_failure(cli_run *x, int outcome, const char *why)
+int cli_record_outcome(cli_run *x, int outcome, const char *detail)
 {
     db_rollback(x->d);
     if (!db_alive(x->d))
         return 0;
-    buf detail = {0};
-    buf_adds(&detail, "{\"error\":");
-    json_add_cstr(&detail, why);
-    buf_addc(&detail, '}');
     int rc = db_begin(x->d);
     if (rc == DB_OK)
-        rc = append(x, outcome, buf_str(&detail), false);
-    buf_free(&detail);
+        rc = append(x, outcome, detail, false);
     if (rc != DB_OK) {
         fprintf(stderr, "ctrack: the failure could not be recorded in the audit trail\n");
         return -1;
     }
     return 0;
+}
+
+int cli_record_failure(cli_run *x, int outcome, const char *why)
+{
+    buf detail = {0};
+    buf_adds(&detail, "{\"error\":");
+    json_add_cstr(&detail, why);
+    buf_addc(&detail, '}');
+    int rc = cli_record_outcome(x, outcome, buf_str(&detail));
+    buf_free(&detail);
+    return rc;
 }
 
 const char *cli_db_failure(int rc)

@@ -43,6 +43,8 @@ int cli_commit(cli_run *x, const char *detail);
  * own (with no client when it was not known). Returns 0, or -1 when it could not be recorded
  * (said on stderr). */
 int cli_record_failure(cli_run *x, int outcome, const char *why);
+/* The same with a detail of the caller's (a JSON object). */
+int cli_record_outcome(cli_run *x, int outcome, const char *detail);
 
 /* Why a database call failed, for a message to the operator. */
 const char *cli_db_failure(int rc);

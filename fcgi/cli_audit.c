@@ -332,20 +332,22 @@ static int purge_one(cli_run *r, const char *name, int days, bool dry_run)
     long long removed = 0;
     buf detail = {0};
     buf_printf(&detail, "{\"retention_days\":%d,\"dry_run\":%s,", days, dry_run ? "true" : "false");
-    int rc = audit_purge_client(r->d, r->client_id, days, dry_run, &removed, &detail);
+    int rc = audit_purge_client(r->d, r->c->audit_key, r->client_id, days, dry_run, &removed, &detail);
+    const char *why = rc == AUDIT_PURGE_BUSY ? "another purge is running; try again when it has ended"
+                                             : cli_db_failure(rc);
     buf_printf(&detail, ",\"removed\":%lld", removed);
     if (rc != DB_OK) {
         buf_adds(&detail, ",\"error\":");
-        json_add_cstr(&detail, cli_db_failure(rc));
+        json_add_cstr(&detail, why);
     }
     buf_addc(&detail, '}');
     if (rc != DB_OK) {
-        fprintf(stderr, "ctrack: audit: purge of %s stopped after %lld rows: %s\n", name, removed,
-                cli_db_failure(rc));
+        if (rc == AUDIT_PURGE_BUSY)
+            fprintf(stderr, "ctrack: audit: purge of %s not started: %s\n", name, why);
+        else
+            fprintf(stderr, "ctrack: audit: purge of %s stopped after %lld rows: %s\n", name, removed, why);
         /* What went before the failure went whole; the row says how much. */
-        db_rollback(r->d);
-        if (db_begin(r->d) == DB_OK && cli_commit(r, buf_str(&detail)) != DB_OK)
-            fprintf(stderr, "ctrack: audit: the purge could not be recorded in the audit trail\n");
+        cli_record_outcome(r, rc == AUDIT_PURGE_BUSY ? 409 : cli_db_outcome(rc), buf_str(&detail));
         buf_free(&detail);
         return 3;
     }

@@ -22,8 +22,9 @@ ALTER TABLE audit
   ADD KEY audit_client_outcome (client_id, outcome, id);
 
 -- Where a chain begins after `ctrack audit purge` removed its oldest rows:
--- the last removed row's seq and hash, which the first remaining row links
--- to.
+-- the last removed row's seq, hash and time, which the first remaining row
+-- links to, and a mac of them under the same key (audit_anchor_mac), so that
+-- an anchor cannot be made up to hide rows deleted without a purge.
 CREATE TABLE audit_anchors (
   chain_client INT UNSIGNED NOT NULL,
   chain        SMALLINT UNSIGNED NOT NULL,
@@ -31,8 +32,21 @@ CREATE TABLE audit_anchors (
   hash         BINARY(32) NOT NULL,
   at           DATETIME(6) NOT NULL,
   purged_at    DATETIME(6) NOT NULL,
+  mac          BINARY(32) NOT NULL,
   PRIMARY KEY (chain_client, chain)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Where chaining began: the last row written before this migration and how
+-- many rows there were. Any other row without a chain was put there later.
+CREATE TABLE audit_genesis (
+  id                TINYINT UNSIGNED NOT NULL DEFAULT 1,
+  last_unchained_id BIGINT UNSIGNED NOT NULL,
+  unchained_rows    BIGINT UNSIGNED NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT audit_genesis_one CHECK (id = 1)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO audit_genesis (id, last_unchained_id, unchained_rows)
+  SELECT 1, COALESCE(MAX(id), 0), COUNT(*) FROM audit;
 
 -- The contacts a request touched without being its one object: each id of a
 -- bulk action, an export or an import, so that a contact's history finds
@@ -53,6 +67,7 @@ ALTER TABLE clients
 
 GRANT SELECT, INSERT ON audit_contacts TO ctrack_app_role;
 GRANT SELECT ON audit_anchors TO ctrack_app_role;
+GRANT SELECT ON audit_genesis TO ctrack_app_role;
 
 -- The maintenance account (`ctrack audit purge`, `ctrack audit retention`):
 -- deletes old rows, records where each chain now begins, and appends its own
@@ -61,4 +76,5 @@ GRANT SELECT ON audit_anchors TO ctrack_app_role;
 GRANT SELECT, INSERT, DELETE ON audit TO ctrack_maint_role;
 GRANT SELECT, DELETE ON audit_contacts TO ctrack_maint_role;
 GRANT SELECT, INSERT, UPDATE ON audit_anchors TO ctrack_maint_role;
+GRANT SELECT ON audit_genesis TO ctrack_maint_role;
 GRANT SELECT (id, name, audit_retention_days), UPDATE (audit_retention_days) ON clients TO ctrack_maint_role;

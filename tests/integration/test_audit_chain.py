@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -123,7 +124,7 @@ def assert_intact(ctrack, tenant=None):
 
 # ---------------------------------------------------------------- the chain itself
 
-def test_every_chained_row_has_the_hash_of_the_documented_encoding(db, key):
+def test_every_chained_row_has_the_hash_of_the_documented_encoding(db, key, tenant):
     """Recomputed here from the README's encoding for every chain of the
     stack, from its anchor or from zero: the stored hashes are exactly those."""
     anchors = {(int(c), int(ch)): (int(seq), bytes.fromhex(h)) for c, ch, seq, h in
@@ -278,7 +279,10 @@ def test_an_inserted_row_is_named(ctrack, tenant, db):
                       "hash: altered, or inserted", problem
     db.run(f"UPDATE audit SET chain = NULL, seq = NULL, hash = NULL WHERE id = {forged}")
     problem = first_problem(verify(ctrack, tenant))
-    assert problem.startswith(f"row {forged} has no chain but comes after chained row "), problem
+    # The stack began chained: audit_genesis says no row came before.
+    genesis = db.int("SELECT last_unchained_id FROM audit_genesis")
+    assert problem == (f"row {forged} has no chain but is newer than the last row from before chaining began "
+                       f"(row {genesis}): inserted"), problem
     # The program's own rows after the forged one (those of the verify runs)
     # link to it: they go with it.
     db.run(f"DELETE FROM audit WHERE chain_client = {tenant.id} AND id >= {forged}")
@@ -348,6 +352,26 @@ def test_a_damaged_checkpoint_is_refused(ctrack, tmp_path, audit, damage):
     row = audit.one_since(mark, "the refused checkpoint")
     assert (row["action"], row["outcome"]) == ("audit.verify", 400 if damage == "missing" else 422), row
     assert json.loads(row["detail"])["error"], row
+
+
+def test_rows_slipped_in_among_the_unchained_ones_are_found(ctrack, db):
+    """As if chaining had begun on an old trail: one more row without a
+    chain than migration 010 counted is reported, whatever its id."""
+    last, count = db.rows("SELECT last_unchained_id, unchained_rows FROM audit_genesis")[0]
+    unchained = db.int("SELECT COUNT(*) FROM audit WHERE chain IS NULL")
+    top = db.int("SELECT MAX(id) FROM audit")
+    db.run(f"UPDATE audit_genesis SET last_unchained_id = {top + 100}, unchained_rows = {unchained}")
+    try:
+        forged = top + 50
+        db.run("INSERT INTO audit (id, at, client_id, remote_addr, request_id, method, path, action, outcome)"
+               f" VALUES ({forged}, UTC_TIMESTAMP(6), NULL, '', REPEAT('b', 32), 'GET', '/', 'contact.delete', 200)")
+        problem = first_problem(verify(ctrack))
+        assert problem == (f"{unchained + 1} rows have no chain and are from before chaining began, but {unchained} "
+                           "were there when it began: rows inserted among them, or removed"), problem
+        db.run(f"DELETE FROM audit WHERE id = {forged}")
+    finally:
+        db.run(f"UPDATE audit_genesis SET last_unchained_id = {last}, unchained_rows = {count}")
+    assert_intact(ctrack)
 
 
 # ---------------------------------------------------------------- retention and purge
@@ -432,6 +456,61 @@ def test_purge_removes_exactly_the_old_rows_and_leaves_the_chain_verifiable(ctra
     assert ok(ctrack("purge", "--client", tenant.name)) == \
         f"{tenant.name}: 0 audit rows older than 30 days removed\n"
     assert_intact(ctrack)
+
+
+def test_a_forged_anchor_cannot_hide_deleted_rows(ctrack, tenant, db, maint_db, tmp_path):
+    """With only the maintenance account: delete the oldest rows of a chain
+    that was never purged and write the anchor that would make the rest link
+    up; or delete a whole chain behind an anchor. The anchor's mac (made
+    with the key, which the account does not have) gives both away."""
+    rows = tenant.chain()
+    cp = str(tmp_path / "checkpoint")
+    ok(ctrack("checkpoint", "--out", cp))
+    cut = rows[2]
+    p = maint_db.run(
+        f"DELETE FROM audit WHERE chain_client = {tenant.id} AND chain = {cut['chain']} AND seq <= {cut['seq']};"
+        "INSERT INTO audit_anchors (chain_client, chain, seq, hash, at, purged_at, mac) VALUES"
+        f" ({tenant.id}, {cut['chain']}, {cut['seq']}, UNHEX('{cut['hash'].hex()}'), {sql_str(cut['at'].decode())},"
+        " UTC_TIMESTAMP(6), UNHEX(SHA2('no key', 256)))")
+    assert p.returncode == 0, p.stderr
+    want = (f"the anchor of chain {tenant.id}/{cut['chain']} (seq {cut['seq']}) does not match its mac: made up or "
+            "changed, not left by a purge")
+    assert first_problem(verify(ctrack, None)) == want
+    assert first_problem(verify(ctrack, None, cp)) == want
+    # The whole chain gone behind it (verified as a whole: a run for the
+    # client would start its chain again).
+    p = maint_db.run(f"DELETE FROM audit WHERE chain_client = {tenant.id}")
+    assert p.returncode == 0, p.stderr
+    assert first_problem(verify(ctrack, None, cp)) == want
+    db.run(f"DELETE FROM audit_anchors WHERE chain_client = {tenant.id}")
+    assert_intact(ctrack)
+
+
+def test_a_purge_while_another_runs_is_refused_and_audited(ctrack, tenant, db, audit):
+    """Two purges never run at once: the second is refused, and says so in
+    the trail."""
+    ok(ctrack("retention", "--client", tenant.name, "30"))
+    holder = subprocess.Popen(
+        ["mariadb", f"--defaults-extra-file={os.environ['CTRACK_DB_ROOT_CNF']}", "ctrack", "-e",
+         "SELECT GET_LOCK(CONCAT('ctrack.purge.', LEFT(DATABASE(), 40)), 0); SELECT SLEEP(20)"],
+        stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while db.value("SELECT IS_USED_LOCK(CONCAT('ctrack.purge.', LEFT(DATABASE(), 40)))") is None:
+            assert time.monotonic() < deadline, "the lock was not taken"
+            time.sleep(0.05)
+        mark = audit.mark()
+        p = ctrack("purge", "--client", tenant.name)
+        assert p.returncode == 3, f"exit {p.returncode}: {p.stdout}{p.stderr}"
+        assert p.stderr == (f"ctrack: audit: purge of {tenant.name} not started: another purge is running; try again"
+                            " when it has ended\n"), p.stderr
+        row = audit.one_since(mark, "the refused purge")
+        assert (row["action"], row["outcome"], row["client_id"]) == ("audit.purge", 409, tenant.id), row
+        assert json.loads(row["detail"]) == {"retention_days": 30, "dry_run": False, "busy": True, "removed": 0,
+                                             "error": "another purge is running; try again when it has ended"}
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_purge_of_a_client_that_keeps_everything_does_nothing(ctrack, tenant):

@@ -204,6 +204,29 @@ static void refused(const char *text, const char *want)
     buf_free(&b);
 }
 
+static void test_anchor_mac(void **state)
+{
+    (void)state;
+    static const char AT[] = "2026-12-04 06:57:01.866641";
+    unsigned char mac[32], other[32];
+    char hex[65];
+    /* The vector was made apart from this code (Python's hmac). */
+    assert_int_equal(audit_anchor_mac(KEY, &HEADS[0], AT, strlen(AT), mac), 0);
+    hex_encode(mac, 32, hex);
+    assert_string_equal(hex, "ed00096a8dcfb0c0196f46614091bceba54238d4a7555309b8a9f280881a4549");
+    /* Any field moves it: seq, hash, time. */
+    audit_head a = HEADS[0];
+    a.seq++;
+    assert_int_equal(audit_anchor_mac(KEY, &a, AT, strlen(AT), other), 0);
+    assert_memory_not_equal(mac, other, 32);
+    a = HEADS[0];
+    a.hash[31] ^= 1;
+    assert_int_equal(audit_anchor_mac(KEY, &a, AT, strlen(AT), other), 0);
+    assert_memory_not_equal(mac, other, 32);
+    assert_int_equal(audit_anchor_mac(KEY, &HEADS[0], AT, strlen(AT) - 1, other), 0);
+    assert_memory_not_equal(mac, other, 32);
+}
+
 static void test_checkpoint_refusals(void **state)
 {
     (void)state;
@@ -309,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_different_rows_never_hash_alike),
         cmocka_unit_test(test_time_is_stored_with_microseconds_in_utc),
         cmocka_unit_test(test_checkpoint_round_trip),
+        cmocka_unit_test(test_anchor_mac),
         cmocka_unit_test(test_checkpoint_refusals),
         cmocka_unit_test(test_checkpoint_chain_lines),
     };
