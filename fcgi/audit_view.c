@@ -228,17 +228,15 @@ static void parse_outcome(request *r, audit_filter *f, int *bad)
 }
 
 /* The contact must be one the user may see, as on its own page: the
- * contact filter's scope (filter.c) decides, for this one id. */
-static int parse_contact(request *r, db *d, audit_filter *f, int *bad)
+ * contact filter's scope (filter.c) decides, for this one id. DB_OK, 404
+ * (with the contact page's message) or a negative enum db_rc. Both filters
+ * that name a contact (contact=N, object_type=contact&object_id=N) come
+ * here: either would otherwise show the rows of a contact outside the
+ * user's scope, and tell that it exists. */
+static int contact_visible(request *r, db *d, long long id)
 {
-    if (!f->contact[0])
-        return DB_OK;
-    if (!parse_id(f->contact, &f->contact_id)) {
-        *bad += field_error(r, "contact", "contact", "must be a contact number");
-        return DB_OK;
-    }
     contact_filter cf = {0};
-    filter_set_ids(r->mem, &cf, &f->contact_id, 1);
+    filter_set_ids(r->mem, &cf, &id, 1);
     buf sql = {0};
     buf_adds(&sql, "SELECT COUNT(*)");
     filter_sql(&sql, &cf, &r->who.scope, false);
@@ -251,7 +249,31 @@ static int parse_contact(request *r, db *d, audit_filter *f, int *bad)
     int rc = db_one_int(s, &n);
     if (rc != DB_OK)
         return rc;
-    return n ? DB_OK : 404;
+    if (n)
+        return DB_OK;
+    r->error_message = "There is no such contact, or it is not one you may see.";
+    return 404;
+}
+
+static int parse_contact(request *r, db *d, audit_filter *f, int *bad)
+{
+    if (!f->contact[0])
+        return DB_OK;
+    if (!parse_id(f->contact, &f->contact_id)) {
+        *bad += field_error(r, "contact", "contact", "must be a contact number");
+        return DB_OK;
+    }
+    return contact_visible(r, d, f->contact_id);
+}
+
+/* After parse_viewer: object_id is set only with a valid object type. */
+static int parse_object_contact(request *r, db *d, const audit_filter *f)
+{
+    if (!f->object_id_v || strcmp(f->object_type, "contact") != 0)
+        return DB_OK;
+    if (f->contact_id == f->object_id_v) /* asked already */
+        return DB_OK;
+    return contact_visible(r, d, f->object_id_v);
 }
 
 static void parse_viewer(request *r, audit_filter *f, int *bad)
@@ -304,9 +326,79 @@ static void parse_paging(request *r, audit_filter *f, int *bad)
     }
 }
 
-int audit_filter_parse(request *r, db *d, audit_filter *f, bool security, bool paging)
+/* Bytes of s that fit in max without cutting a UTF-8 character. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* The parameters each page takes (enum audit_use), NULL-terminated. */
+static const char *const use_params[][11] = {
+    [AUDIT_USE_VIEWER] = {"user", "from", "to", "action", "object_type", "object_id", "outcome", "contact",
+                          "before", "after", NULL},
+    [AUDIT_USE_EXPORT] = {"user", "from", "to", "action", "object_type", "object_id", "outcome", "contact",
+                          "safe", "bom", NULL},
+    [AUDIT_USE_SECURITY] = {"kind", "from", "to", "before", "after", NULL},
+};
+static const char *const use_names[] = {
+    [AUDIT_USE_VIEWER] = "The audit trail",
+    [AUDIT_USE_EXPORT] = "An audit export",
+    [AUDIT_USE_SECURITY] = "The security events page",
+};
+
+/* Every parameter must be one of the page's, once: a misspelt filter, or a
+ * second value of one, would otherwise be ignored and the page would show
+ * (or export) rows the filter was meant to leave out. */
+static int params_check(request *r, enum audit_use use)
+{
+    const char *const *known = use_params[use];
+    for (size_t i = 0; i < r->qs.n; i++) {
+        const char *name = r->qs.v[i].name;
+        bool ok = false;
+        for (size_t k = 0; known[k] && !ok; k++)
+            ok = strcmp(name, known[k]) == 0;
+        bool twice = false;
+        for (size_t j = 0; j < i && !twice; j++)
+            twice = strcmp(r->qs.v[j].name, name) == 0;
+        if (ok && !twice)
+            continue;
+        const char *shown = arena_strndup(r->mem, name, utf8_cut(name, 64));
+        if (twice) {
+            r->error_message = arena_printf(r->mem, "The parameter %s is given more than once.", shown);
+            return 400;
+        }
+        buf list = {0};
+        for (size_t k = 0; known[k]; k++)
+            buf_printf(&list, "%s%s", k == 0 ? "" : known[k + 1] ? ", " : " and ", known[k]);
+        r->error_message =
+            arena_printf(r->mem, "Unknown parameter %s: %s takes %s.", shown, use_names[use], buf_str(&list));
+        buf_free(&list);
+        return 400;
+    }
+    return 0;
+}
+
+/* The label of a field in the error messages. */
+static const char *field_label(const char *name)
+{
+    return strcmp(name, "object_type") == 0 ? "object type" : strcmp(name, "object_id") == 0 ? "object id" : name;
+}
+
+int audit_filter_parse(request *r, db *d, audit_filter *f, enum audit_use use)
 {
     memset(f, 0, sizeof *f);
+    bool security = use == AUDIT_USE_SECURITY, paging = use != AUDIT_USE_EXPORT;
+    int bad = 0, rc;
+    if ((rc = params_check(r, use)) != 0) {
+        buf_reset(&r->detail);
+        buf_adds(&r->detail, "{\"invalid\":true}");
+        return rc;
+    }
     static const char *const names[] = {"user", "from", "to", "action", "object_type", "object_id", "outcome",
                                         "contact", "kind"};
     const char **slots[] = {&f->user,    &f->from,    &f->to,      &f->action, &f->object_type,
@@ -314,13 +406,17 @@ int audit_filter_parse(request *r, db *d, audit_filter *f, bool security, bool p
     for (size_t i = 0; i < CT_ARRAY_LEN(names); i++) {
         bool used = security ? (i == 1 || i == 2 || i == 8) : i != 8;
         *slots[i] = used ? qs_param(r, names[i]) : "";
-        if (used) {
-            if (!utf8_valid(*slots[i], strlen(*slots[i])) || strlen(*slots[i]) > 200)
-                *slots[i] = "";
-            page_set(r->pg, *slots[i], "Filter.%s", names[i]);
+        if (!used)
+            continue;
+        /* Too long is an error, not an absent filter: that would show every
+         * row the filter was meant to leave out. */
+        if (strlen(*slots[i]) > AUDIT_FILTER_MAX) {
+            *slots[i] = "";
+            bad += field_error(r, names[i], field_label(names[i]),
+                               arena_printf(r->mem, "is longer than %d characters", AUDIT_FILTER_MAX));
         }
+        page_set(r->pg, *slots[i], "Filter.%s", names[i]);
     }
-    int bad = 0, rc;
     parse_times(r, f, &bad);
     if (security) {
         parse_kind(r, f, &bad);
@@ -328,11 +424,10 @@ int audit_filter_parse(request *r, db *d, audit_filter *f, bool security, bool p
         parse_viewer(r, f, &bad);
         if ((rc = parse_user(r, d, f, &bad)) != DB_OK)
             return rc;
-        if ((rc = parse_contact(r, d, f, &bad)) != DB_OK) {
-            if (rc == 404)
-                r->error_message = "There is no such contact, or it is not one you may see.";
+        if ((rc = parse_contact(r, d, f, &bad)) != DB_OK)
             return rc;
-        }
+        if ((rc = parse_object_contact(r, d, f)) != DB_OK)
+            return rc;
     }
     if (paging)
         parse_paging(r, f, &bad);
@@ -885,17 +980,6 @@ static int hide_out_of_scope(request *r, db *d, row *rows, int n)
     return rc < 0 ? rc : DB_OK;
 }
 
-/* Bytes of s that fit in max without cutting a UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
-}
-
 static void put_row(request *r, const char *base, int i, const row *w)
 {
     page *pg = r->pg;
@@ -1016,7 +1100,7 @@ int audit_list(request *r, db *d)
     audit_filter *f = arena_alloc(r->mem, sizeof *f);
     page_set(r->pg, "Audit trail", "Page.Title");
     r->template_name = "audit.cs";
-    int rc = audit_filter_parse(r, d, f, false, true);
+    int rc = audit_filter_parse(r, d, f, AUDIT_USE_VIEWER);
     if (rc != 0)
         return rc;
     if (f->contact_id) {
@@ -1185,25 +1269,14 @@ int audit_view_export(request *r, const audit_filter *f, const char *format)
     return 200;
 }
 
-/* A misspelt parameter would otherwise export every row without it. */
-static int export_params_known(request *r)
+/* safe and bom are flags: anything but 0 or 1 (or empty) is refused. */
+static int export_flags_valid(request *r)
 {
-    static const char *const known[] = {"user", "from", "to", "action", "object_type", "object_id",
-                                        "outcome", "contact", "safe", "bom"};
-    for (size_t i = 0; i < r->qs.n; i++) {
-        bool ok = false;
-        for (size_t k = 0; k < CT_ARRAY_LEN(known); k++)
-            ok = ok || strcmp(r->qs.v[i].name, known[k]) == 0;
-        if (!ok) {
-            r->error_message = "Unknown parameter: an audit export takes user, from, to, action, object_type, "
-                               "object_id, outcome, contact, safe and bom.";
-            return 400;
-        }
-    }
-    for (size_t k = 8; k < CT_ARRAY_LEN(known); k++) {
-        const char *v = params_get(&r->qs, known[k]);
+    static const char *const flags[] = {"safe", "bom"};
+    for (size_t k = 0; k < CT_ARRAY_LEN(flags); k++) {
+        const char *v = params_get(&r->qs, flags[k]);
         if (v && *v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
-            r->error_message = arena_printf(r->mem, "The parameter %s must be 0 or 1.", known[k]);
+            r->error_message = arena_printf(r->mem, "The parameter %s must be 0 or 1.", flags[k]);
             return 400;
         }
     }
@@ -1212,11 +1285,11 @@ static int export_params_known(request *r)
 
 static int export_handler(request *r, db *d, const char *format)
 {
-    int rc = export_params_known(r);
+    audit_filter *f = arena_alloc(r->mem, sizeof *f);
+    int rc = audit_filter_parse(r, d, f, AUDIT_USE_EXPORT);
     if (rc != 0)
         return rc;
-    audit_filter *f = arena_alloc(r->mem, sizeof *f);
-    if ((rc = audit_filter_parse(r, d, f, false, false)) != 0)
+    if ((rc = export_flags_valid(r)) != 0)
         return rc;
     return audit_view_export(r, f, format);
 }

@@ -52,14 +52,26 @@ typedef struct audit_filter {
     long long id_lo, id_hi;
 } audit_filter;
 
-/* Reads the viewer's filters from the query string into f (strings in
- * r->mem) and puts them on the page (Filter.<name>) for the form. With
- * security set, reads the security events' filters instead (kind, from,
- * to) and limits f->actions to the security events. paging reads before
- * and after. Returns 0; 400 with Errors.<name> set and r->error_message
- * naming each bad field; 404 when contact names a contact the user may
- * not see (as the contact page answers); or a negative enum db_rc. */
-int audit_filter_parse(request *r, db *d, audit_filter *f, bool security, bool paging);
+/* Which page reads the filters: each takes its own set of parameters. */
+enum audit_use {
+    AUDIT_USE_VIEWER,   /* /audit: the filters, before and after */
+    AUDIT_USE_EXPORT,   /* the exports: the filters, safe and bom */
+    AUDIT_USE_SECURITY, /* /admin/security: kind, from, to, before and after */
+};
+
+/* Reads the filters of the page `use` from the query string into f
+ * (strings in r->mem) and puts them on the page (Filter.<name>) for the
+ * form; for AUDIT_USE_SECURITY, f->actions is limited to the security
+ * events. Returns 0; 400 with r->error_message naming the parameter when
+ * one is not of that page's, or given more than once; 400 with
+ * Errors.<name> set and r->error_message naming each bad field (a value
+ * longer than AUDIT_FILTER_MAX is one); 404 when contact, or object_type
+ * contact with object_id, names a contact the user may not see (as the
+ * contact page answers); or a negative enum db_rc. */
+int audit_filter_parse(request *r, db *d, audit_filter *f, enum audit_use use);
+
+/* The longest value of a filter, in bytes. */
+#define AUDIT_FILTER_MAX 200
 
 /* Appends the filters as a query string ("name=value&...", URL-encoded,
  * without before/after); nothing when there are none. */

@@ -32,7 +32,7 @@ int admin_security_events(request *r, db *d)
     }
     r->template_name = "security_events.cs";
     audit_filter *f = arena_alloc(r->mem, sizeof *f);
-    int rc = audit_filter_parse(r, d, f, true, true);
+    int rc = audit_filter_parse(r, d, f, AUDIT_USE_SECURITY);
     if (rc != 0)
         return rc;
     return (rc = audit_view_page(r, d, f)) != DB_OK ? rc : 200;

@@ -60,6 +60,12 @@ def org(db, demo, people, base_url, cert):
     o.sessions.remove()
 
 
+@pytest.fixture(scope="module")
+def admin(org, people):
+    """An administrator of client A, for its security events."""
+    return org.sessions.make(org.a, people.user(org.a, ["users.manage"]))[0]
+
+
 def sql_ids(db, client, where="1"):
     return [int(r[0]) for r in db.rows(
         f"SELECT a.id FROM audit a WHERE a.client_id = {sql_int(client)} AND ({where}) ORDER BY a.id DESC")]
@@ -155,6 +161,39 @@ def test_a_contact_outside_the_scope_is_refused_as_its_page_is(org):
     assert org.limited.get(f"/audit/export.json?contact={org.c1}").status_code == 404
 
 
+NO_SUCH_CONTACT = "There is no such contact, or it is not one you may see."
+
+
+def refused_as(web, audit, path, status, action):
+    """The response to path, after checking that it is refused with status
+    and that its audit row is the only row written."""
+    mark = audit.mark()
+    r = web.get(path)
+    assert r.status_code == status, f"{path} answered {r.status_code}: {Page(r.text).text[:300]}"
+    got = audit.since(mark)
+    assert [(x["action"], x["outcome"]) for x in got] == [(action, status)], got
+    r.row = got[0]
+    return r
+
+
+@pytest.mark.parametrize("path, action", [("/audit", "audit.view"), ("/audit/export.csv", "audit.export"),
+                                          ("/audit/export.json", "audit.export")])
+def test_the_object_filter_on_a_contact_outside_the_scope_is_refused_as_contact_is(org, db, audit, path, action):
+    assert sql_ids(db, org.a, f"a.object_type = 'contact' AND a.object_id = {org.c1}"), "no rows to leak"
+    by_contact = refused_as(org.limited, audit, f"{path}?contact={org.c1}", 404, action)
+    by_object = refused_as(org.limited, audit, f"{path}?object_type=contact&object_id={org.c1}", 404, action)
+    assert NO_SUCH_CONTACT in Page(by_object.text).text
+    def answer(r):  # the error page, without its request's reference
+        return re.sub(r"reference [0-9a-f]+", "reference", Page(r.text).text)
+    assert answer(by_object) == answer(by_contact)
+    assert org.viewer_name not in by_object.text and "audit-" not in by_object.text
+    # Another client's contact, for a viewer of every region: the same.
+    r = refused_as(org.viewer, audit, f"{path}?object_type=contact&object_id={org.cb}", 404, action)
+    assert NO_SUCH_CONTACT in Page(r.text).text
+    # Other object types are not contacts: no scope applies.
+    assert org.limited.get(f"{path}?object_type=user&object_id={org.viewer_id}").status_code == 200
+
+
 # ---------------------------------------------------------------- filters
 
 def test_each_filter_narrows_to_exactly_its_rows(org, db, audit):
@@ -229,6 +268,111 @@ def test_an_unknown_export_parameter_is_400(org, audit):
     r = org.viewer.get("/audit/export.json?acton=contact.view")
     assert r.status_code == 400 and "Unknown parameter" in Page(r.text).text
     assert [(x["action"], x["outcome"]) for x in audit.since(mark)] == [("audit.export", 400)]
+
+
+# A value over the cap (200 bytes) is an error naming the field, never an
+# absent filter (which would answer with the whole trail).
+LONG = "a" * 1000
+
+
+@pytest.mark.parametrize("name, label", [
+    ("contact", "contact"), ("user", "user"), ("from", "from"), ("to", "to"), ("action", "action"),
+    ("object_type", "object type"), ("object_id", "object id"), ("outcome", "outcome"),
+])
+@pytest.mark.parametrize("path, action", [("/audit", "audit.view"), ("/audit/export.csv", "audit.export"),
+                                          ("/audit/export.json", "audit.export")])
+def test_an_over_long_filter_is_400_naming_the_field(org, audit, name, label, path, action):
+    query = f"{name}={LONG}" + ("&object_type=contact" if name == "object_id" else "")
+    mark = audit.mark()
+    r = org.viewer.get(f"{path}?{query}")
+    assert r.status_code == 400, f"{path}?{name}=<1000 bytes> answered {r.status_code}"
+    assert f"The filter {label} is longer than 200 characters" in Page(r.text).text, Page(r.text).text[:500]
+    got = audit.since(mark)
+    assert [(x["action"], x["outcome"], x["user_id"]) for x in got] == [(action, 400, org.viewer_id)], got
+    assert json.loads(got[0]["detail"]) == {"invalid": True}
+
+
+@pytest.mark.parametrize("name", ["kind", "from", "to"])
+def test_an_over_long_security_filter_is_400_naming_the_field(org, audit, admin, name):
+    r = refused_as(admin, audit, f"/admin/security?{name}={LONG}", 400, "security.view")
+    assert f"The filter {name} is longer than 200 characters" in Page(r.text).text, Page(r.text).text[:500]
+
+
+def test_a_filter_of_exactly_200_characters_is_judged_on_its_value(org, audit):
+    r = refused_as(org.viewer, audit, "/audit?contact=" + "1" * 200, 400, "audit.view")
+    text = Page(r.text).text
+    assert "The filter contact must be a contact number" in text and "longer than" not in text
+
+
+# Every page of the trail refuses a parameter that is not its own, or one
+# given twice, instead of ignoring it.
+VIEWER_REFUSALS = [
+    ("client_id=1", "Unknown parameter client_id"),
+    ("user[]=x", "Unknown parameter user[]"),
+    ("kind=logon", "Unknown parameter kind"),
+    ("user=a&user=b", "The parameter user is given more than once"),
+    ("contact=1&action=contact.view&contact=2", "The parameter contact is given more than once"),
+    ("outcome=200&outcome=", "The parameter outcome is given more than once"),
+]
+
+
+@pytest.mark.parametrize("query, message", VIEWER_REFUSALS + [
+    ("safe=1", "Unknown parameter safe"),
+    ("before=5&before=6", "The parameter before is given more than once"),
+])
+def test_the_viewer_refuses_unknown_and_repeated_parameters(org, audit, query, message):
+    r = refused_as(org.viewer, audit, "/audit?" + query, 400, "audit.view")
+    assert message in Page(r.text).text, Page(r.text).text[:500]
+    assert json.loads(r.row["detail"]) == {"invalid": True}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("query, message", VIEWER_REFUSALS + [
+    ("before=5", "Unknown parameter before"),
+    ("safe=1&safe=1", "The parameter safe is given more than once"),
+])
+def test_the_exports_refuse_unknown_and_repeated_parameters(org, audit, fmt, query, message):
+    r = refused_as(org.viewer, audit, f"/audit/export.{fmt}?{query}", 400, "audit.export")
+    assert message in Page(r.text).text, Page(r.text).text[:500]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("client_id=1", "Unknown parameter client_id"),
+    ("user=x", "Unknown parameter user"),
+    ("kind[]=logon", "Unknown parameter kind[]"),
+    ("kind=logon&kind=login.fail", "The parameter kind is given more than once"),
+    ("from=2024-01-01&from=2024-01-02", "The parameter from is given more than once"),
+])
+def test_the_security_events_refuse_unknown_and_repeated_parameters(audit, admin, query, message):
+    r = refused_as(admin, audit, "/admin/security?" + query, 400, "security.view")
+    assert message in Page(r.text).text, Page(r.text).text[:500]
+
+
+def test_the_products_own_links_and_forms_are_accepted(org, admin):
+    """The filter form sent with every field (empty ones too), the export
+    buttons and the pager links of the viewer and the security events."""
+    page = Page(org.viewer.get(f"/audit?user={org.plain_name}").text)
+    form = page.form("/audit", "get")["fields"]
+    assert set(form) == {"user", "from", "to", "action", "object_type", "object_id", "outcome", "contact"}
+    r = org.viewer.get("/audit", params=form)
+    assert r.status_code == 200, Page(r.text).text[:300]
+    empty = {k: "" for k in form}
+    assert org.viewer.get("/audit", params=empty).status_code == 200
+    links = {l["rel"]: l["href"] for l in page.links if l["rel"]}
+    assert csv_rows(org.viewer.get(links["export-csv"]))
+    assert json_rows(org.viewer.get(links["export-json"]))
+    links = {l["rel"]: l["href"] for l in Page(org.viewer.get("/audit").text).links if l["rel"]}
+    assert csv_rows(org.viewer.get(links["export-csv"])) and json_rows(org.viewer.get(links["export-json"]))
+    nxt = links["next"]
+    assert org.viewer.get(nxt).status_code == 200
+    for rel in ("prev", "first"):
+        href = {l["rel"]: l["href"] for l in Page(org.viewer.get(nxt).text).links if l["rel"]}[rel]
+        assert org.viewer.get(href).status_code == 200, href
+    page = Page(admin.get("/admin/security").text)
+    form = page.form("/admin/security", "get")["fields"]
+    assert set(form) == {"kind", "from", "to"}
+    assert admin.get("/admin/security", params=form).status_code == 200
+    assert admin.get("/admin/security", params={**form, "kind": "logon"}).status_code == 200
 
 
 # ---------------------------------------------------------------- paging
