@@ -32,6 +32,16 @@ static void put_int(buf *b, bool present, long long v)
     put_bytes(b, present ? s : NULL, (size_t)n);
 }
 
+/* HMAC-SHA-256 of p under key, into out. 0, or -1 when OpenSSL fails. */
+static int mac_of(const unsigned char key[32], const char *p, size_t n, unsigned char out[AUDIT_HASH_LEN])
+{
+    unsigned char mac[CRYPTO_HMAC_MAX];
+    if (crypto_hmac(CRYPTO_SHA256, key, 32, p, n, mac) != AUDIT_HASH_LEN)
+        return -1;
+    memcpy(out, mac, AUDIT_HASH_LEN);
+    return 0;
+}
+
 int audit_chain_hash(const unsigned char key[32], const unsigned char prev[AUDIT_HASH_LEN], const audit_fields *f,
                      unsigned char out[AUDIT_HASH_LEN])
 {
@@ -54,13 +64,9 @@ int audit_chain_hash(const unsigned char key[32], const unsigned char prev[AUDIT
     put_int(&b, true, f->outcome);
     put_bytes(&b, f->detail, f->detail_len);
     put_int(&b, f->has_token, f->token_id);
-    unsigned char mac[CRYPTO_HMAC_MAX];
-    int n = crypto_hmac(CRYPTO_SHA256, key, 32, b.data, b.len, mac);
+    int rc = mac_of(key, b.data, b.len, out);
     buf_free(&b);
-    if (n != AUDIT_HASH_LEN)
-        return -1;
-    memcpy(out, mac, AUDIT_HASH_LEN);
-    return 0;
+    return rc;
 }
 
 int audit_anchor_mac(const unsigned char key[32], const audit_head *a, const char *at, size_t at_len,
@@ -74,13 +80,9 @@ int audit_anchor_mac(const unsigned char key[32], const audit_head *a, const cha
     put_int(&b, true, a->seq);
     put_bytes(&b, (const char *)a->hash, AUDIT_HASH_LEN);
     put_bytes(&b, at, at_len);
-    unsigned char mac[CRYPTO_HMAC_MAX];
-    int n = crypto_hmac(CRYPTO_SHA256, key, 32, b.data, b.len, mac);
+    int rc = mac_of(key, b.data, b.len, out);
     buf_free(&b);
-    if (n != AUDIT_HASH_LEN)
-        return -1;
-    memcpy(out, mac, AUDIT_HASH_LEN);
-    return 0;
+    return rc;
 }
 
 void audit_chain_time(long long sec, long usec, char out[27])
@@ -102,15 +104,6 @@ static void add_hex(buf *b, const unsigned char *p, size_t n)
     char hex[2 * AUDIT_HASH_LEN + 1];
     hex_encode(p, n, hex);
     buf_add(b, hex, 2 * n);
-}
-
-static int mac_of(const unsigned char key[32], const char *p, size_t n, unsigned char out[AUDIT_HASH_LEN])
-{
-    unsigned char mac[CRYPTO_HMAC_MAX];
-    if (crypto_hmac(CRYPTO_SHA256, key, 32, p, n, mac) != AUDIT_HASH_LEN)
-        return -1;
-    memcpy(out, mac, AUDIT_HASH_LEN);
-    return 0;
 }
 
 int audit_checkpoint_format(const unsigned char key[32], const char *written_at, const audit_head *heads, size_t n,
