@@ -191,14 +191,11 @@ static void check_row(db_stmt *s, const conf *cf, chain_map *m, const audit_veri
     c->rows++;
     size_t hn;
     const char *stored = text_of(s, 4, &hn);
-    if (!stored || hn != AUDIT_HASH_LEN) {
+    bool no_hash = !stored || hn != AUDIT_HASH_LEN;
+    bool reported = no_hash;
+    if (no_hash) {
         problem(o, res, id, "row %lld (chain %lld/%lld seq %lld) has no proper hash: altered", id, client, chain, seq);
-        c->next_seq = seq + 1;
-        c->last_id = id;
-        return;
-    }
-    bool reported = false;
-    if (seq < c->next_seq) {
+    } else if (seq < c->next_seq) {
         problem(o, res, id, "row %lld (chain %lld/%lld seq %lld) comes after seq %lld (row %lld): rows reordered, "
                 "or this one inserted", id, client, chain, seq, c->next_seq - 1, c->last_id);
         reported = true;
@@ -230,6 +227,9 @@ static void check_row(db_stmt *s, const conf *cf, chain_map *m, const audit_veri
     c->has_alt = false;
     if (audit_chain_hash(cf->audit_key, c->prev, &f, want) != 0) {
         problem(o, res, id, "row %lld: the hash could not be computed", id);
+    } else if (no_hash) {
+        /* The next row links to the hash this one should have. */
+        stored = (const char *)want;
     } else if (memcmp(want, stored, AUDIT_HASH_LEN) != 0 &&
                !(had_alt && audit_chain_hash(cf->audit_key, c->alt_prev, &f, alt) == 0 &&
                  memcmp(alt, stored, AUDIT_HASH_LEN) == 0)) {
@@ -242,7 +242,10 @@ static void check_row(db_stmt *s, const conf *cf, chain_map *m, const audit_veri
     /* The stored hash carries on (and the one the row should have had, see
      * alt_prev), so that one altered row is named alone, and a row moved
      * back does not make the rows after it look missing. */
-    memcpy(c->prev, stored, AUDIT_HASH_LEN);
+    if (no_hash && stored != (const char *)want)
+        memset(c->prev, 0, AUDIT_HASH_LEN); /* no hash at all, none computed */
+    else
+        memcpy(c->prev, stored, AUDIT_HASH_LEN);
     if (seq + 1 > c->next_seq)
         c->next_seq = seq + 1;
     c->last_id = id;

@@ -198,6 +198,7 @@ def test_an_altered_row_is_named_exactly(ctrack, tenant, db):
     ("at", "at - INTERVAL 1 DAY"),
     ("detail", "'{}'"),
     ("hash", "UNHEX(SHA2('forged', 256))"),
+    ("hash", "NULL"),
 ])
 def test_a_change_to_any_field_is_named(ctrack, tenant, db, column, value):
     victim = tenant.chain()[4]
