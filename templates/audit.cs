@@ -47,10 +47,5 @@
     <a href="/audit">Clear</a>
   </div>
 </form>
-<?cs if:Audit.Count == 0 ?>
-<p class="empty">No audit rows match.</p>
-<?cs else ?>
-<?cs call:audit_table(Audit.Rows, 1) ?>
-<?cs call:audit_pager("/audit?" + Audit.Filter) ?>
-<?cs /if ?>
+<?cs call:audit_results("No audit rows match.", "/audit?" + Audit.Filter) ?>
 <?cs include:"layout_bottom.cs" ?>

@@ -37,3 +37,11 @@
   <?cs if:Audit.Older ?><a href="<?cs var:base ?>&amp;before=<?cs var:Audit.Older ?>" rel="next">Older ›</a><?cs /if ?>
 </nav>
 <?cs /def ?>
+<?cs def:audit_results(empty, base) ?>
+<?cs if:Audit.Count == 0 ?>
+<p class="empty"><?cs var:empty ?></p>
+<?cs else ?>
+<?cs call:audit_table(Audit.Rows, 1) ?>
+<?cs call:audit_pager(base) ?>
+<?cs /if ?>
+<?cs /def ?>

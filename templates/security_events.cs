@@ -25,10 +25,5 @@
     <a href="/admin/security">Clear</a>
   </div>
 </form>
-<?cs if:Audit.Count == 0 ?>
-<p class="empty">No security events match.</p>
-<?cs else ?>
-<?cs call:audit_table(Audit.Rows, 1) ?>
-<?cs call:audit_pager("/admin/security?" + Audit.Filter) ?>
-<?cs /if ?>
+<?cs call:audit_results("No security events match.", "/admin/security?" + Audit.Filter) ?>
 <?cs include:"layout_bottom.cs" ?>

@@ -82,16 +82,27 @@ def groups(var):
     }
 
 
-def login(url, var, cert):
+def credentials(var):
+    """The demo administrator's username and password, as setup-demo wrote them."""
     creds = {}
     with open(f"{var}/initial-credentials") as f:
         for line in f:
             k, _, v = line.partition(":")
             creds[k.strip()] = v.strip()
+    return creds
+
+
+def web(cert):
     s = requests.Session()
     # Otherwise REQUESTS_CA_BUNDLE in the environment overrides verify=.
     s.trust_env = False
     s.verify = cert
+    return s
+
+
+def login(url, var, cert):
+    creds = credentials(var)
+    s = web(cert)
     r = s.get(url + "/login")
     token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     r = s.post(url + "/login", data={"csrf": token, "username": creds["username"],
@@ -107,14 +118,8 @@ def logon_timing(url, var, cert, tries=4):
     password for an unknown one, alternating (nginx's logon limit allows 10
     POSTs at once: with the bench's own logon, 4 of each stay under it).
     Printed, never asserted: the two should match within the noise."""
-    creds = {}
-    with open(f"{var}/initial-credentials") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            creds[k.strip()] = v.strip()
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = cert
+    creds = credentials(var)
+    s = web(cert)
     token = re.search(r'name="csrf" value="([^"]+)"', s.get(url + "/login").text).group(1)
     times = {"wrong password": [], "unknown user": []}
     for i in range(tries):
@@ -153,9 +158,7 @@ def session_for(var, username):
 
 def check_total(url, cert, token, path, expected):
     """The page answers 200 and shows the expected total."""
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = cert
+    s = web(cert)
     s.cookies.set("__Host-ctrack", token)
     r = s.get(url + path, allow_redirects=False)
     m = re.search(r'<span class="count">([^<]*)</span>', r.text)
