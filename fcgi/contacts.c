@@ -10,57 +10,33 @@
 #include "counts.h"
 #include "filter.h"
 #include "handlers.h"
+#include "contact.h"
 #include "json.h"
 #include "valid.h"
 
 #define PAGE_SIZE 50
 #define MAX_PAGE 1000000
 
-enum kind { F_TEXT, F_MULTI, F_EMAIL, F_PHONE, F_URL, F_DATE, F_REGION };
+typedef contact_values values;
+#define NFIELDS CF_FORM_COUNT
+#define fields contact_fields
 
-typedef struct field {
-    const char *name;  /* form field, HDF node and (but region) column */
-    const char *label;
-    size_t max;        /* characters */
-    enum kind kind;
-} field;
+/* The columns of a contact: the form's fields (contact.h), then the rest. */
+enum { COL_UPDATED = CF_FORM_COUNT, COL_CREATED, COL_REGION_NAME, COL_REGION_ID, COL_REGION_CODE };
 
-/* The editable fields, in form order. The SELECT and UPDATE statements below
- * list the columns in this order. */
-static const field fields[] = {
-    {"first_name", "First name", 100, F_TEXT},
-    {"middle_name", "Middle name", 100, F_TEXT},
-    {"last_name", "Last name", 100, F_TEXT},
-    {"suffix", "Suffix", 20, F_TEXT},
-    {"nickname", "Nickname", 100, F_TEXT},
-    {"title", "Title", 100, F_TEXT},
-    {"organisation", "Organisation", 200, F_TEXT},
-    {"party", "Party", 100, F_TEXT},
-    {"email", "Email", 254, F_EMAIL},
-    {"phone", "Phone", 50, F_PHONE},
-    {"address", "Address", 500, F_MULTI},
-    {"website", "Web site", 500, F_URL},
-    {"contact_form", "Contact form", 500, F_URL},
-    {"birthday", "Birthday", 10, F_DATE},
-    {"region", "State or district", 40, F_REGION},
-    {"notes", "Notes", 10000, F_MULTI},
-};
-#define NFIELDS (sizeof fields / sizeof fields[0])
-enum { F_IDX_FIRST = 0, F_IDX_LAST = 2, F_IDX_SUFFIX = 3, F_IDX_ORG = 6, F_IDX_BIRTHDAY = 13, F_IDX_REGION = 14 };
-
-typedef struct values {
-    const char *v[NFIELDS];
-    size_t len[NFIELDS];
-    long long region_id; /* resolved from the region code; 0 for none */
-} values;
-
-/* The columns of a contact, in the order of fields[], then the rest. */
-static const char SQL_READ_COLS[] =
-    "SELECT c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title, c.organisation,"
-    " c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code, c.notes,"
-    " c.updated_at, c.created_at, r.name, c.region_id"
-    " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ";
-enum { COL_UPDATED = 16, COL_CREATED, COL_REGION_NAME, COL_REGION_ID };
+/* "SELECT <the form's columns>, ... FROM contacts c LEFT JOIN regions r ...
+ * WHERE ", made once from the field table. */
+static const char *read_cols(void)
+{
+    static buf b;
+    if (!b.len) {
+        buf_adds(&b, "SELECT ");
+        contact_columns_sql(&b, "c.", CF_FORM_COUNT);
+        buf_adds(&b, ", c.updated_at, c.created_at, r.name, c.region_id, r.code"
+                     " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ");
+    }
+    return buf_str(&b);
+}
 
 /* Reads a live contact in the user's scope into v (copies in the request
  * arena). Returns 1 when found, 0 when not (or out of scope: the same
@@ -70,7 +46,7 @@ static int read_contact(request *r, db *d, long long id, bool lock, values *v, c
                         const char **created, const char **region_name)
 {
     buf sql = {0};
-    buf_adds(&sql, SQL_READ_COLS);
+    buf_adds(&sql, read_cols());
     acl_scope_sql(&sql, &r->who.scope);
     buf_adds(&sql, lock ? " AND c.id = ? AND c.live = 1 FOR UPDATE" : " AND c.id = ? AND c.live = 1");
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
@@ -90,6 +66,15 @@ static int read_contact(request *r, db *d, long long id, bool lock, values *v, c
         v->v[i] = t ? arena_strndup(r->mem, t, n) : "";
         v->len[i] = t ? n : 0;
     }
+    /* The region by its code, as the form shows and takes it. */
+    size_t n;
+    const char *code = db_text(s, COL_REGION_CODE, &n);
+    v->v[CF_REGION] = code ? arena_strndup(r->mem, code, n) : "";
+    v->len[CF_REGION] = code ? n : 0;
+    for (size_t i = NFIELDS; i < CF_COUNT; i++) {
+        v->v[i] = "";
+        v->len[i] = 0;
+    }
     v->region_id = db_int(s, COL_REGION_ID);
     if (updated)
         *updated = arena_strdup(r->mem, db_text(s, COL_UPDATED, NULL));
@@ -104,107 +89,41 @@ static int read_contact(request *r, db *d, long long id, bool lock, values *v, c
 }
 
 
-/* Trims single-line text and turns CRLF into LF in multi-line text, in place
- * in an arena copy. */
-static const char *normalise(request *r, const field *f, const char *s, size_t *n)
-{
-    if (f->kind == F_MULTI) {
-        char *out = arena_alloc(r->mem, *n + 1);
-        size_t o = 0;
-        for (size_t i = 0; i < *n; i++) {
-            if (s[i] == '\r' && i + 1 < *n && s[i + 1] == '\n')
-                continue;
-            out[o++] = s[i] == '\r' ? '\n' : s[i];
-        }
-        out[o] = '\0';
-        *n = o;
-        return out;
-    }
-    size_t b = 0, e = *n;
-    while (b < e && (s[b] == ' ' || s[b] == '\t'))
-        b++;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-        e--;
-    *n = e - b;
-    char *out = arena_strndup(r->mem, s + b, e - b);
-    if (f->kind == F_URL)
-        url_lower_scheme(out, *n);
-    return out;
-}
-
-/* Reads and validates the form into v; sets Errors.<field> on the page for
- * each bad field. Returns the number of bad fields, or a negative db rc. */
+/* Reads and validates the form into v (the rules of contact.h); sets
+ * Errors.<field> on the page for each bad field. Returns the number of bad
+ * fields, or a negative db rc. */
 static int read_form(request *r, db *d, values *v)
 {
     int bad = 0;
+    for (size_t i = 0; i < CF_COUNT; i++) {
+        v->v[i] = "";
+        v->len[i] = 0;
+    }
     for (size_t i = 0; i < NFIELDS; i++) {
-        const field *f = &fields[i];
         size_t n = 0;
-        const char *raw = params_getn(&r->form, f->name, &n);
+        const char *raw = params_getn(&r->form, fields[i].name, &n);
         if (!raw)
             raw = "";
-        v->v[i] = normalise(r, f, raw, &n);
+        v->v[i] = contact_clean(r->mem, (enum contact_field)i, raw, &n);
         v->len[i] = n;
-        enum valid_rc rc = valid_text(v->v[i], n, f->max, f->kind == F_MULTI);
-        if (rc == VALID_OK && n > 0) {
-            switch (f->kind) {
-            case F_EMAIL:
-                rc = valid_email(v->v[i], n);
-                break;
-            case F_PHONE:
-                rc = valid_phone(v->v[i], n);
-                break;
-            case F_URL:
-                rc = valid_url(v->v[i], n, f->max);
-                break;
-            case F_DATE:
-                rc = valid_date(v->v[i], n);
-                break;
-            case F_REGION:
-                rc = valid_code(v->v[i], n, f->max);
-                break;
-            default:
-                break;
-            }
-        }
-        if (rc != VALID_OK) {
-            const char *msg = valid_message(rc, f->max);
-            if (rc == VALID_FORMAT) {
-                switch (f->kind) {
-                case F_EMAIL:
-                    msg = "is not an email address (like name@example.org)";
-                    break;
-                case F_PHONE:
-                    msg = "may contain only digits, spaces and + ( ) - . / and an extension";
-                    break;
-                case F_URL:
-                    msg = "must be a web address starting with http:// or https://";
-                    break;
-                case F_DATE:
-                    msg = "must be a real date written YYYY-MM-DD";
-                    break;
-                case F_REGION:
-                    msg = "is not a known state or district";
-                    break;
-                default:
-                    break;
-                }
-            }
-            page_set(r->pg, msg, "Errors.%s", f->name);
+        const char *msg = contact_check((enum contact_field)i, v->v[i], n);
+        if (msg) {
+            page_set(r->pg, msg, "Errors.%s", fields[i].name);
             bad++;
-            if (rc == VALID_BAD_UTF8) {
+            if (!utf8_valid(v->v[i], n)) {
                 v->v[i] = "";
                 v->len[i] = 0;
             }
         }
     }
-    if (v->len[F_IDX_FIRST] == 0 && v->len[F_IDX_LAST] == 0 && v->len[F_IDX_ORG] == 0) {
-        page_set(r->pg, "is needed: give a first name, a last name or an organisation", "Errors.last_name");
+    const char *whole = contact_check_whole(v);
+    if (whole) {
+        page_set(r->pg, whole, "Errors.last_name");
         bad++;
     }
     v->region_id = 0;
-    if (v->len[F_IDX_REGION] > 0 && !page_get(r->pg, "Errors.region")) {
-        int rc = filter_region_by_code(d, r->who.client_id, v->v[F_IDX_REGION], v->len[F_IDX_REGION],
+    if (v->len[CF_REGION] > 0 && !page_get(r->pg, "Errors.region")) {
+        int rc = filter_region_by_code(d, r->who.client_id, v->v[CF_REGION], v->len[CF_REGION],
                                        &v->region_id);
         if (rc < 0)
             return rc;
@@ -232,7 +151,7 @@ static int read_form(request *r, db *d, values *v)
  * a contact without a name. Returns it. */
 static const char *put_display_name(request *r, const values *v)
 {
-    static const size_t parts[] = {F_IDX_FIRST, F_IDX_LAST, F_IDX_SUFFIX};
+    static const size_t parts[] = {CF_FIRST_NAME, CF_LAST_NAME, CF_SUFFIX};
     buf name = {0};
     for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++) {
         if (!v->len[parts[i]])
@@ -242,7 +161,7 @@ static const char *put_display_name(request *r, const values *v)
         buf_add(&name, v->v[parts[i]], v->len[parts[i]]);
     }
     if (!name.len)
-        buf_add(&name, v->v[F_IDX_ORG], v->len[F_IDX_ORG]);
+        buf_add(&name, v->v[CF_ORGANISATION], v->len[CF_ORGANISATION]);
     const char *out = arena_strdup(r->mem, buf_str(&name));
     buf_free(&name);
     page_set(r->pg, out, "Contact.display_name");
@@ -349,12 +268,12 @@ static void bind_values(db_stmt *s, int first, const values *v)
 {
     for (size_t i = 0; i < NFIELDS; i++) {
         int p = first + (int)i;
-        if (i == F_IDX_REGION) {
+        if (i == CF_REGION) {
             if (v->region_id)
                 db_bind_int(s, p, v->region_id);
             else
                 db_bind_null(s, p);
-        } else if (i == F_IDX_BIRTHDAY && v->len[i] == 0) {
+        } else if (i == CF_BIRTHDAY && v->len[i] == 0) {
             db_bind_null(s, p);
         } else {
             db_bind_text(s, p, v->v[i], v->len[i]);
@@ -362,17 +281,34 @@ static void bind_values(db_stmt *s, int first, const values *v)
     }
 }
 
-static const char SQL_INSERT[] =
-    "INSERT INTO contacts (client_id, first_name, middle_name, last_name, suffix, nickname, title,"
-    " organisation, party, email, phone, address, website, contact_form, birthday, region_id, notes,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))";
-/* Both end with the row scope (acl_scope_sql), then "AND c.id = ?". */
-static const char SQL_UPDATE[] =
-    "UPDATE contacts c SET c.first_name = ?, c.middle_name = ?, c.last_name = ?, c.suffix = ?,"
-    " c.nickname = ?, c.title = ?, c.organisation = ?, c.party = ?, c.email = ?, c.phone = ?, c.address = ?,"
-    " c.website = ?, c.contact_form = ?, c.birthday = ?, c.region_id = ?, c.notes = ?,"
-    " c.updated_at = UTC_TIMESTAMP(6) WHERE c.live = 1 AND ";
+/* "INSERT INTO contacts (client_id, <the form's columns>, created_at,
+ * updated_at) VALUES (?, ...)" and "UPDATE contacts c SET <each> = ?, ...
+ * WHERE c.live = 1 AND ", which ends with the row scope (acl_scope_sql),
+ * then "AND c.id = ?"; made once from the field table. */
+static const char *sql_insert(void)
+{
+    static buf b;
+    if (!b.len) {
+        buf_adds(&b, "INSERT INTO contacts (client_id, ");
+        contact_columns_sql(&b, "", CF_FORM_COUNT);
+        buf_adds(&b, ", created_at, updated_at) VALUES (?");
+        for (int i = 0; i < CF_FORM_COUNT; i++)
+            buf_adds(&b, ", ?");
+        buf_adds(&b, ", UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))");
+    }
+    return buf_str(&b);
+}
+
+static const char *sql_update(void)
+{
+    static buf b;
+    if (!b.len) {
+        buf_adds(&b, "UPDATE contacts c SET ");
+        contact_assign_sql(&b, "c.", CF_FORM_COUNT);
+        buf_adds(&b, ", c.updated_at = UTC_TIMESTAMP(6) WHERE c.live = 1 AND ");
+    }
+    return buf_str(&b);
+}
 /* A new region, apart (see contacts_update). */
 static const char SQL_MOVE[] = "UPDATE contacts c SET c.region_id = ? WHERE c.live = 1 AND ";
 static const char SQL_DELETE[] =
@@ -416,7 +352,7 @@ int contacts_create(request *r, db *d)
     r->object_type = "contact";
     if (bad > 0)
         return show_form(r, d, &v, 0, NULL, 422);
-    db_stmt *s = db_stmt_get(d, SQL_INSERT);
+    db_stmt *s = db_stmt_get(d, sql_insert());
     if (!s)
         return DB_ERR;
     db_bind_int(s, 0, r->who.client_id);
@@ -437,6 +373,41 @@ int contacts_create(request *r, db *d)
     return 303;
 }
 
+static const char SQL_CHANNELS[] =
+    "SELECT kind, value, types FROM contact_channels WHERE client_id = ? AND contact_id = ? ORDER BY kind, seq";
+static const char SQL_TAGS[] = "SELECT tag FROM contact_tags WHERE client_id = ? AND contact_id = ? ORDER BY tag";
+
+/* The contact's further emails and phones (Channels.N.kind, .value, .types)
+ * and tags (Tags.N); the caller has checked the contact is in scope. */
+static int put_channels_tags(request *r, db *d, long long id)
+{
+    const char *sql[] = {SQL_CHANNELS, SQL_TAGS};
+    for (int q = 0; q < 2; q++) {
+        db_stmt *s = db_stmt_get(d, sql[q]);
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, r->who.client_id);
+        db_bind_int(s, 1, id);
+        int rc = db_run(s);
+        if (rc != DB_OK)
+            return rc;
+        int i = 0;
+        while ((rc = db_next(s)) == 1) {
+            if (q == 0) {
+                page_set(r->pg, db_text(s, 0, NULL), "Channels.%d.kind", i);
+                page_set(r->pg, db_text(s, 1, NULL), "Channels.%d.value", i);
+                page_set(r->pg, db_text(s, 2, NULL), "Channels.%d.types", i);
+            } else {
+                page_set(r->pg, db_text(s, 0, NULL), "Tags.%d", i);
+            }
+            i++;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return DB_OK;
+}
+
 int contacts_show(request *r, db *d)
 {
     values v;
@@ -455,7 +426,7 @@ int contacts_show(request *r, db *d)
     page_set(r->pg, put_display_name(r, &v), "Page.Title");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.edit") ? "1" : "0", "Can.Edit");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.delete") ? "1" : "0", "Can.Delete");
-    if ((rc = campaigns_contact_panel(r, d, r->path_id)) != DB_OK ||
+    if ((rc = put_channels_tags(r, d, r->path_id)) != DB_OK || (rc = campaigns_contact_panel(r, d, r->path_id)) != DB_OK ||
         (rc = audit_view_contact_panel(r, d, r->path_id)) != DB_OK)
         return rc;
     r->template_name = "contact_view.cs";
@@ -512,7 +483,7 @@ int contacts_update(request *r, db *d)
     if (move_apart)
         v.region_id = old.region_id;
     if (n > 0) {
-        db_stmt *s = scoped_stmt(r, d, SQL_UPDATE, (int)NFIELDS, r->path_id);
+        db_stmt *s = scoped_stmt(r, d, sql_update(), (int)NFIELDS, r->path_id);
         if (!s) {
             buf_free(&changes);
             return DB_ERR;

@@ -1,9 +1,11 @@
 /* filter: the shared contact filter, always inside the user's scope. */
 #include "filter.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "campaigns.h"
+#include "contact.h"
 #include "json.h"
 #include "valid.h"
 
@@ -76,9 +78,28 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
         r->error_message = "A status filter needs a campaign.";
         bad = true;
     }
+    f->tag = param_text(r, "tag", "tag", 100, &bad);
+    const char *since = param_text(r, "updated_since", "updated_since", 40, &bad);
+    if (since && !bad) {
+        char when[27];
+        if (!filter_parse_time(since, strlen(since), when)) {
+            r->error_message = "updated_since must be a UTC time such as 2024-05-01T12:00:00Z "
+                               "(or 2024-05-01, or with fractions of a second).";
+            bad = true;
+        } else {
+            f->updated_since = arena_strdup(r->mem, when);
+            f->updated_since_text = since;
+        }
+    }
     if (bad)
         return 400;
     f->campaign = cid;
+    /* Names are stored in NFC: so are the words searched for, or an NFD
+     * "José" (as some keyboards and files give it) would find nothing. */
+    if (f->q) {
+        size_t qn = strlen(f->q);
+        f->q = contact_clean(r->mem, CF_FIRST_NAME, f->q, &qn);
+    }
     /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
      * the column's collation ignores case and accents. */
     for (const char *p = f->q ? f->q : ""; *p;) {
@@ -141,7 +162,48 @@ db_stmt *filter_states_stmt(db *d, const acl_scope *sc)
 
 bool filter_empty(const contact_filter *f)
 {
-    return !f->region_id && !f->party && !f->nlike && !f->campaign && !f->status && !f->ids;
+    return !f->region_id && !f->party && !f->nlike && !f->campaign && !f->status && !f->ids && !f->tag &&
+           !f->updated_since;
+}
+
+static int two(const char *s)
+{
+    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' ? (s[0] - '0') * 10 + (s[1] - '0') : -1;
+}
+
+bool filter_parse_time(const char *s, size_t n, char out[27])
+{
+    char day[11];
+    if (n < 10 || !contact_birthday(s, 10, day) || day[0] == '-' || memcmp(day, s, 10) != 0)
+        return false;
+    int hh = 0, mm = 0, ss = 0;
+    char frac[7] = "000000";
+    size_t i = 10;
+    if (i < n) {
+        if ((s[i] != 'T' && s[i] != ' ') || n < i + 9 || s[i + 3] != ':' || s[i + 6] != ':')
+            return false;
+        hh = two(s + i + 1), mm = two(s + i + 4), ss = two(s + i + 7);
+        if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+            return false;
+        i += 9;
+        if (i < n && s[i] == '.') {
+            size_t k = 0;
+            for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+                if (k < 6)
+                    frac[k++] = s[i];
+            if (k == 0)
+                return false;
+        }
+        /* Only UTC: a time of some other zone would silently be off. */
+        if (i < n && s[i] == 'Z')
+            i++;
+        else if (i + 6 == n && (memcmp(s + i, "+00:00", 6) == 0 || memcmp(s + i, "-00:00", 6) == 0))
+            i += 6;
+        if (i != n)
+            return false;
+    }
+    snprintf(out, 27, "%.10s %02d:%02d:%02d.%s", day, hh, mm, ss, frac);
+    return true;
 }
 
 void filter_set_ids(arena *a, contact_filter *f, const long long *ids, size_t n)
@@ -165,7 +227,16 @@ void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool joi
         buf_adds(sql, " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id");
     buf_adds(sql, " WHERE ");
     acl_scope_sql(sql, sc);
-    buf_adds(sql, " AND c.live = 1");
+    /* Deleted contacts (tombstones) only when asked for, and only those
+     * deleted since the time given. */
+    if (f->with_deleted && f->updated_since)
+        buf_adds(sql, " AND (c.live = 1 OR c.live IS NULL)");
+    else
+        buf_adds(sql, " AND c.live = 1");
+    if (f->updated_since)
+        buf_adds(sql, " AND c.updated_at >= ?");
+    if (f->tag)
+        buf_adds(sql, " AND c.id IN (SELECT ft.contact_id FROM contact_tags ft WHERE ft.client_id = ? AND ft.tag = ?)");
     if (f->party)
         buf_adds(sql, " AND c.party = ?");
     for (int i = 0; i < f->nlike; i++)
@@ -191,6 +262,12 @@ int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
     if (f->region_id)
         db_bind_int(s, p++, f->region_id);
     p = acl_scope_bind(s, p, sc);
+    if (f->updated_since)
+        db_bind_str(s, p++, f->updated_since);
+    if (f->tag) {
+        db_bind_int(s, p++, sc->client_id);
+        db_bind_str(s, p++, f->tag);
+    }
     if (f->party)
         db_bind_str(s, p++, f->party);
     for (int i = 0; i < f->nlike; i++)
@@ -209,8 +286,8 @@ int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
 
 void filter_query(buf *b, const contact_filter *f)
 {
-    const char *names[] = {"q", "region", "party"};
-    const char *vals[] = {f->q, f->region, f->party};
+    const char *names[] = {"q", "region", "party", "tag", "updated_since"};
+    const char *vals[] = {f->q, f->region, f->party, f->tag, f->updated_since_text};
     size_t start = b->len;
     for (size_t i = 0; i < CT_ARRAY_LEN(names); i++) {
         if (!vals[i] || !vals[i][0])
@@ -243,6 +320,14 @@ void filter_json(buf *b, const contact_filter *f)
     if (f->status) {
         buf_adds(b, ",\"status\":");
         json_add_cstr(b, f->status);
+    }
+    if (f->tag) {
+        buf_adds(b, ",\"tag\":");
+        json_add_cstr(b, f->tag);
+    }
+    if (f->updated_since) {
+        buf_adds(b, ",\"updated_since\":");
+        json_add_cstr(b, f->updated_since_text);
     }
     if (f->ids) {
         buf_adds(b, ",\"ids\":");

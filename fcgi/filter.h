@@ -22,12 +22,18 @@ typedef struct contact_filter {
     const char *ids;      /* a JSON array of contact ids the set is limited
                            * to (rows chosen on a page), or NULL; see
                            * filter_set_ids */
+    const char *tag;      /* contacts with this tag, or NULL */
+    const char *updated_since; /* "YYYY-MM-DD HH:MM:SS.ffffff" UTC: contacts
+                                * changed at or after it, or NULL */
+    const char *updated_since_text; /* as the query gave it */
+    bool with_deleted;    /* with updated_since: also the contacts deleted
+                           * since (set by the caller, never by a parameter) */
     long long region_id;  /* the resolved region; -1 when unknown (matches nothing) */
     const char *like[FILTER_MAX_WORDS]; /* a LIKE pattern for each word of q */
     int nlike;
 } contact_filter;
 
-/* Reads q, region, party, campaign and status from r->qs into f (strings
+/* Reads q, region, party, campaign, status, tag and updated_since from r->qs into f (strings
  * borrowed from the request) and resolves the region code. Returns 0, 400 with
  * r->error_message set when a parameter is not acceptable, or a negative
  * enum db_rc. */
@@ -42,6 +48,12 @@ int filter_region_by_code(db *d, long long client_id, const char *code, size_t n
  * the user's geography, by name. Returns the prepared statement with its
  * parameters bound, to run for (code, name) rows; NULL on failure (logged). */
 db_stmt *filter_states_stmt(db *d, const acl_scope *sc);
+/* Reads a UTC time as scripts write it: 2024-05-01, 2024-05-01T12:00:00Z,
+ * with a space for the T, with up to 6 digits of fractions, with Z, +00:00
+ * or nothing after it. out gets "YYYY-MM-DD HH:MM:SS.ffffff". False when s
+ * is not such a time. */
+bool filter_parse_time(const char *s, size_t n, char out[27]);
+
 /* True when no filter is set. */
 bool filter_empty(const contact_filter *f);
 /* Limits the set to the given contact ids (at least one; the caller

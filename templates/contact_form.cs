@@ -43,12 +43,16 @@
     <?cs call:text_field(Fields.email, Contact.email, Errors.email, "email") ?>
     <?cs call:text_field(Fields.phone, Contact.phone, Errors.phone, "tel") ?>
     <?cs call:area_field(Fields.address, Contact.address, Errors.address) ?>
+    <?cs call:text_field(Fields.city, Contact.city, Errors.city, "text") ?>
+    <?cs call:text_field(Fields.address_region, Contact.address_region, Errors.address_region, "text") ?>
+    <?cs call:text_field(Fields.postal_code, Contact.postal_code, Errors.postal_code, "text") ?>
+    <?cs call:text_field(Fields.country, Contact.country, Errors.country, "text") ?>
     <?cs call:text_field(Fields.website, Contact.website, Errors.website, "url") ?>
     <?cs call:text_field(Fields.contact_form, Contact.contact_form, Errors.contact_form, "url") ?>
   </fieldset>
   <fieldset>
     <legend>More</legend>
-    <?cs call:text_field(Fields.birthday, Contact.birthday, Errors.birthday, "date") ?>
+    <?cs call:text_field(Fields.birthday, Contact.birthday, Errors.birthday, "text") ?>
     <?cs call:area_field(Fields.notes, Contact.notes, Errors.notes) ?>
   </fieldset>
   <div class="actions">

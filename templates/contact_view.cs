@@ -20,10 +20,16 @@
   <?cs call:show(Fields.region.label, Contact.region_name) ?>
   <?cs if:Contact.email ?><dt><?cs var:Fields.email.label ?></dt><dd><a href="mailto:<?cs var:url_escape(Contact.email) ?>"><?cs var:Contact.email ?></a></dd><?cs /if ?>
   <?cs call:show(Fields.phone.label, Contact.phone) ?>
+  <?cs each:x = Channels ?><dt><?cs if:x.kind == "email" ?>Other email<?cs else ?>Other phone<?cs /if ?><?cs if:x.types ?> (<?cs var:x.types ?>)<?cs /if ?></dt><dd><?cs if:x.kind == "email" ?><a href="mailto:<?cs var:url_escape(x.value) ?>"><?cs var:x.value ?></a><?cs else ?><?cs var:x.value ?><?cs /if ?></dd><?cs /each ?>
   <?cs if:Contact.address ?><dt><?cs var:Fields.address.label ?></dt><dd class="pre"><?cs var:Contact.address ?></dd><?cs /if ?>
+  <?cs call:show(Fields.city.label, Contact.city) ?>
+  <?cs call:show(Fields.address_region.label, Contact.address_region) ?>
+  <?cs call:show(Fields.postal_code.label, Contact.postal_code) ?>
+  <?cs call:show(Fields.country.label, Contact.country) ?>
   <?cs if:Contact.website ?><dt><?cs var:Fields.website.label ?></dt><dd><a href="<?cs var:url_validate(Contact.website) ?>" rel="noopener noreferrer"><?cs var:Contact.website ?></a></dd><?cs /if ?>
   <?cs if:Contact.contact_form ?><dt><?cs var:Fields.contact_form.label ?></dt><dd><a href="<?cs var:url_validate(Contact.contact_form) ?>" rel="noopener noreferrer"><?cs var:Contact.contact_form ?></a></dd><?cs /if ?>
   <?cs call:show(Fields.birthday.label, Contact.birthday) ?>
+  <?cs if:Tags.0 ?><dt>Tags</dt><dd><?cs each:t = Tags ?><span class="badge"><?cs var:t ?></span> <?cs /each ?></dd><?cs /if ?>
   <?cs if:Contact.notes ?><dt><?cs var:Fields.notes.label ?></dt><dd class="pre"><?cs var:Contact.notes ?></dd><?cs /if ?>
 </dl>
 <p class="muted">Created <?cs var:Contact.created_at ?> UTC · last updated <?cs var:Contact.updated_at ?> UTC</p>
