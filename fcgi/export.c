@@ -28,33 +28,59 @@
  * audit_contacts): they can only be written once the stream is drained. */
 #define EXPORT_CHUNK 16384
 
+enum export_format { EXPORT_CSV, EXPORT_JSON, EXPORT_NDJSON, EXPORT_VCARD };
+static const char *const format_names[] = {"csv", "json", "ndjson", "vcard"};
+
 typedef struct export_job {
+    enum export_format format;
     contact_filter f;
     long long after; /* only ids above this; 0 for all */
     long long limit; /* at most this many rows; 0 for no limit */
-    bool safe;       /* spreadsheet-safe cells */
-    bool bom;        /* a UTF-8 byte order mark first */
+    bool safe;       /* spreadsheet-safe cells (CSV) */
+    bool bom;        /* a UTF-8 byte order mark first (CSV) */
+    int version;     /* vCard 4 or 3 */
     const char *filter_json; /* the filter, for the closing audit row too */
 } export_job;
 
-/* The columns, in file order: the header row and the SELECT list agree. */
-static const char *const columns[] = {
-    "id",      "external_id", "first_name", "middle_name",  "last_name", "suffix",      "nickname",
-    "title",   "organisation", "party",     "email",        "phone",     "address",     "website",
-    "contact_form", "birthday", "region_code", "region_name", "updated_at",
+/* The columns of every format, in CSV order; the SELECT list agrees (and
+ * ends with c.live, which tells a tombstone). other_emails, other_phones
+ * and tags come from the database as lines ("types TAB value" for the
+ * first two), one per entry. */
+enum {
+    X_ID, X_EXTERNAL_ID, X_FIRST_NAME, X_MIDDLE_NAME, X_LAST_NAME, X_SUFFIX, X_NICKNAME, X_TITLE, X_ORGANISATION,
+    X_PARTY, X_EMAIL, X_EMAIL_TYPE, X_PHONE, X_PHONE_TYPE, X_OTHER_EMAILS, X_OTHER_PHONES, X_ADDRESS, X_CITY,
+    X_ADDRESS_REGION, X_POSTAL_CODE, X_COUNTRY, X_WEBSITE, X_CONTACT_FORM, X_BIRTHDAY, X_REGION_CODE,
+    X_REGION_NAME, X_TAGS, X_NOTES, X_UPDATED_AT, X_COUNT, X_LIVE = X_COUNT
+};
+static const char *const columns[X_COUNT] = {
+    "id", "external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title", "organisation",
+    "party", "email", "email_type", "phone", "phone_type", "other_emails", "other_phones", "address", "city",
+    "address_region", "postal_code", "country", "website", "contact_form", "birthday", "region_code",
+    "region_name", "tags", "notes", "updated_at",
 };
 
 /* Run by db_run_stream, without the statement time limit of pages: the
  * server keeps sending rows for as long as the client reads them (a client
  * that stops reading is ended by nginx's send_timeout and the server's
- * net_write_timeout). */
+ * net_write_timeout). The further emails, phones and tags are subqueries
+ * on their primary keys, so one statement streams everything. */
+#define CHANNELS(kind)                                                                                         \
+    "(SELECT GROUP_CONCAT(CONCAT(x.types, '\t', x.value) ORDER BY x.seq SEPARATOR '\n') FROM contact_channels x" \
+    " WHERE x.client_id = c.client_id AND x.contact_id = c.id AND x.kind = '" kind "')"
 static const char SQL_SELECT[] =
-    "SELECT STRAIGHT_JOIN c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname, c.title,"
-    " c.organisation, c.party, c.email, c.phone, c.address, c.website, c.contact_form, c.birthday, r.code,"
-    " r.name, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ')";
+    "SELECT STRAIGHT_JOIN c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix, c.nickname,"
+    " c.title, c.organisation, c.party, c.email, c.email_type, c.phone, c.phone_type, " CHANNELS("email") ", "
+    CHANNELS("phone") ", c.address, c.city, c.address_region, c.postal_code, c.country, c.website,"
+    " c.contact_form, c.birthday, r.code, r.name,"
+    " (SELECT GROUP_CONCAT(t.tag ORDER BY t.tag SEPARATOR '\n') FROM contact_tags t"
+    " WHERE t.client_id = c.client_id AND t.contact_id = c.id),"
+    " c.notes, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), c.live";
 
-static const char *const known_params[] = {"q", "region", "party", "campaign", "after", "limit", "safe", "bom"};
-#define PARAMS_HELP "an export takes q, region, party, campaign, after, limit, safe and bom."
+static const char *const known_params[] = {"q",     "region", "party", "campaign", "tag",    "updated_since",
+                                           "after", "limit",  "safe",  "bom",      "version"};
+#define PARAMS_HELP                                                                                              \
+    "an export takes q, region, party, campaign, tag, updated_since, after and limit (and safe and bom for CSV," \
+    " version for vCard)."
 
 /* A 0/1 switch; absent or empty is 0. Returns 0, or 400 with the message. */
 static int flag_param(request *r, const char *name, bool *out)
@@ -113,6 +139,26 @@ static int read_params(request *r, db *d, export_job *j)
         (rc = number_param(r, "limit", 1, EXPORT_MAX_LIMIT, "a whole number from 1 to 100000", &j->limit)) != 0 ||
         (rc = flag_param(r, "safe", &j->safe)) != 0 || (rc = flag_param(r, "bom", &j->bom)) != 0)
         return rc;
+    if (j->format != EXPORT_CSV && (params_get(&r->qs, "safe") || params_get(&r->qs, "bom"))) {
+        r->error_message = "safe and bom are for CSV exports only.";
+        return 400;
+    }
+    size_t n;
+    const char *v = params_getn(&r->qs, "version", &n);
+    j->version = 4;
+    if (v && j->format != EXPORT_VCARD) {
+        r->error_message = "version is for vCard exports only.";
+        return 400;
+    }
+    if (v && n == 1 && (v[0] == '3' || v[0] == '4'))
+        j->version = v[0] - '0';
+    else if (v && !(n == 3 && (memcmp(v, "3.0", 3) == 0 || memcmp(v, "4.0", 3) == 0))) {
+        r->error_message = "The parameter version must be 3 or 4 (vCard 3.0 or 4.0).";
+        return 400;
+    } else if (v)
+        j->version = v[0] - '0';
+    /* Scripts that sync learn of deletions: JSON and NDJSON carry them. */
+    j->f.with_deleted = j->format == EXPORT_JSON || j->format == EXPORT_NDJSON;
     return 0;
 }
 
@@ -120,7 +166,7 @@ static int read_params(request *r, db *d, export_job *j)
 static void start_detail(request *r, const export_job *j, const char *phase)
 {
     buf *b = &r->detail;
-    buf_adds(b, "{\"format\":\"csv\",\"phase\":");
+    buf_printf(b, "{\"format\":\"%s\",\"phase\":", format_names[j->format]);
     json_add_cstr(b, phase);
     buf_adds(b, ",\"filter\":");
     filter_json(b, &j->f);
@@ -132,7 +178,11 @@ static void start_detail(request *r, const export_job *j, const char *phase)
         buf_printf(b, ",\"limit\":%lld", j->limit);
     else
         buf_adds(b, ",\"limit\":null");
-    buf_printf(b, ",\"safe\":%s,\"bom\":%s}", j->safe ? "true" : "false", j->bom ? "true" : "false");
+    if (j->format == EXPORT_CSV)
+        buf_printf(b, ",\"safe\":%s,\"bom\":%s", j->safe ? "true" : "false", j->bom ? "true" : "false");
+    if (j->format == EXPORT_VCARD)
+        buf_printf(b, ",\"version\":%d", j->version);
+    buf_addc(b, '}');
 }
 
 /* The detail of the closing audit row; returns status. */
@@ -224,7 +274,7 @@ static void header_row(buf *out, const void *arg)
     const export_job *j = arg;
     if (j->bom)
         buf_add(out, "\xEF\xBB\xBF", 3);
-    for (size_t i = 0; i < CT_ARRAY_LEN(columns); i++) {
+    for (size_t i = 0; i < X_COUNT; i++) {
         if (i)
             buf_addc(out, ',');
         buf_adds(out, columns[i]);
@@ -232,22 +282,155 @@ static void header_row(buf *out, const void *arg)
     csv_end_record(out);
 }
 
+/* A list column (lines) as CSV text: "value (types)" per line for
+ * emails and phones, "a, b" for tags. */
+static void csv_list(buf *tmp, const char *v, size_t len, bool tags)
+{
+    buf_reset(tmp);
+    const char *end = v + len;
+    for (const char *p = v; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        if (tmp->len)
+            buf_adds(tmp, tags ? ", " : "\n");
+        const char *tab = tags ? NULL : memchr(p, '\t', (size_t)(e - p));
+        if (tab) {
+            buf_add(tmp, tab + 1, (size_t)(e - tab - 1));
+            if (tab > p) {
+                buf_adds(tmp, " (");
+                buf_add(tmp, p, (size_t)(tab - p));
+                buf_addc(tmp, ')');
+            }
+        } else {
+            buf_add(tmp, p, (size_t)(e - p));
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
 /* Each contact sent is in the closing row's audit_contacts: its history
  * shows the export. */
-static void data_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
+static void csv_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
 {
     const export_job *j = arg;
     (void)n;
-    request_touch(r, db_int(s, 0));
-    for (int i = 0; i < (int)CT_ARRAY_LEN(columns); i++) {
+    request_touch(r, db_int(s, X_ID));
+    buf tmp = {0};
+    for (int i = 0; i < X_COUNT; i++) {
         size_t len = 0;
         const char *v = db_text(s, i, &len);
         if (i)
             buf_addc(out, ',');
-        if (v)
+        if (v && (i == X_OTHER_EMAILS || i == X_OTHER_PHONES || i == X_TAGS)) {
+            csv_list(&tmp, v, len, i == X_TAGS);
+            csv_write_field(out, tmp.data, tmp.len, j->safe);
+        } else if (v) {
             csv_write_field(out, v, len, j->safe);
+        }
     }
+    buf_free(&tmp);
     csv_end_record(out);
+}
+
+static void json_text_or_null(buf *out, db_stmt *s, int col)
+{
+    size_t len;
+    const char *v = db_text(s, col, &len);
+    if (v && len)
+        json_add_string(out, v, len);
+    else
+        buf_adds(out, "null");
+}
+
+/* A list column as a JSON array: [{"value":..,"type":..}] or ["tag"]. */
+static void json_list(buf *out, db_stmt *s, int col, bool tags)
+{
+    size_t len;
+    const char *v = db_text(s, col, &len);
+    buf_addc(out, '[');
+    const char *end = v ? v + len : NULL;
+    for (const char *p = v; p && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        if (p != v)
+            buf_addc(out, ',');
+        const char *tab = tags ? NULL : memchr(p, '\t', (size_t)(e - p));
+        if (tab) {
+            buf_adds(out, "{\"value\":");
+            json_add_string(out, tab + 1, (size_t)(e - tab - 1));
+            buf_adds(out, ",\"type\":");
+            json_add_string(out, p, (size_t)(tab - p));
+            buf_addc(out, '}');
+        } else {
+            json_add_string(out, p, (size_t)(e - p));
+        }
+        p = nl ? nl + 1 : end;
+    }
+    buf_addc(out, ']');
+}
+
+/* One contact as a JSON object: every column by its CSV name, ids as
+ * numbers, unset external_id, birthday and region as null, the lists as
+ * arrays. A contact deleted since updated_since is a tombstone:
+ * {"id":N,"deleted":true,"deleted_at":".."}. */
+static void json_object(request *r, buf *out, db_stmt *s)
+{
+    long long id = db_int(s, X_ID);
+    if (db_is_null(s, X_LIVE)) {
+        buf_printf(out, "{\"id\":%lld,\"deleted\":true,\"deleted_at\":", id);
+        json_text_or_null(out, s, X_UPDATED_AT);
+        buf_addc(out, '}');
+        return;
+    }
+    request_touch(r, id);
+    buf_printf(out, "{\"id\":%lld", id);
+    for (int i = 1; i < X_COUNT; i++) {
+        buf_addc(out, ',');
+        json_add_cstr(out, columns[i]);
+        buf_addc(out, ':');
+        if (i == X_OTHER_EMAILS || i == X_OTHER_PHONES || i == X_TAGS) {
+            json_list(out, s, i, i == X_TAGS);
+        } else if (i == X_EXTERNAL_ID || i == X_BIRTHDAY || i == X_REGION_CODE || i == X_REGION_NAME) {
+            json_text_or_null(out, s, i);
+        } else {
+            size_t len;
+            const char *v = db_text(s, i, &len);
+            json_add_string(out, v ? v : "", v ? len : 0);
+        }
+    }
+    buf_addc(out, '}');
+}
+
+static void json_begin(buf *out, const void *arg)
+{
+    (void)arg;
+    buf_addc(out, '[');
+}
+
+static void json_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
+{
+    (void)arg;
+    buf_adds(out, n ? ",\n" : "\n");
+    json_object(r, out, s);
+}
+
+static void json_end(buf *out, long long rows, const void *arg)
+{
+    (void)arg;
+    buf_adds(out, rows ? "\n]\n" : "]\n");
+}
+
+static void ndjson_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
+{
+    (void)n;
+    (void)arg;
+    json_object(r, out, s);
+    buf_addc(out, '\n');
+}
+
+static void vcard_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
+{
+    (void)r, (void)out, (void)s, (void)n, (void)arg;
 }
 
 /* The stream function (http.h): runs after the first audit row committed. */
@@ -255,8 +438,21 @@ static int export_stream(request *r, db *d)
 {
     const export_job *j = r->stream_arg;
     const acl_scope *sc = &r->who.scope;
-    const export_writer w = {
-        .format = "csv", .begin = header_row, .row = data_row, .arg = j, .filter_json = j->filter_json};
+    export_writer w = {.format = format_names[j->format], .arg = j, .filter_json = j->filter_json};
+    switch (j->format) {
+    case EXPORT_CSV:
+        w.begin = header_row, w.row = csv_row;
+        break;
+    case EXPORT_JSON:
+        w.begin = json_begin, w.row = json_row, w.end = json_end;
+        break;
+    case EXPORT_NDJSON:
+        w.row = ndjson_row;
+        break;
+    case EXPORT_VCARD:
+        w.row = vcard_row;
+        break;
+    }
     buf sql = {0};
     buf_adds(&sql, SQL_SELECT);
     /* STRAIGHT_JOIN: contacts first, read in primary key (id) order, the
@@ -284,9 +480,13 @@ static int export_stream(request *r, db *d)
     return export_send(r, s, &w);
 }
 
-int export_contacts_csv(request *r, db *d)
+static int export_contacts(request *r, db *d, enum export_format format)
 {
+    static const char *const types[] = {"text/csv; charset=utf-8", "application/json; charset=utf-8",
+                                        "application/x-ndjson; charset=utf-8", "text/vcard; charset=utf-8"};
+    static const char *const files[] = {"contacts.csv", "contacts.json", "contacts.ndjson", "contacts.vcf"};
     export_job *j = arena_alloc(r->mem, sizeof *j);
+    j->format = format;
     int rc = read_params(r, d, j);
     if (rc != 0)
         return rc;
@@ -295,7 +495,26 @@ int export_contacts_csv(request *r, db *d)
     filter_json(&fj, &j->f);
     j->filter_json = arena_strdup(r->mem, buf_str(&fj));
     buf_free(&fj);
-    start_detail(r, j, export_start(r, "text/csv; charset=utf-8", "contacts.csv", export_stream, j) ? "started"
-                                                                                                     : "headers only");
+    start_detail(r, j, export_start(r, types[format], files[format], export_stream, j) ? "started" : "headers only");
     return 200;
+}
+
+int export_contacts_csv(request *r, db *d)
+{
+    return export_contacts(r, d, EXPORT_CSV);
+}
+
+int export_contacts_json(request *r, db *d)
+{
+    return export_contacts(r, d, EXPORT_JSON);
+}
+
+int export_contacts_ndjson(request *r, db *d)
+{
+    return export_contacts(r, d, EXPORT_NDJSON);
+}
+
+int export_contacts_vcf(request *r, db *d)
+{
+    return export_contacts(r, d, EXPORT_VCARD);
 }

@@ -82,6 +82,9 @@ int login_two_factor_form(request *r, db *d);
 int login_two_factor_submit(request *r, db *d);
 /* export.c */
 int export_contacts_csv(request *r, db *d);
+int export_contacts_json(request *r, db *d);
+int export_contacts_ndjson(request *r, db *d);
+int export_contacts_vcf(request *r, db *d);
 /* audit_view.c, security_events.c: the audit trail */
 int audit_list(request *r, db *d);
 int audit_export_csv(request *r, db *d);

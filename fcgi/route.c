@@ -82,6 +82,9 @@ static const route routes[] = {
     {"POST", "/account/tokens/{id}/revoke", account_tokens_revoke, "tokens.manage", "token.revoke", 0},
     {"POST", "/admin/tokens/{id}/revoke", admin_tokens_revoke, "users.manage", "token.admin_revoke", 0},
     {"GET", "/export/contacts.csv", export_contacts_csv, "contacts.export", "contact.export", ROUTE_TOKEN},
+    {"GET", "/export/contacts.json", export_contacts_json, "contacts.export", "contact.export", ROUTE_TOKEN},
+    {"GET", "/export/contacts.ndjson", export_contacts_ndjson, "contacts.export", "contact.export", ROUTE_TOKEN},
+    {"GET", "/export/contacts.vcf", export_contacts_vcf, "contacts.export", "contact.export", ROUTE_TOKEN},
     /* The audit trail (audit_view.c, security_events.c). */
     {"GET", "/audit", audit_list, "audit.view", "audit.view", ROUTE_TOKEN},
     {"GET", "/audit/export.csv", audit_export_csv, "audit.view", "audit.export", ROUTE_TOKEN},
