@@ -5,6 +5,7 @@
 
 #include "cli_audit.h"
 #include "cli_campaign.h"
+#include "cli_import.h"
 #include "cli_admin.h"
 #include "conf.h"
 #include "db.h"
@@ -34,6 +35,7 @@ static void usage(FILE *out)
             "  audit        verify | checkpoint | retention | purge: the audit trail\n"
             "               (ctrack audit --help)\n"
             "  campaign     campaigns and their members (ctrack campaign --help)\n"
+            "  import       contacts from a CSV or vCard file, or undo an import (ctrack import --help)\n"
             "  client       create | list: the clients of the installation\n"
             "  usertype     list | create | rename | delete | allow | deny: user types and the matrix\n"
             "  user         list | show | create | disable | enable | reset-password | set-type |\n"
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
     if (!conf_path || !*conf_path)
         conf_path = DEFAULT_CONF;
     /* The operator commands read their own options (-c among them). */
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc - 2, argv + 2, conf_path);
     if (strcmp(cmd, "campaign") == 0)
         return cli_campaign(argc - 2, argv + 2, conf_path);
     if (strcmp(cmd, "audit") == 0)

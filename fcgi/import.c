@@ -1,0 +1,1083 @@
+/* import: contacts from a file into the database, and undoing it. */
+#include "import.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "counts.h"
+#include "crypto.h"
+#include "filter.h"
+#include "json.h"
+#include "log.h"
+
+/* ---- the imports row ---- */
+
+static const char SQL_CREATE[] =
+    "INSERT INTO imports (client_id, user_id, file_name, file_sha256, file_size, content, format, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
+
+int import_create(db *d, long long client_id, long long user_id, const char *file_name, const char *data, size_t len,
+                  long long *id)
+{
+    unsigned char sha[32];
+    crypto_sha256(data, len, sha);
+    bool vcard = false;
+    for (size_t i = 0; i < len && i < 64; i++) {
+        if (data[i] == 'B' || data[i] == 'b') {
+            vcard = len - i >= 11 && strncasecmp(data + i, "BEGIN:VCARD", 11) == 0;
+            break;
+        }
+        if (data[i] != ' ' && data[i] != '\r' && data[i] != '\n' && data[i] != '\t' && (unsigned char)data[i] < 0x80)
+            break;
+    }
+    db_stmt *s = db_stmt_get(d, SQL_CREATE);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    if (user_id)
+        db_bind_int(s, 1, user_id);
+    else
+        db_bind_null(s, 1);
+    db_bind_str(s, 2, file_name);
+    db_bind_blob(s, 3, sha, sizeof sha);
+    db_bind_int(s, 4, (long long)len);
+    db_bind_blob(s, 5, data, len);
+    db_bind_str(s, 6, vcard ? "vcard" : "csv");
+    int rc = db_run(s);
+    if (rc == DB_OK)
+        *id = (long long)db_insert_id(s);
+    return rc;
+}
+
+static const char SQL_GET[] =
+    "SELECT id, IFNULL(user_id, 0), file_name, HEX(file_sha256), format, status, options,"
+    " DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(run_at, '%Y-%m-%d %H:%i:%s'),"
+    " DATE_FORMAT(undone_at, '%Y-%m-%d %H:%i:%s'), file_size, dry_run, rows_read, created, updated, restored,"
+    " skipped, failed, ";
+
+int import_get(db *d, arena *a, long long client_id, long long id, bool with_content, bool lock, import_record *out)
+{
+    buf sql = {0};
+    buf_adds(&sql, SQL_GET);
+    buf_adds(&sql, with_content ? "content" : "NULL");
+    buf_adds(&sql, " FROM imports WHERE client_id = ? AND id = ?");
+    if (lock)
+        buf_adds(&sql, " FOR UPDATE");
+    db_stmt *s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, client_id);
+    db_bind_int(s, 1, id);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = db_next(s)) != 1)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->id = db_int(s, 0);
+    out->user_id = db_int(s, 1);
+    out->file_name = db_text_dup(s, 2, a);
+    out->sha256_hex = db_text_dup(s, 3, a);
+    out->format = db_text_dup(s, 4, a);
+    out->status = db_text_dup(s, 5, a);
+    out->options = db_text_dup(s, 6, a);
+    out->created_at = db_text_dup(s, 7, a);
+    out->run_at = db_text_dup(s, 8, a);
+    out->undone_at = db_text_dup(s, 9, a);
+    out->file_size = (size_t)db_int(s, 10);
+    out->dry_run = db_int(s, 11) != 0;
+    out->n.read = db_int(s, 12);
+    out->n.created = db_int(s, 13);
+    out->n.updated = db_int(s, 14);
+    out->n.restored = db_int(s, 15);
+    out->n.skipped = db_int(s, 16);
+    out->n.failed = db_int(s, 17);
+    size_t n = 0;
+    const char *c = db_text(s, 18, &n);
+    if (c) {
+        char *copy = arena_alloc(a, n + 1);
+        memcpy(copy, c, n);
+        out->content = copy;
+        out->content_len = n;
+    }
+    db_done(s);
+    return 1;
+}
+
+void import_options_json(buf *b, const import_options *o)
+{
+    static const char *const dates[] = {"iso", "mm/dd/yyyy", "dd/mm/yyyy"};
+    buf_printf(b,
+               "{\"mode\":\"%s\",\"match\":\"%s\",\"rows\":\"%s\",\"dry_run\":%s,\"deleted\":\"%s\","
+               "\"dates\":\"%s\"",
+               o->update ? "create_update" : "create", o->match_external ? "external_id" : "email",
+               o->valid_only ? "valid" : "all_or_nothing", o->dry_run ? "true" : "false",
+               o->restore_deleted ? "restore" : "skip", dates[o->read.dates]);
+    if (o->read.encoding_set) {
+        buf_adds(b, ",\"encoding\":");
+        json_add_cstr(b, textenc_name(o->read.encoding));
+    }
+    if (o->read.delimiter)
+        buf_printf(b, ",\"delimiter\":\"%s\"", o->read.delimiter == '\t' ? "\\t" : (char[]){o->read.delimiter, 0});
+    if (o->read.codes) {
+        buf_adds(b, ",\"mapping\":[");
+        for (size_t i = 0; i < o->read.ncodes; i++) {
+            if (i)
+                buf_addc(b, ',');
+            json_add_cstr(b, o->read.codes[i]);
+        }
+        buf_addc(b, ']');
+    }
+    buf_addc(b, '}');
+}
+
+/* ---- one run ---- */
+
+/* The columns an import writes and keeps for undo: the form's, then
+ * external_id, email_type and phone_type. */
+#define ALL_FIELDS CF_COUNT
+
+typedef struct run {
+    import_job *j;
+    import_source src;
+    char now[32];          /* the run's time: every contact it writes gets it */
+    buf problems;          /* INSERT values, written after the savepoint */
+    long long nproblems;
+    buf created, updated, restored, skipped_ids; /* JSON lists for the detail */
+    long long listed;
+    /* A few lookups cached for the run. */
+    struct cache {
+        char key[208];
+        long long id;
+        int ok;
+    } regions[64], campaigns[32];
+    size_t nregions, ncampaigns;
+    bool refused; /* an error was reported for the row at hand */
+} run;
+
+static void add_problem(run *x, const import_row *row, const import_problem *p)
+{
+    if (p->error)
+        x->refused = true;
+    else
+        x->j->n.warnings++;
+    if (x->nproblems >= IMPORT_MAX_PROBLEMS)
+        return;
+    x->nproblems++;
+    buf *b = &x->problems;
+    b->len ? buf_addc(b, '\n') : (void)0;
+    /* record TAB line TAB severity TAB column TAB reason: tabs and line
+     * breaks cannot occur in column names or reasons (made safe here). */
+    buf_printf(b, "%zu\t%zu\t%s\t", row ? row->record : 0, row ? row->line : 0, p->error ? "error" : "warning");
+    for (int k = 0; k < 2; k++) {
+        const char *s = k == 0 ? p->column : p->reason;
+        for (; *s; s++)
+            buf_addc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+        if (k == 0)
+            buf_addc(b, '\t');
+    }
+}
+
+static void row_problem(run *x, const import_row *row, bool error, const char *column, const char *fmt, ...)
+    CT_PRINTF(5, 6);
+static void row_problem(run *x, const import_row *row, bool error, const char *column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf b = {0};
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    import_problem p = {.column = column ? column : "", .error = error, .reason = buf_str(&b)};
+    add_problem(x, row, &p);
+    buf_free(&b);
+}
+
+static void list_id(run *x, buf *b, long long id)
+{
+    if (x->listed >= IMPORT_DETAIL_MAX)
+        return;
+    x->listed++;
+    buf_printf(b, "%s%lld", b->len ? "," : "", id);
+}
+
+/* A region by its code, or else by its name; 1 with *id, 0 unknown. */
+static int region_lookup(run *x, const char *v, size_t n, long long *id, int *allowed)
+{
+    for (size_t i = 0; i < x->nregions; i++)
+        if (strlen(x->regions[i].key) == n && memcmp(x->regions[i].key, v, n) == 0) {
+            *id = x->regions[i].id;
+            *allowed = x->regions[i].ok;
+            return *id ? 1 : 0;
+        }
+    int rc = filter_region_by_code(x->j->d, x->j->sc->client_id, v, n, id);
+    if (rc == 0) {
+        db_stmt *s = db_stmt_get(x->j->d, "SELECT id FROM regions WHERE client_id = ? AND name = ? ORDER BY sort_key LIMIT 1");
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, x->j->sc->client_id);
+        db_bind_text(s, 1, v, n);
+        if ((rc = db_run(s)) != DB_OK)
+            return rc;
+        if ((rc = db_next(s)) == 1)
+            *id = db_int(s, 0);
+        db_done(s);
+    }
+    if (rc < 0)
+        return rc;
+    *allowed = 0;
+    if (rc == 1 && (*allowed = acl_region_allowed(x->j->d, x->j->sc, *id)) < 0)
+        return *allowed;
+    if (x->nregions < CT_ARRAY_LEN(x->regions) && n < sizeof x->regions[0].key) {
+        struct cache *c = &x->regions[x->nregions++];
+        memcpy(c->key, v, n);
+        c->key[n] = '\0';
+        c->id = rc == 1 ? *id : 0;
+        c->ok = *allowed;
+    }
+    return rc;
+}
+
+static const char SQL_CAMPAIGN[] = "SELECT g.id FROM campaigns g WHERE g.client_id = ? AND g.name = ? AND g.archived_at IS NULL";
+
+/* A campaign by name that the actor can see (created when allowed and the
+ * actor sees all campaigns). 1 with *id; 0 when there is none (why set). */
+static int campaign_lookup(run *x, const char *name, long long *id, const char **why)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < x->ncampaigns; i++)
+        if (strcmp(x->campaigns[i].key, name) == 0) {
+            *id = x->campaigns[i].id;
+            *why = "is not one of your active campaigns";
+            return *id ? 1 : 0;
+        }
+    const acl_scope *sc = x->j->sc;
+    buf sql = {0};
+    buf_adds(&sql, SQL_CAMPAIGN);
+    acl_campaigns_sql(&sql, sc, "g.id");
+    db_stmt *s = db_stmt_get(x->j->d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, sc->client_id);
+    db_bind_str(s, 1, name);
+    acl_campaigns_bind(s, 2, sc);
+    *id = 0;
+    int rc = db_one_int(s, id);
+    if (rc < 0)
+        return rc;
+    *why = "is not one of your active campaigns";
+    if (!*id && x->j->may_create_campaigns && sc->all_campaigns) {
+        db_stmt *e = db_stmt_get(x->j->d, "SELECT COUNT(*) FROM campaigns WHERE client_id = ? AND name = ?");
+        long long exists = 0;
+        if (!e)
+            return DB_ERR;
+        db_bind_int(e, 0, sc->client_id);
+        db_bind_str(e, 1, name);
+        if ((rc = db_one_int(e, &exists)) < 0)
+            return rc;
+        if (exists) {
+            *why = "is archived";
+        } else {
+            db_stmt *c = db_stmt_get(x->j->d, "INSERT INTO campaigns (client_id, name, created_at) VALUES (?, ?, UTC_TIMESTAMP(6))");
+            if (!c)
+                return DB_ERR;
+            db_bind_int(c, 0, sc->client_id);
+            db_bind_str(c, 1, name);
+            if ((rc = db_run(c)) != DB_OK)
+                return rc;
+            *id = (long long)db_insert_id(c);
+        }
+    }
+    if (x->ncampaigns < CT_ARRAY_LEN(x->campaigns) && n < sizeof x->campaigns[0].key) {
+        struct cache *c = &x->campaigns[x->ncampaigns++];
+        memcpy(c->key, name, n + 1);
+        c->id = *id;
+    }
+    return *id ? 1 : 0;
+}
+
+/* A contact as it is, for a match: its fields, channels and tags. */
+typedef struct existing {
+    long long id;
+    bool live;
+    contact_values v;
+    const char *extras; /* JSON array of the further channels */
+    const char *tags;   /* JSON array */
+} existing;
+
+static const char *sql_match(const acl_scope *sc, bool external)
+{
+    static buf cache[2][2];
+    buf *b = &cache[external][acl_scope_limited(sc)];
+    /* The statement depends on whether the scope is limited only (its
+     * values are bound), so two texts per key are enough; but the scope's
+     * SQL differs per kind of limit, so it is rebuilt when not cached. */
+    buf_reset(b);
+    buf_adds(b, "SELECT c.id, c.live, ");
+    contact_columns_sql(b, "c.", CF_FORM_COUNT);
+    buf_adds(b, ", c.external_id, c.email_type, c.phone_type, r.code,"
+                " (SELECT JSON_ARRAYAGG(JSON_OBJECT('kind', x.kind, 'seq', x.seq, 'value', x.value, 'types', x.types))"
+                " FROM contact_channels x WHERE x.client_id = c.client_id AND x.contact_id = c.id),"
+                " (SELECT JSON_ARRAYAGG(t.tag) FROM contact_tags t WHERE t.client_id = c.client_id AND t.contact_id = c.id)"
+                " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ");
+    acl_scope_sql(b, sc);
+    buf_adds(b, external ? " AND c.external_id = ?" : " AND c.email_key = LOWER(?)");
+    buf_adds(b, " ORDER BY c.live DESC, c.id LIMIT 3 FOR UPDATE");
+    return buf_str(b);
+}
+
+/* Finds the contacts the row matches; returns how many (0, 1 or more),
+ * the first (live ones first) in *e; or a negative enum db_rc. */
+static int find_match(run *x, const import_row *row, existing *e, long long *second)
+{
+    bool external = x->j->opt.match_external;
+    enum contact_field key = external ? CF_EXTERNAL_ID : CF_EMAIL;
+    if (!row->v.len[key])
+        return 0;
+    db_stmt *s = db_stmt_get(x->j->d, sql_match(x->j->sc, external));
+    if (!s)
+        return DB_ERR;
+    int p = acl_scope_bind(s, 0, x->j->sc);
+    db_bind_text(s, p, row->v.v[key], row->v.len[key]);
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    int found = 0;
+    while ((rc = db_next(s)) == 1) {
+        if (found == 0) {
+            e->id = db_int(s, 0);
+            e->live = !db_is_null(s, 1);
+            for (int f = 0; f < CF_COUNT; f++) {
+                int col = f < CF_FORM_COUNT ? 2 + f : 2 + CF_FORM_COUNT + (f - CF_FORM_COUNT);
+                if (f == CF_REGION)
+                    col = 2 + CF_COUNT; /* the code, not the id */
+                size_t n = 0;
+                const char *t = db_text(s, col, &n);
+                e->v.v[f] = t ? arena_strndup(x->j->a, t, n) : "";
+                e->v.len[f] = t ? n : 0;
+            }
+            e->v.region_id = db_int(s, 2 + CF_REGION);
+            e->extras = db_text_dup(s, 3 + CF_COUNT, x->j->a);
+            e->tags = db_text_dup(s, 4 + CF_COUNT, x->j->a);
+        } else if (found == 1) {
+            /* Two live ones are ambiguous; a deleted one after a live one is not. */
+            if (!db_is_null(s, 1) || !e->live)
+                *second = db_int(s, 0);
+            else
+                found--;
+        }
+        found++;
+    }
+    return rc < 0 ? rc : found;
+}
+
+/* The values of a contact as a JSON object (for undo): every field, the
+ * region as its id, the further channels and tags. */
+static void values_json(buf *b, const existing *e)
+{
+    buf_addc(b, '{');
+    for (int f = 0; f < CF_COUNT; f++) {
+        if (f == CF_REGION) {
+            if (e->v.region_id)
+                buf_printf(b, "\"region_id\":%lld,", e->v.region_id);
+            else
+                buf_adds(b, "\"region_id\":null,");
+            continue;
+        }
+        json_add_cstr(b, contact_fields[f].name);
+        buf_addc(b, ':');
+        if ((f == CF_BIRTHDAY || f == CF_EXTERNAL_ID) && !e->v.len[f])
+            buf_adds(b, "null");
+        else
+            json_add_string(b, e->v.v[f], e->v.len[f]);
+        buf_addc(b, ',');
+    }
+    buf_printf(b, "\"live\":%s,\"channels\":%s,\"tags\":%s}", e->live ? "true" : "false",
+               e->extras && *e->extras ? e->extras : "[]", e->tags && *e->tags ? e->tags : "[]");
+}
+
+/* Binds the CF_COUNT values (region as its id, empty birthday and external
+ * id as NULL) from parameter p. */
+static int bind_all(db_stmt *s, int p, const contact_values *v)
+{
+    for (int f = 0; f < CF_COUNT; f++, p++) {
+        if (f == CF_REGION) {
+            if (v->region_id)
+                db_bind_int(s, p, v->region_id);
+            else
+                db_bind_null(s, p);
+        } else if ((f == CF_BIRTHDAY || f == CF_EXTERNAL_ID) && !v->len[f]) {
+            db_bind_null(s, p);
+        } else {
+            db_bind_text(s, p, v->v[f], v->len[f]);
+        }
+    }
+    return p;
+}
+
+static const char *sql_insert(void)
+{
+    static buf b;
+    if (!b.len) {
+        buf_adds(&b, "INSERT INTO contacts (client_id, ");
+        contact_columns_sql(&b, "", CF_COUNT);
+        buf_adds(&b, ", created_at, updated_at) VALUES (?");
+        for (int i = 0; i < CF_COUNT; i++)
+            buf_adds(&b, ", ?");
+        buf_adds(&b, ", ?, ?)");
+    }
+    return buf_str(&b);
+}
+
+/* By primary key: the scope was checked by the match (FOR UPDATE). */
+static const char *sql_update(void)
+{
+    static buf b;
+    if (!b.len) {
+        buf_adds(&b, "UPDATE contacts SET ");
+        contact_assign_sql(&b, "", CF_COUNT);
+        buf_adds(&b, ", deleted_at = NULL, updated_at = ? WHERE client_id = ? AND id = ?");
+    }
+    return buf_str(&b);
+}
+
+static int write_channels(run *x, long long id, const import_row *row, bool replace_email, bool replace_phone)
+{
+    db *d = x->j->d;
+    long long client = x->j->sc->client_id;
+    for (int e = 0; e < 2; e++) {
+        bool replace = e == 0 ? replace_email : replace_phone;
+        const import_channel *list = e == 0 ? row->emails : row->phones;
+        size_t count = e == 0 ? row->nemails : row->nphones;
+        const char *kind = e == 0 ? "email" : "phone";
+        if (replace) {
+            db_stmt *s = db_stmt_get(d, "DELETE FROM contact_channels WHERE client_id = ? AND contact_id = ? AND kind = ?");
+            if (!s)
+                return DB_ERR;
+            db_bind_int(s, 0, client);
+            db_bind_int(s, 1, id);
+            db_bind_str(s, 2, kind);
+            int rc = db_run(s);
+            if (rc != DB_OK)
+                return rc;
+        }
+        for (size_t i = 1; i < count; i++) {
+            db_stmt *s = db_stmt_get(d, "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types)"
+                                        " VALUES (?, ?, ?, ?, ?, ?)");
+            if (!s)
+                return DB_ERR;
+            db_bind_int(s, 0, client);
+            db_bind_int(s, 1, id);
+            db_bind_str(s, 2, kind);
+            db_bind_int(s, 3, (long long)i);
+            db_bind_text(s, 4, list[i].value, list[i].len);
+            db_bind_str(s, 5, list[i].types);
+            int rc = db_run(s);
+            if (rc != DB_OK)
+                return rc;
+        }
+    }
+    return DB_OK;
+}
+
+static int write_tags_campaigns(run *x, long long id, const import_row *row, const long long *campaigns, size_t nc)
+{
+    db *d = x->j->d;
+    long long client = x->j->sc->client_id;
+    for (size_t i = 0; i < row->ntags; i++) {
+        db_stmt *s = db_stmt_get(d, "INSERT IGNORE INTO contact_tags (client_id, contact_id, tag) VALUES (?, ?, ?)");
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, client);
+        db_bind_int(s, 1, id);
+        db_bind_str(s, 2, row->tags[i]);
+        int rc = db_run(s);
+        if (rc != DB_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        db_stmt *s = db_stmt_get(d, "INSERT IGNORE INTO contact_campaigns (client_id, campaign_id, contact_id, status,"
+                                    " added_at, updated_at) VALUES (?, ?, ?, 'targeted', ?, ?)");
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, client);
+        db_bind_int(s, 1, campaigns[i]);
+        db_bind_int(s, 2, id);
+        db_bind_str(s, 3, x->now);
+        db_bind_str(s, 4, x->now);
+        int rc = db_run(s);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+static int record_contact(run *x, long long id, const char *action, const char *before)
+{
+    db_stmt *s = db_stmt_get(x->j->d, "INSERT INTO import_contacts (client_id, import_id, contact_id, action,"
+                                      " before_json, version) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, x->j->sc->client_id);
+    db_bind_int(s, 1, x->j->import_id);
+    db_bind_int(s, 2, id);
+    db_bind_str(s, 3, action);
+    db_bind_str(s, 4, before);
+    db_bind_str(s, 5, x->now);
+    int rc = db_run(s);
+    if (rc == DB_OK && x->j->touch)
+        x->j->touch(x->j->touch_ctx, id);
+    return rc;
+}
+
+/* Whether the external id is taken by a contact other than id. */
+static int external_taken(run *x, const import_row *row, long long id)
+{
+    if (!row->v.len[CF_EXTERNAL_ID])
+        return 0;
+    db_stmt *s = db_stmt_get(x->j->d, "SELECT id FROM contacts WHERE client_id = ? AND external_id = ?");
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, x->j->sc->client_id);
+    db_bind_text(s, 1, row->v.v[CF_EXTERNAL_ID], row->v.len[CF_EXTERNAL_ID]);
+    long long other = 0;
+    int rc = db_one_int(s, &other);
+    if (rc < 0)
+        return rc;
+    return other && other != id;
+}
+
+/* One valid candidate: checks that need the database, then the match and
+ * the write. Problems go to the report; returns an enum db_rc. */
+static int one_row(run *x, import_row *row)
+{
+    import_job *j = x->j;
+    const acl_scope *sc = j->sc;
+    /* Region and scope, as the form checks them. */
+    int allowed = 1;
+    row->v.region_id = 0;
+    if (row->v.len[CF_REGION]) {
+        int rc = region_lookup(x, row->v.v[CF_REGION], row->v.len[CF_REGION], &row->v.region_id, &allowed);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            row_problem(x, row, true, "region", "\"%s\" is not a known region (a code such as US-OH-05, or a name)",
+                        row->v.v[CF_REGION]);
+            return DB_OK;
+        }
+    } else if (!sc->all_regions) {
+        allowed = 0;
+    }
+    if (!allowed) {
+        row_problem(x, row, true, "region",
+                    row->v.region_id ? "is outside the regions you work in" : "is needed: one of your regions");
+        return DB_OK;
+    }
+    long long campaigns[16];
+    size_t nc = 0;
+    for (size_t i = 0; i < row->ncampaigns && nc < CT_ARRAY_LEN(campaigns); i++) {
+        const char *why = NULL;
+        int rc = campaign_lookup(x, row->campaigns[i], &campaigns[nc], &why);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            row_problem(x, row, true, "campaign", "\"%s\" %s", row->campaigns[i], why);
+            return DB_OK;
+        }
+        nc++;
+    }
+    existing e;
+    memset(&e, 0, sizeof e);
+    long long second = 0;
+    int found = find_match(x, row, &e, &second);
+    if (found < 0)
+        return found;
+    if (found > 1) {
+        row_problem(x, row, true, j->opt.match_external ? "external_id" : "email",
+                    "matches more than one contact (%lld and %lld): not changed", e.id, second);
+        return DB_OK;
+    }
+    if (found == 1 && !e.live && !j->opt.restore_deleted) {
+        row_problem(x, row, false, "", "matches a deleted contact (%lld): skipped", e.id);
+        j->n.skipped++;
+        list_id(x, &x->skipped_ids, e.id);
+        return DB_OK;
+    }
+    if (found == 1 && e.live && !j->opt.update) {
+        row_problem(x, row, false, "", "matches contact %lld: skipped (this import only creates contacts)", e.id);
+        j->n.skipped++;
+        list_id(x, &x->skipped_ids, e.id);
+        return DB_OK;
+    }
+    if (!found && !sc->all_campaigns && nc == 0) {
+        row_problem(x, row, true, "campaign", "is needed: one of your campaigns");
+        return DB_OK;
+    }
+    int taken = external_taken(x, row, found ? e.id : 0);
+    if (taken < 0)
+        return taken;
+    if (taken) {
+        row_problem(x, row, true, "external_id", "\"%s\" is already another contact's external id",
+                    row->v.v[CF_EXTERNAL_ID]);
+        return DB_OK;
+    }
+    db *d = j->d;
+    int rc;
+    if (!found) {
+        db_stmt *s = db_stmt_get(d, sql_insert());
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, sc->client_id);
+        int p = bind_all(s, 1, &row->v);
+        db_bind_str(s, p++, x->now);
+        db_bind_str(s, p, x->now);
+        if ((rc = db_run(s)) != DB_OK)
+            return rc;
+        long long id = (long long)db_insert_id(s);
+        if ((rc = write_channels(x, id, row, false, false)) != DB_OK ||
+            (rc = write_tags_campaigns(x, id, row, campaigns, nc)) != DB_OK ||
+            (rc = record_contact(x, id, "created", NULL)) != DB_OK)
+            return rc;
+        j->n.created++;
+        list_id(x, &x->created, id);
+        return DB_OK;
+    }
+    /* An update: the file's non-empty values replace the contact's; what
+     * the file leaves empty stays as it is. */
+    contact_values merged = e.v;
+    bool changed = !e.live;
+    for (int f = 0; f < CF_COUNT; f++) {
+        if (f == CF_REGION) {
+            if (row->v.len[f] && row->v.region_id != e.v.region_id)
+                merged.region_id = row->v.region_id, changed = true;
+            continue;
+        }
+        if (!row->v.len[f] || (row->v.len[f] == e.v.len[f] && memcmp(row->v.v[f], e.v.v[f], e.v.len[f]) == 0))
+            continue;
+        merged.v[f] = row->v.v[f];
+        merged.len[f] = row->v.len[f];
+        changed = true;
+    }
+    bool extra_e = row->nemails > 1, extra_p = row->nphones > 1;
+    changed = changed || extra_e || extra_p || row->ntags || nc;
+    if (!changed) {
+        j->n.unchanged++;
+        return DB_OK;
+    }
+    buf before = {0};
+    values_json(&before, &e);
+    db_stmt *s = db_stmt_get(d, sql_update());
+    if (!s) {
+        buf_free(&before);
+        return DB_ERR;
+    }
+    int p = bind_all(s, 0, &merged);
+    db_bind_str(s, p++, x->now);
+    db_bind_int(s, p++, sc->client_id);
+    db_bind_int(s, p, e.id);
+    if ((rc = db_run(s)) != DB_OK || (rc = write_channels(x, e.id, row, extra_e, extra_p)) != DB_OK ||
+        (rc = write_tags_campaigns(x, e.id, row, campaigns, nc)) != DB_OK ||
+        (rc = record_contact(x, e.id, e.live ? "updated" : "restored", buf_str(&before))) != DB_OK) {
+        buf_free(&before);
+        return rc;
+    }
+    buf_free(&before);
+    if (e.live) {
+        j->n.updated++;
+        list_id(x, &x->updated, e.id);
+    } else {
+        j->n.restored++;
+        list_id(x, &x->restored, e.id);
+    }
+    return DB_OK;
+}
+
+static int write_problems(run *x)
+{
+    import_job *j = x->j;
+    db_stmt *s = db_stmt_get(j->d, "DELETE FROM import_problems WHERE client_id = ? AND import_id = ?");
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, j->sc->client_id);
+    db_bind_int(s, 1, j->import_id);
+    int rc = db_run(s);
+    if (rc != DB_OK || !x->problems.len)
+        return rc;
+    /* All at once, through JSON_TABLE would need JSON; the lines are parsed
+     * here instead, one INSERT per problem (at most IMPORT_MAX_PROBLEMS). */
+    const char *p = buf_str(&x->problems);
+    long long seq = 0;
+    while (*p) {
+        const char *f[5];
+        size_t n[5];
+        for (int k = 0; k < 5; k++) {
+            f[k] = p;
+            const char *end = k < 4 ? strchr(p, '\t') : strchr(p, '\n');
+            if (!end)
+                end = p + strlen(p);
+            n[k] = (size_t)(end - p);
+            p = *end ? end + 1 : end;
+        }
+        s = db_stmt_get(j->d, "INSERT INTO import_problems (client_id, import_id, seq, record, line, severity,"
+                              " column_name, reason) VALUES (?, ?, ?, ?, ?, ?, LEFT(?, 200), LEFT(?, 1000))");
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, j->sc->client_id);
+        db_bind_int(s, 1, j->import_id);
+        db_bind_int(s, 2, ++seq);
+        db_bind_text(s, 3, f[0], n[0]);
+        db_bind_text(s, 4, f[1], n[1]);
+        db_bind_text(s, 5, f[2], n[2]);
+        db_bind_text(s, 6, f[3], n[3]);
+        db_bind_text(s, 7, f[4], n[4]);
+        if ((rc = db_run(s)) != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+static void run_free(run *x)
+{
+    import_close(&x->src);
+    buf_free(&x->problems);
+    buf_free(&x->created);
+    buf_free(&x->updated);
+    buf_free(&x->restored);
+    buf_free(&x->skipped_ids);
+}
+
+static void detail(run *x, const import_record *rec)
+{
+    import_job *j = x->j;
+    buf *b = j->detail;
+    buf_printf(b, "{\"import\":%lld,\"file\":{\"name\":", j->import_id);
+    json_add_cstr(b, rec->file_name);
+    buf_printf(b, ",\"sha256\":\"%s\",\"size\":%zu},\"format\":\"%s\",\"encoding\":", rec->sha256_hex,
+               rec->file_size, j->format ? j->format : "");
+    json_add_cstr(b, j->encoding);
+    buf_adds(b, ",\"options\":");
+    import_options_json(b, &j->opt);
+    buf_printf(b,
+               ",\"outcome\":\"%s\",\"rows_read\":%lld,\"created\":%lld,\"updated\":%lld,\"restored\":%lld,"
+               "\"unchanged\":%lld,\"skipped\":%lld,\"failed\":%lld,\"warnings\":%lld",
+               j->opt.dry_run ? "dry run" : j->rolled_back ? "nothing imported" : "imported", j->n.read,
+               j->n.created, j->n.updated, j->n.restored, j->n.unchanged, j->n.skipped, j->n.failed, j->n.warnings);
+    if (!j->rolled_back) {
+        buf_printf(b, ",\"created_ids\":[%s],\"updated_ids\":[%s],\"restored_ids\":[%s]", buf_str(&x->created),
+                   buf_str(&x->updated), buf_str(&x->restored));
+        if (x->listed >= IMPORT_DETAIL_MAX)
+            buf_adds(b, ",\"truncated\":true");
+    }
+    buf_addc(b, '}');
+}
+
+int import_run(import_job *j, const char *data, size_t len)
+{
+    import_record rec;
+    int rc = import_get(j->d, j->a, j->sc->client_id, j->import_id, false, true, &rec);
+    if (rc <= 0)
+        return rc == 0 ? IMPORT_NOT_FOUND : rc;
+    if (strcmp(rec.status, "uploaded") != 0) {
+        snprintf(j->error, sizeof j->error, "This import has been run already (it is %s).", rec.status);
+        return IMPORT_STATE;
+    }
+    run *x = arena_alloc(j->a, sizeof *x);
+    x->j = j;
+    memset(&j->n, 0, sizeof j->n);
+    if (import_open(&x->src, data, len, &j->opt.read, j->error, sizeof j->error) != 0) {
+        run_free(x);
+        return IMPORT_BAD_FILE;
+    }
+    j->format = x->src.format == IMPORT_CSV ? "csv" : "vcard";
+    j->encoding = textenc_name(x->src.encoding);
+    j->delimiter = x->src.delimiter;
+    db_stmt *s = db_stmt_get(j->d, "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')");
+    if (!s || (rc = db_run(s)) != DB_OK || (rc = db_next(s)) != 1) {
+        run_free(x);
+        return s ? (rc < 0 ? rc : DB_ERR) : DB_ERR;
+    }
+    snprintf(x->now, sizeof x->now, "%s", db_text(s, 0, NULL));
+    db_done(s);
+    if ((rc = db_exec_sql(j->d, "SAVEPOINT import_run")) != DB_OK) {
+        run_free(x);
+        return rc;
+    }
+    char err[512];
+    for (;;) {
+        arena *ra = arena_new();
+        import_row row;
+        int got = import_next(&x->src, ra, &row, err, sizeof err);
+        if (got <= 0) {
+            arena_free(ra);
+            if (got < 0) {
+                /* The rest of the file cannot be read: an error of its own. */
+                import_problem p = {.column = "", .error = true, .reason = err};
+                add_problem(x, NULL, &p);
+                j->n.failed++;
+                j->n.read++;
+            }
+            break;
+        }
+        j->n.read++;
+        for (size_t i = 0; i < row.nproblems; i++)
+            add_problem(x, &row, &row.problems[i]);
+        if (!row.bad) {
+            /* one_row reports a refusal as an error of the row */
+            x->refused = false;
+            rc = one_row(x, &row);
+            if (rc != DB_OK) {
+                arena_free(ra);
+                run_free(x);
+                return rc;
+            }
+            row.bad = x->refused;
+        }
+        if (row.bad)
+            j->n.failed++;
+        arena_free(ra);
+    }
+    j->rolled_back = j->opt.dry_run || (j->n.failed && !j->opt.valid_only);
+    if (j->rolled_back && (rc = db_exec_sql(j->d, "ROLLBACK TO SAVEPOINT import_run")) != DB_OK) {
+        run_free(x);
+        return rc;
+    }
+    if (j->rolled_back && !j->opt.dry_run)
+        j->n.created = j->n.updated = j->n.restored = j->n.unchanged = 0; /* what stands: nothing */
+    long long live_added = j->rolled_back ? 0 : j->n.created + j->n.restored;
+    if (live_added && (rc = counts_add(j->d, j->sc->client_id, live_added)) != DB_OK) {
+        run_free(x);
+        return rc;
+    }
+    if ((rc = write_problems(x)) != DB_OK) {
+        run_free(x);
+        return rc;
+    }
+    buf opts = {0};
+    import_options_json(&opts, &j->opt);
+    bool done = !j->rolled_back;
+    s = db_stmt_get(j->d, "UPDATE imports SET status = ?, dry_run = ?, options = ?, format = ?, rows_read = ?,"
+                          " created = ?, updated = ?, restored = ?, skipped = ?, failed = ?, run_at = ?,"
+                          " content = IF(?, NULL, content) WHERE client_id = ? AND id = ?");
+    if (!s) {
+        buf_free(&opts);
+        run_free(x);
+        return DB_ERR;
+    }
+    db_bind_str(s, 0, done ? "imported" : "uploaded");
+    db_bind_int(s, 1, j->opt.dry_run);
+    db_bind_str(s, 2, buf_str(&opts));
+    db_bind_str(s, 3, j->format);
+    db_bind_int(s, 4, j->n.read);
+    db_bind_int(s, 5, j->n.created);
+    db_bind_int(s, 6, j->n.updated);
+    db_bind_int(s, 7, j->n.restored);
+    db_bind_int(s, 8, j->n.skipped);
+    db_bind_int(s, 9, j->n.failed);
+    db_bind_str(s, 10, x->now);
+    db_bind_int(s, 11, done);
+    db_bind_int(s, 12, j->sc->client_id);
+    db_bind_int(s, 13, j->import_id);
+    rc = db_run(s);
+    buf_free(&opts);
+    if (rc == DB_OK)
+        detail(x, &rec);
+    run_free(x);
+    return rc;
+}
+
+/* ---- undo ---- */
+
+/* Each statement works on the import's contacts in the actor's scope
+ * whose version is still the import's (changed since: left alone). */
+static const char SQL_UNDO_CREATED[] =
+    "UPDATE contacts c JOIN import_contacts i ON i.client_id = c.client_id AND i.contact_id = c.id"
+    " SET c.deleted_at = ?, c.updated_at = ?"
+    " WHERE i.client_id = ? AND i.import_id = ? AND i.action = 'created' AND c.updated_at = i.version"
+    " AND c.live = 1 AND ";
+
+int import_undo(import_job *j)
+{
+    import_record rec;
+    int rc = import_get(j->d, j->a, j->sc->client_id, j->import_id, false, true, &rec);
+    if (rc <= 0)
+        return rc == 0 ? IMPORT_NOT_FOUND : rc;
+    if (strcmp(rec.status, "imported") != 0) {
+        snprintf(j->error, sizeof j->error, "Only an import that was run can be undone (this one is %s).",
+                 strcmp(rec.status, "undone") == 0 ? "undone already" : "not run yet");
+        return IMPORT_STATE;
+    }
+    db *d = j->d;
+    const acl_scope *sc = j->sc;
+    char now[32];
+    db_stmt *s = db_stmt_get(d, "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')");
+    if (!s || (rc = db_run(s)) != DB_OK || (rc = db_next(s)) != 1)
+        return s ? (rc < 0 ? rc : DB_ERR) : DB_ERR;
+    snprintf(now, sizeof now, "%s", db_text(s, 0, NULL));
+    db_done(s);
+    /* Which contacts are left alone, for the detail, before anything changes. */
+    buf left = {0};
+    {
+        buf sql = {0};
+        buf_adds(&sql, "SELECT i.contact_id FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id"
+                       " AND c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND (c.updated_at <> i.version OR NOT (");
+        acl_scope_sql(&sql, sc);
+        buf_adds(&sql, ")) ORDER BY i.contact_id");
+        s = db_stmt_get(d, buf_str(&sql));
+        buf_free(&sql);
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, sc->client_id);
+        db_bind_int(s, 1, j->import_id);
+        acl_scope_bind(s, 2, sc);
+        if ((rc = db_run(s)) != DB_OK)
+            return rc;
+        long long nleft = 0;
+        while ((rc = db_next(s)) == 1)
+            if (nleft++ < IMPORT_DETAIL_MAX)
+                buf_printf(&left, "%s%lld", left.len ? "," : "", db_int(s, 0));
+        if (rc < 0) {
+            buf_free(&left);
+            return rc;
+        }
+    }
+    /* Created: deleted. */
+    buf sql = {0};
+    buf_adds(&sql, SQL_UNDO_CREATED);
+    acl_scope_sql(&sql, sc);
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s) {
+        buf_free(&left);
+        return DB_ERR;
+    }
+    db_bind_str(s, 0, now);
+    db_bind_str(s, 1, now);
+    db_bind_int(s, 2, sc->client_id);
+    db_bind_int(s, 3, j->import_id);
+    acl_scope_bind(s, 4, sc);
+    if ((rc = db_run(s)) != DB_OK) {
+        buf_free(&left);
+        return rc;
+    }
+    long long removed = (long long)db_affected(s);
+    /* Updated and restored: their values from before, from the JSON kept. */
+    buf_adds(&sql, "UPDATE contacts c JOIN import_contacts i ON i.client_id = c.client_id AND i.contact_id = c.id SET ");
+    for (int f = 0; f < CF_COUNT; f++) {
+        const char *name = f == CF_REGION ? "region_id" : contact_fields[f].name;
+        buf_printf(&sql, "%sc.%s = ", f ? ", " : "", name);
+        if (f == CF_REGION || f == CF_BIRTHDAY || f == CF_EXTERNAL_ID)
+            buf_printf(&sql, "JSON_VALUE(i.before_json, '$.%s')", name);
+        else
+            buf_printf(&sql, "IFNULL(JSON_VALUE(i.before_json, '$.%s'), '')", name);
+    }
+    buf_adds(&sql, ", c.deleted_at = IF(JSON_VALUE(i.before_json, '$.live') = 'true', NULL, ?), c.updated_at = ?"
+                   " WHERE i.client_id = ? AND i.import_id = ? AND i.action IN ('updated', 'restored')"
+                   " AND c.updated_at = i.version AND ");
+    acl_scope_sql(&sql, sc);
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s) {
+        buf_free(&left);
+        return DB_ERR;
+    }
+    db_bind_str(s, 0, now);
+    db_bind_str(s, 1, now);
+    db_bind_int(s, 2, sc->client_id);
+    db_bind_int(s, 3, j->import_id);
+    acl_scope_bind(s, 4, sc);
+    if ((rc = db_run(s)) != DB_OK) {
+        buf_free(&left);
+        return rc;
+    }
+    long long restored = (long long)db_affected(s);
+    /* Their further channels and tags as they were. */
+    static const char *const steps[] = {
+        "DELETE x FROM contact_channels x JOIN import_contacts i ON i.client_id = x.client_id AND i.contact_id ="
+        " x.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
+        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
+        "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types) SELECT i.client_id,"
+        " i.contact_id, j.kind, j.seq, j.value, j.types FROM import_contacts i JOIN contacts c ON c.client_id ="
+        " i.client_id AND c.id = i.contact_id, JSON_TABLE(i.before_json, '$.channels[*]' COLUMNS (kind VARCHAR(5)"
+        " PATH '$.kind', seq INT PATH '$.seq', value VARCHAR(254) PATH '$.value', types VARCHAR(40) PATH"
+        " '$.types')) j WHERE i.client_id = ? AND i.import_id = ? AND i.action IN ('updated', 'restored')"
+        " AND c.updated_at = ?",
+        "DELETE t FROM contact_tags t JOIN import_contacts i ON i.client_id = t.client_id AND i.contact_id ="
+        " t.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
+        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
+        "INSERT INTO contact_tags (client_id, contact_id, tag) SELECT i.client_id, i.contact_id, j.tag FROM"
+        " import_contacts i JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id,"
+        " JSON_TABLE(i.before_json, '$.tags[*]' COLUMNS (tag VARCHAR(100) PATH '$')) j WHERE i.client_id = ?"
+        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
+    };
+    for (size_t k = 0; k < CT_ARRAY_LEN(steps); k++) {
+        s = db_stmt_get(d, steps[k]);
+        if (!s) {
+            buf_free(&left);
+            return DB_ERR;
+        }
+        db_bind_int(s, 0, sc->client_id);
+        db_bind_int(s, 1, j->import_id);
+        db_bind_str(s, 2, now);
+        if ((rc = db_run(s)) != DB_OK) {
+            buf_free(&left);
+            return rc;
+        }
+    }
+    /* The live count: removed ones, and restored ones deleted again. */
+    long long redeleted = 0;
+    s = db_stmt_get(d, "SELECT COUNT(*) FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id AND"
+                       " c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND i.action = 'restored'"
+                       " AND c.updated_at = ? AND c.live IS NULL");
+    if (!s) {
+        buf_free(&left);
+        return DB_ERR;
+    }
+    db_bind_int(s, 0, sc->client_id);
+    db_bind_int(s, 1, j->import_id);
+    db_bind_str(s, 2, now);
+    if ((rc = db_one_int(s, &redeleted)) != DB_OK || (rc = counts_add(d, sc->client_id, -(removed + redeleted))) != DB_OK) {
+        buf_free(&left);
+        return rc;
+    }
+    s = db_stmt_get(d, "UPDATE imports SET status = 'undone', undone_at = ? WHERE client_id = ? AND id = ?");
+    if (!s) {
+        buf_free(&left);
+        return DB_ERR;
+    }
+    db_bind_str(s, 0, now);
+    db_bind_int(s, 1, sc->client_id);
+    db_bind_int(s, 2, j->import_id);
+    if ((rc = db_run(s)) != DB_OK) {
+        buf_free(&left);
+        return rc;
+    }
+    /* Every contact the undo reached is in the history of that contact. */
+    if (j->touch) {
+        s = db_stmt_get(d, "SELECT i.contact_id FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id"
+                           " AND c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND c.updated_at = ?");
+        if (!s) {
+            buf_free(&left);
+            return DB_ERR;
+        }
+        db_bind_int(s, 0, sc->client_id);
+        db_bind_int(s, 1, j->import_id);
+        db_bind_str(s, 2, now);
+        if ((rc = db_run(s)) != DB_OK) {
+            buf_free(&left);
+            return rc;
+        }
+        while ((rc = db_next(s)) == 1)
+            j->touch(j->touch_ctx, db_int(s, 0));
+        if (rc < 0) {
+            buf_free(&left);
+            return rc;
+        }
+    }
+    buf_printf(j->detail, "{\"import\":%lld,\"undo\":true,\"removed\":%lld,\"restored\":%lld,\"left_alone\":[%s]}",
+               j->import_id, removed, restored, buf_str(&left));
+    buf_free(&left);
+    return IMPORT_OK;
+}
