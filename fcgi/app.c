@@ -8,6 +8,8 @@
 #include "audit.h"
 #include "auth.h"
 #include "http.h"
+#include "multipart.h"
+#include "valid.h"
 #include "json.h"
 #include "log.h"
 #include "render.h"
@@ -67,6 +69,39 @@ static void render_error(request *r)
         buf_printf(&r->body_out, "%d %s\n", r->status, title);
         r->content_type_out = "text/plain; charset=utf-8";
     }
+}
+
+/* The body of an upload (multipart/form-data, RFC 7578): its text fields
+ * go into r->form like a form's (the CSRF token among them), its one file
+ * into r->upload. Returns 0 or 400 with the message. */
+static int read_upload(request *r)
+{
+    multipart m;
+    char err[MULTIPART_ERR_MAX];
+    if (multipart_parse(r->mem, r->content_type, r->body, r->body_len, &m, err, sizeof err) != 0) {
+        r->error_message = arena_printf(r->mem, "The upload could not be read: %s.", err);
+        return 400;
+    }
+    r->form.max = HTTP_MAX_FORM_PARAMS;
+    for (size_t i = 0; i < m.n; i++) {
+        const multipart_part *p = &m.parts[i];
+        if (p->filename) {
+            if (r->upload) {
+                r->error_message = "Send one file at a time.";
+                return 400;
+            }
+            r->upload = p;
+            continue;
+        }
+        if (!utf8_valid(p->data, p->len) || memchr(p->data, '\0', p->len) || !utf8_valid(p->name, strlen(p->name))) {
+            r->error_message = "Forms must be sent in UTF-8.";
+            return 400;
+        }
+        if (r->form.n >= HTTP_MAX_FORM_PARAMS)
+            return 400;
+        params_add(r->mem, &r->form, p->name, p->data, p->len);
+    }
+    return 0;
 }
 
 static bool same_origin(request *r)
@@ -302,7 +337,11 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     bool is_post = strcmp(r->method, "POST") == 0;
     if (status == 0 && http_parse_urlencoded(r->mem, r->query, strlen(r->query), &r->qs) != HP_OK)
         status = 400;
-    if (status == 0 && is_post) {
+    bool upload = is_post && strcmp(r->path, HTTP_UPLOAD_PATH) == 0 &&
+                  http_media_type_is(r->content_type, "multipart/form-data") == HP_MEDIA_OK;
+    if (status == 0 && upload) {
+        status = read_upload(r);
+    } else if (status == 0 && is_post) {
         int media = http_media_type_is(r->content_type, "application/x-www-form-urlencoded");
         if (media == HP_MEDIA_CHARSET)
             r->error_message = "Forms must be sent in UTF-8.";

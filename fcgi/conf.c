@@ -117,7 +117,7 @@ struct load_ctx {
     buf errors;
     const char *pw_file, *admin_pw_file;
     char *pw_path, *admin_pw_path, *maint_pw_path;
-    char *workers, *max_body, *mode, *idle, *abs, *iters, *timeout, *deadline;
+    char *workers, *max_body, *max_upload, *mode, *idle, *abs, *iters, *timeout, *deadline;
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
     char *key_path, *audit_key_path, *no_audit;
@@ -142,6 +142,7 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.SocketMode", &x->mode},
         {"Server.Workers", &x->workers},
         {"Server.MaxBody", &x->max_body},
+        {"Server.MaxUpload", &x->max_upload},
         {"Server.RequestDeadlineSeconds", &x->deadline},
         {"DB.Socket", &c->db_socket},
         {"DB.Name", &c->db_name},
@@ -267,6 +268,9 @@ conf *conf_load(const char *path)
         c->workers = (int)v;
     if (num("Server.MaxBody", x.max_body, 1024, 1LL << 30, 1 << 20, &x.errors, &v) == 0)
         c->max_body = (size_t)v;
+    /* An import's upload: the file (at most 32 MB) and the form around it. */
+    if (num("Server.MaxUpload", x.max_upload, 1024, 1LL << 30, 34 << 20, &x.errors, &v) == 0)
+        c->max_upload = (size_t)v;
     if (num("Session.IdleMinutes", x.idle, 1, 24 * 60, 30, &x.errors, &v) == 0)
         c->session_idle_min = (int)v;
     if (num("Session.AbsoluteHours", x.abs, 1, 24 * 30, 12, &x.errors, &v) == 0)
@@ -338,6 +342,7 @@ conf *conf_load(const char *path)
 
     free(x.workers);
     free(x.max_body);
+    free(x.max_upload);
     free(x.mode);
     free(x.idle);
     free(x.abs);

@@ -13,6 +13,7 @@ typedef struct conf {
     char *socket_group;       /* Server.SocketGroup, or NULL */
     int workers;              /* Server.Workers */
     size_t max_body;          /* Server.MaxBody, bytes */
+    size_t max_upload;        /* Server.MaxUpload, bytes: the body of POST HTTP_UPLOAD_PATH */
     int request_deadline;     /* Server.RequestDeadlineSeconds */
     char *db_socket;          /* DB.Socket */
     char *db_name;            /* DB.Name */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <uninorm.h>
 
+#include "textenc.h"
 #include "valid.h"
 
 const contact_field_def contact_fields[CF_COUNT] = {
@@ -54,13 +54,14 @@ static bool is_ascii(const char *s, size_t n)
 /* NFC of valid UTF-8 into a, or NULL when it cannot be had (left as it is). */
 static char *nfc(arena *a, const char *s, size_t *n)
 {
-    size_t len = 0;
-    uint8_t *res = u8_normalize(UNINORM_NFC, (const uint8_t *)s, *n, NULL, &len);
-    if (!res)
+    buf b = {0};
+    if (text_nfc(s, *n, &b) != 0) {
+        buf_free(&b);
         return NULL;
-    char *out = arena_strndup(a, (const char *)res, len);
-    free(res);
-    *n = len;
+    }
+    char *out = arena_strndup(a, b.data ? b.data : "", b.len);
+    *n = b.len;
+    buf_free(&b);
     return out;
 }
 

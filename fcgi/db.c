@@ -131,6 +131,9 @@ static int connect_handle(db *d)
     mysql_optionsv(d->my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
     mysql_optionsv(d->my, MYSQL_OPT_RECONNECT, &off);
     mysql_optionsv(d->my, MYSQL_OPT_LOCAL_INFILE, &off);
+    /* An import's upload goes into one row (import.h: at most 32 MB). */
+    unsigned long packet = 64UL << 20;
+    mysql_optionsv(d->my, MYSQL_OPT_MAX_ALLOWED_PACKET, &packet);
     mysql_optionsv(d->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char *user = d->account == DB_ADMIN ? d->cf->db_admin_user
                        : d->account == DB_MAINT ? d->cf->db_maint_user : d->cf->db_user;

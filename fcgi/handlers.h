@@ -85,6 +85,12 @@ int export_contacts_csv(request *r, db *d);
 int export_contacts_json(request *r, db *d);
 int export_contacts_ndjson(request *r, db *d);
 int export_contacts_vcf(request *r, db *d);
+int imports_list(request *r, db *d);
+int imports_upload(request *r, db *d);
+int imports_show(request *r, db *d);
+int imports_run(request *r, db *d);
+int imports_report_csv(request *r, db *d);
+int imports_undo(request *r, db *d);
 /* audit_view.c, security_events.c: the audit trail */
 int audit_list(request *r, db *d);
 int audit_export_csv(request *r, db *d);

@@ -51,7 +51,10 @@ int http_begin(request *r, void *fcgx, const conf *cf)
     if (http_parse_cookies(r->mem, r->cookie, strlen(r->cookie), &r->cookies) != HP_OK)
         return 400;
     size_t len = 0;
-    int rc = http_parse_content_length(FCGX_GetParam("CONTENT_LENGTH", fr->envp), cf->max_body, &len);
+    /* One route takes files: its body may be as big as an import allows. */
+    size_t max = strcmp(r->path, HTTP_UPLOAD_PATH) == 0 && strcmp(r->method, "POST") == 0 ? cf->max_upload
+                                                                                          : cf->max_body;
+    int rc = http_parse_content_length(FCGX_GetParam("CONTENT_LENGTH", fr->envp), max, &len);
     if (rc == -2)
         return 413;
     if (rc != 0)

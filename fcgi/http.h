@@ -52,7 +52,8 @@ typedef struct request {
     char request_id[33];
     int64_t started_us;  /* monotonic time when the worker took the request */
     params qs;           /* query string */
-    params form;         /* urlencoded POST body */
+    params form;         /* urlencoded POST body (or an upload's text fields) */
+    const struct multipart_part *upload; /* the file of a POST HTTP_UPLOAD_PATH, or NULL */
     params cookies;
     long long path_id;   /* the {id} of the route pattern, 0 if none */
 
@@ -124,6 +125,10 @@ void http_stream_end(request *r);
  * resets the stream (HTTP/2): the client sees an incomplete transfer, never
  * a short file that looks whole. Frees like http_stream_end. */
 void http_stream_abort(request *r);
+
+/* The one path whose POST carries a file (an import's upload): its body
+ * may be Server.MaxUpload bytes, every other body Server.MaxBody. */
+#define HTTP_UPLOAD_PATH "/imports"
 
 /* Records that the request touched contact id besides its object (an
  * export's rows, a bulk action's set): the ids go into audit_contacts beside

@@ -55,7 +55,7 @@ static const char SQL_GET[] =
     "SELECT id, IFNULL(user_id, 0), file_name, HEX(file_sha256), format, status, options,"
     " DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(run_at, '%Y-%m-%d %H:%i:%s'),"
     " DATE_FORMAT(undone_at, '%Y-%m-%d %H:%i:%s'), file_size, dry_run, rows_read, created, updated, restored,"
-    " skipped, failed, ";
+    " skipped, failed, settings, ";
 
 int import_get(db *d, arena *a, long long client_id, long long id, bool with_content, bool lock, import_record *out)
 {
@@ -96,7 +96,8 @@ int import_get(db *d, arena *a, long long client_id, long long id, bool with_con
     out->n.skipped = db_int(s, 16);
     out->n.failed = db_int(s, 17);
     size_t n = 0;
-    const char *c = db_text(s, 18, &n);
+    out->settings = db_text_dup(s, 18, a);
+    const char *c = db_text(s, 19, &n);
     if (c) {
         char *copy = arena_alloc(a, n + 1);
         memcpy(copy, c, n);
@@ -860,7 +861,8 @@ int import_run(import_job *j, const char *data, size_t len)
     bool done = !j->rolled_back;
     s = db_stmt_get(j->d, "UPDATE imports SET status = ?, dry_run = ?, options = ?, format = ?, rows_read = ?,"
                           " created = ?, updated = ?, restored = ?, skipped = ?, failed = ?, run_at = ?,"
-                          " content = IF(?, NULL, content) WHERE client_id = ? AND id = ?");
+                          " content = IF(?, NULL, content), settings = IFNULL(?, settings)"
+                          " WHERE client_id = ? AND id = ?");
     if (!s) {
         buf_free(&opts);
         run_free(x);
@@ -878,8 +880,9 @@ int import_run(import_job *j, const char *data, size_t len)
     db_bind_int(s, 9, j->n.failed);
     db_bind_str(s, 10, x->now);
     db_bind_int(s, 11, done);
-    db_bind_int(s, 12, j->sc->client_id);
-    db_bind_int(s, 13, j->import_id);
+    db_bind_str(s, 12, j->settings);
+    db_bind_int(s, 13, j->sc->client_id);
+    db_bind_int(s, 14, j->import_id);
     rc = db_run(s);
     buf_free(&opts);
     if (rc == DB_OK)

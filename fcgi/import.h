@@ -57,6 +57,8 @@ typedef struct import_job {
     bool rolled_back; /* contacts written were rolled back (dry run, or errors) */
     const char *format, *encoding;
     char delimiter;
+    const char *settings; /* the options as the web form sent them, kept to
+                           * show them again; NULL leaves them as they were */
     buf *detail; /* the audit detail is appended here (a JSON object) */
     void (*touch)(void *ctx, long long contact_id);
     void *touch_ctx;
@@ -70,7 +72,7 @@ int import_create(db *d, long long client_id, long long user_id, const char *fil
 
 typedef struct import_record {
     long long id, user_id;
-    const char *file_name, *sha256_hex, *format, *status, *options, *created_at, *run_at, *undone_at;
+    const char *file_name, *sha256_hex, *format, *status, *options, *settings, *created_at, *run_at, *undone_at;
     const char *content; /* NULL once imported */
     size_t content_len, file_size;
     bool dry_run;

@@ -85,6 +85,12 @@ static const route routes[] = {
     {"GET", "/export/contacts.json", export_contacts_json, "contacts.export", "contact.export", ROUTE_TOKEN},
     {"GET", "/export/contacts.ndjson", export_contacts_ndjson, "contacts.export", "contact.export", ROUTE_TOKEN},
     {"GET", "/export/contacts.vcf", export_contacts_vcf, "contacts.export", "contact.export", ROUTE_TOKEN},
+    {"GET", "/imports", imports_list, "contacts.import", "import.list", 0},
+    {"POST", "/imports", imports_upload, "contacts.import", "import.upload", 0},
+    {"GET", "/imports/{id}", imports_show, "contacts.import", "import.view", 0},
+    {"POST", "/imports/{id}/run", imports_run, "contacts.import", "contact.import", 0},
+    {"GET", "/imports/{id}/report.csv", imports_report_csv, "contacts.import", "import.report", 0},
+    {"POST", "/imports/{id}/undo", imports_undo, "contacts.import", "contact.import_undo", 0},
     /* The audit trail (audit_view.c, security_events.c). */
     {"GET", "/audit", audit_list, "audit.view", "audit.view", ROUTE_TOKEN},
     {"GET", "/audit/export.csv", audit_export_csv, "audit.view", "audit.export", ROUTE_TOKEN},

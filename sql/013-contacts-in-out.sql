@@ -59,6 +59,9 @@ CREATE TABLE imports (
   content     LONGBLOB NULL,
   format      VARCHAR(20) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   options     TEXT NOT NULL DEFAULT '{}',
+  -- The options of the last run as the import form sends them, to show
+  -- them again (a dry run, then the run).
+  settings    TEXT NOT NULL DEFAULT '',
   status      ENUM('uploaded','imported','undone') CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT 'uploaded',
   dry_run     TINYINT NOT NULL DEFAULT 0,
   rows_read   INT UNSIGNED NOT NULL DEFAULT 0,

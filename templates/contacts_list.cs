@@ -3,7 +3,9 @@
 <div class="titlebar">
   <h1>Contacts <span class="count"><?cs var:List.Total ?></span></h1>
   <?cs if:Can.Create == "1" ?><a class="button primary" href="/contacts/new">New contact</a><?cs /if ?>
-  <?cs if:Allowed.contacts.export ?><a class="button" rel="export" href="/export/contacts.csv?<?cs if:List.Filter ?><?cs var:List.Filter ?>&amp;<?cs /if ?>safe=1&amp;bom=1">Download CSV</a><?cs /if ?>
+  <?cs if:Allowed.contacts.export ?><a class="button" rel="export" href="/export/contacts.csv?<?cs if:List.Filter ?><?cs var:List.Filter ?>&amp;<?cs /if ?>safe=1&amp;bom=1">Download CSV</a>
+  <a class="button" rel="export" href="/export/contacts.vcf<?cs if:List.Filter ?>?<?cs var:List.Filter ?><?cs /if ?>">Download vCard</a><?cs /if ?>
+  <?cs if:Allowed.contacts.import ?><a class="button" href="/imports">Import</a><?cs /if ?>
 </div>
 <form method="get" action="/contacts" class="filters<?cs if:Allowed.campaigns.view ?> wide<?cs /if ?>" role="search">
   <?cs call:filter_name_state() ?>
