@@ -38,7 +38,8 @@ OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
 AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
 # Modules with no outside library beyond OpenSSL and libunistring: the unit
 # tests and fuzz targets link these.
-PURE := util log valid csv conf http_parse crypto json bearer password totp audit_chain textenc multipart contact import_map
+PURE := util log valid csv vcard conf http_parse crypto json bearer password totp audit_chain textenc multipart \
+        contact import_map
 # The list of common passwords, compiled in (password.c includes it).
 GEN := build/gen/common_passwords.h
 
