@@ -20,6 +20,7 @@
 #include "handlers.h"
 #include "json.h"
 #include "log.h"
+#include "vcard.h"
 
 #define EXPORT_MAX_LIMIT 100000
 /* Bytes gathered before each write to the client: the memory an export
@@ -428,9 +429,159 @@ static void ndjson_row(request *r, buf *out, db_stmt *s, long long n, const void
     buf_addc(out, '\n');
 }
 
+/* A column of the row. */
+static vcard_str col(db_stmt *s, int i)
+{
+    vcard_str v = {"", 0};
+    const char *t = db_text(s, i, &v.n);
+    if (t)
+        v.p = t;
+    else
+        v.n = 0;
+    return v;
+}
+
+/* "TYPE=work,voice" and the preference, as each version writes them. */
+static void type_params(buf *p, const char *types, size_t n, bool pref, int version)
+{
+    buf_reset(p);
+    if (n || (pref && version == 3)) {
+        buf_adds(p, "TYPE=");
+        buf_add(p, types, n);
+        if (pref && version == 3)
+            buf_adds(p, n ? ",pref" : "pref");
+    }
+    if (pref && version == 4)
+        buf_adds(p, p->len ? ";PREF=1" : "PREF=1");
+}
+
+/* One channel property (EMAIL or TEL). A phone is free text (as people
+ * wrote it, not always a valid tel: URI), which 4.0 says with VALUE=text. */
+static void channel(buf *out, buf *p, const char *name, vcard_str value, const char *types, size_t tn, bool pref,
+                    int version)
+{
+    type_params(p, types, tn, pref, version);
+    if (version == 4 && name[0] == 'T')
+        buf_adds(p, p->len ? ";VALUE=text" : "VALUE=text");
+    vcard_write_text(out, name, p->len ? buf_str(p) : NULL, value.p, value.n);
+}
+
+/* A contact as one vCard (4.0, or 3.0): names, organisation, every email
+ * and phone with its types (the contact's own ones preferred), the postal
+ * address, web site, birthday (a day without a year as --MMDD), tags as
+ * CATEGORIES, notes, and what only this product has as X-CTRACK-*; its
+ * external id is the UID. */
 static void vcard_row(request *r, buf *out, db_stmt *s, long long n, const void *arg)
 {
-    (void)r, (void)out, (void)s, (void)n, (void)arg;
+    const export_job *j = arg;
+    int v = j->version;
+    (void)n;
+    request_touch(r, db_int(s, X_ID));
+    buf p = {0}, tmp = {0};
+    vcard_write_begin(out, v);
+    vcard_str ext = col(s, X_EXTERNAL_ID);
+    if (ext.n)
+        vcard_write_text(out, "UID", NULL, ext.p, ext.n);
+    buf_printf(&tmp, "%lld", db_int(s, X_ID));
+    vcard_write_raw(out, "X-CTRACK-ID", NULL, tmp.data, tmp.len);
+    /* FN, which 4.0 requires: the name, else the organisation, else the email. */
+    buf_reset(&tmp);
+    static const int name_parts[] = {X_FIRST_NAME, X_MIDDLE_NAME, X_LAST_NAME, X_SUFFIX};
+    for (size_t k = 0; k < CT_ARRAY_LEN(name_parts); k++) {
+        vcard_str part = col(s, name_parts[k]);
+        if (part.n) {
+            if (tmp.len)
+                buf_addc(&tmp, ' ');
+            buf_add(&tmp, part.p, part.n);
+        }
+    }
+    if (!tmp.len) {
+        vcard_str org = col(s, X_ORGANISATION), email = col(s, X_EMAIL);
+        buf_add(&tmp, org.n ? org.p : email.p, org.n ? org.n : email.n);
+    }
+    vcard_write_text(out, "FN", NULL, tmp.data ? tmp.data : "", tmp.len);
+    vcard_str nparts[5] = {col(s, X_LAST_NAME), col(s, X_FIRST_NAME), col(s, X_MIDDLE_NAME), {"", 0},
+                           col(s, X_SUFFIX)};
+    vcard_write_prop(out, "N", NULL, nparts, 5);
+    static const struct {
+        int col;
+        const char *name;
+    } texts[] = {{X_NICKNAME, "NICKNAME"}, {X_ORGANISATION, "ORG"}, {X_TITLE, "TITLE"}};
+    for (size_t k = 0; k < CT_ARRAY_LEN(texts); k++) {
+        vcard_str t = col(s, texts[k].col);
+        if (t.n)
+            vcard_write_text(out, texts[k].name, NULL, t.p, t.n);
+    }
+    for (int e = 0; e < 2; e++) {
+        const char *name = e == 0 ? "EMAIL" : "TEL";
+        vcard_str own = col(s, e == 0 ? X_EMAIL : X_PHONE), own_t = col(s, e == 0 ? X_EMAIL_TYPE : X_PHONE_TYPE);
+        vcard_str more = col(s, e == 0 ? X_OTHER_EMAILS : X_OTHER_PHONES);
+        if (own.n)
+            channel(out, &p, name, own, own_t.p, own_t.n, more.n > 0, v);
+        const char *end = more.p + more.n;
+        for (const char *q = more.p; q < end;) {
+            const char *nl = memchr(q, '\n', (size_t)(end - q));
+            const char *qe = nl ? nl : end;
+            const char *tab = memchr(q, '\t', (size_t)(qe - q));
+            if (tab) {
+                vcard_str value = {tab + 1, (size_t)(qe - tab - 1)};
+                channel(out, &p, name, value, q, (size_t)(tab - q), false, v);
+            }
+            q = nl ? nl + 1 : end;
+        }
+    }
+    vcard_str adr[7] = {{"", 0}, {"", 0}, col(s, X_ADDRESS), col(s, X_CITY), col(s, X_ADDRESS_REGION),
+                        col(s, X_POSTAL_CODE), col(s, X_COUNTRY)};
+    if (adr[2].n || adr[3].n || adr[4].n || adr[5].n || adr[6].n)
+        vcard_write_prop(out, "ADR", NULL, adr, 7);
+    vcard_str web = col(s, X_WEBSITE), form = col(s, X_CONTACT_FORM);
+    if (web.n)
+        vcard_write_raw(out, "URL", NULL, web.p, web.n);
+    if (form.n)
+        vcard_write_raw(out, "X-CTRACK-CONTACT-FORM", NULL, form.p, form.n);
+    /* A calendar date as stored: 4.0 writes 19900304 and --0304, 3.0
+     * 1990-03-04 and --03-04. Never a time, so no time zone can move it. */
+    vcard_str bday = col(s, X_BIRTHDAY);
+    if (bday.n == 10 || bday.n == 7) {
+        buf_reset(&tmp);
+        for (size_t k = 0; k < bday.n; k++)
+            if (v == 3 || bday.p[k] != '-' || (bday.n == 7 && k < 2))
+                buf_addc(&tmp, bday.p[k]);
+        vcard_write_raw(out, "BDAY", NULL, tmp.data, tmp.len);
+    }
+    vcard_str party = col(s, X_PARTY), region = col(s, X_REGION_CODE), tags = col(s, X_TAGS),
+              notes = col(s, X_NOTES);
+    if (party.n)
+        vcard_write_text(out, "X-CTRACK-PARTY", NULL, party.p, party.n);
+    if (region.n)
+        vcard_write_text(out, "X-CTRACK-REGION", NULL, region.p, region.n);
+    if (tags.n) {
+        buf_reset(&tmp);
+        const char *end = tags.p + tags.n;
+        for (const char *q = tags.p; q < end;) {
+            const char *nl = memchr(q, '\n', (size_t)(end - q));
+            if (tmp.len)
+                buf_addc(&tmp, ',');
+            vcard_escape(&tmp, q, (size_t)((nl ? nl : end) - q));
+            q = nl ? nl + 1 : end;
+        }
+        vcard_write_raw(out, "CATEGORIES", NULL, tmp.data, tmp.len);
+    }
+    if (notes.n)
+        vcard_write_text(out, "NOTE", NULL, notes.p, notes.n);
+    /* REV: 2024-05-01T12:00:00.123456Z as 20240501T120000Z */
+    vcard_str rev = col(s, X_UPDATED_AT);
+    if (rev.n >= 19) {
+        buf_reset(&tmp);
+        for (size_t k = 0; k < 19; k++)
+            if (rev.p[k] != '-' && rev.p[k] != ':')
+                buf_addc(&tmp, rev.p[k]);
+        buf_addc(&tmp, 'Z');
+        vcard_write_raw(out, "REV", NULL, tmp.data, tmp.len);
+    }
+    vcard_write_end(out);
+    buf_free(&p);
+    buf_free(&tmp);
 }
 
 /* The stream function (http.h): runs after the first audit row committed. */
