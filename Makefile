@@ -30,16 +30,16 @@ DB_LIBS   := $(shell mariadb_config --libs 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDFLAGS += -Wl,-z,relro,-z,now
-LIBS    := -lfcgi $(DB_LIBS) -lcrypto -lqrencode -lunistring $(CS_LIBS)
+LIBS    := -lfcgi $(DB_LIBS) -lcrypto -lqrencode -lunistring -lyaml $(CS_LIBS)
 
 SRCS := $(sort $(wildcard fcgi/*.c))
 HDRS := $(wildcard fcgi/*.h)
 OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
 AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
-# Modules with no outside library beyond OpenSSL and libunistring: the unit
-# tests and fuzz targets link these.
+# Modules with no outside library beyond OpenSSL, libunistring and libyaml:
+# the unit tests and fuzz targets link these.
 PURE := util log valid csv vcard conf http_parse crypto json bearer password totp audit_chain textenc multipart \
-        contact import_map
+        contact import_map openstates
 # The list of common passwords, compiled in (password.c includes it).
 GEN := build/gen/common_passwords.h
 
@@ -84,7 +84,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
 PURE_SRCS := $(filter $(PURE:%=fcgi/%.c),$(SRCS))
 
 build/test/%: tests/unit/%.c $(PURE_SRCS) $(HDRS) $(GEN) | build/test
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA_$*) -lcmocka -lcrypto -lunistring
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(ASAN_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(UNIT_EXTRA_$*) -lcmocka -lcrypto -lunistring -lyaml
 
 # test_migrate also needs migrate.c, and a stand-in for the db.h functions
 # that migrate_run calls.
@@ -118,7 +118,7 @@ FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 FUZZ_EXTRA_migrate_split := fcgi/migrate.c tests/fuzz/db_stub.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_SRCS) $(HDRS) $(GEN) | build/fuzz
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_$*) -lcrypto -lunistring
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_FLAGS) -Ifcgi -Ibuild/gen -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_$*) -lcrypto -lunistring -lyaml
 
 build/fuzz/fuzz_migrate_split: $(FUZZ_EXTRA_migrate_split)
 

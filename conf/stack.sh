@@ -28,7 +28,7 @@ PATH=$PATH:/usr/sbin:/sbin
 
 DEPS="nginx mariadb-server mariadb-client libfcgi-dev libfcgi-bin libmariadb-dev
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
-python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev
+python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev libyaml-dev
 zbar-tools"
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
