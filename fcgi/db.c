@@ -349,6 +349,38 @@ int db_exec_sql(db *d, const char *sql)
     return simple(d, sql);
 }
 
+/* Makes room for ncols result columns (once per statement). -1 when there
+ * are more than DB_MAX_COLS. */
+static int set_columns(db_stmt *s, unsigned ncols)
+{
+    if (ncols > DB_MAX_COLS) {
+        log_error("db: too many result columns");
+        return -1;
+    }
+    s->ncols = ncols;
+    s->cols = xcalloc(s->ncols + 1, sizeof(MYSQL_BIND));
+    s->lens = xcalloc(s->ncols + 1, sizeof(unsigned long));
+    s->nulls = xcalloc(s->ncols + 1, sizeof(my_bool));
+    s->errs = xcalloc(s->ncols + 1, sizeof(my_bool));
+    s->bufs = xcalloc(s->ncols + 1, sizeof(char *));
+    s->caps = xcalloc(s->ncols + 1, sizeof(size_t));
+    return 0;
+}
+
+/* A statement whose result is known only once it ran (INSERT ... RETURNING
+ * has no result metadata at prepare): its columns, from the execution. */
+static int late_columns(db_stmt *s)
+{
+    if (s->ncols || mysql_stmt_field_count(s->st) == 0)
+        return DB_OK;
+    MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
+    unsigned ncols = meta ? mysql_num_fields(meta) : 0;
+    if (meta)
+        mysql_free_result(meta);
+    free(s->cols), free(s->lens), free(s->nulls), free(s->errs), free(s->bufs), free(s->caps);
+    return set_columns(s, ncols) == 0 ? DB_OK : DB_ERR;
+}
+
 db_stmt *db_stmt_get(db *d, const char *sql)
 {
     for (size_t i = 0; i < d->nstmts; i++)
@@ -374,21 +406,15 @@ db_stmt *db_stmt_get(db *d, const char *sql)
     s->params = xcalloc(s->nparams + 1, sizeof(MYSQL_BIND));
     s->ints = xcalloc(s->nparams + 1, sizeof(long long));
     MYSQL_RES *meta = mysql_stmt_result_metadata(s->st);
+    unsigned ncols = 0;
     if (meta) {
-        s->ncols = mysql_num_fields(meta);
+        ncols = mysql_num_fields(meta);
         mysql_free_result(meta);
     }
-    if (s->ncols > DB_MAX_COLS) {
-        log_error("db: too many result columns");
+    if (set_columns(s, ncols) != 0) {
         stmt_free(s);
         return NULL;
     }
-    s->cols = xcalloc(s->ncols + 1, sizeof(MYSQL_BIND));
-    s->lens = xcalloc(s->ncols + 1, sizeof(unsigned long));
-    s->nulls = xcalloc(s->ncols + 1, sizeof(my_bool));
-    s->errs = xcalloc(s->ncols + 1, sizeof(my_bool));
-    s->bufs = xcalloc(s->ncols + 1, sizeof(char *));
-    s->caps = xcalloc(s->ncols + 1, sizeof(size_t));
     if (d->nstmts == d->capstmts) {
         d->capstmts = d->capstmts ? d->capstmts * 2 : 32;
         d->stmts = xrealloc(d->stmts, d->capstmts * sizeof *d->stmts);
@@ -541,6 +567,8 @@ static int execute(db_stmt *s, bool time_limit)
 int db_run(db_stmt *s)
 {
     int rc = execute(s, true);
+    if (rc == DB_OK)
+        rc = late_columns(s);
     if (rc != DB_OK || s->ncols == 0)
         return rc;
     if (mysql_stmt_store_result(s->st) != 0)

@@ -300,6 +300,12 @@ static int campaign_lookup(run *x, const char *name, long long *id, const char *
     return *id ? 1 : 0;
 }
 
+/* ---- matching and writing, a batch at a time ---- */
+
+/* Rows checked and written together: one query finds the matches of all,
+ * one statement inserts the new ones. */
+#define BATCH 500
+
 /* A contact as it is, for a match: its fields, channels and tags. */
 typedef struct existing {
     long long id;
@@ -309,70 +315,155 @@ typedef struct existing {
     const char *tags;   /* JSON array */
 } existing;
 
+typedef struct pending {
+    import_row row;
+    arena *ra;          /* the row's memory */
+    long long campaigns[16];
+    size_t nc;
+    const char *key;    /* the match key as given, or NULL */
+    size_t keylen;
+    int found;          /* matches in scope: 0, 1, or more */
+    existing e;
+    long long second;   /* a second live match */
+    bool ext_taken;     /* its external id is another contact's */
+    long long id;       /* the contact written */
+} pending;
+
 static const char *sql_match(const acl_scope *sc, bool external)
 {
     static buf cache[2][2];
+    /* The scope's SQL differs only by whether it is limited (the values are
+     * bound), and the key by what is matched: four texts. */
     buf *b = &cache[external][acl_scope_limited(sc)];
-    /* The statement depends on whether the scope is limited only (its
-     * values are bound), so two texts per key are enough; but the scope's
-     * SQL differs per kind of limit, so it is rebuilt when not cached. */
-    buf_reset(b);
-    buf_adds(b, "SELECT c.id, c.live, ");
+    if (b->len)
+        return buf_str(b);
+    buf_adds(b, "SELECT j.k, c.id, c.live, ");
     contact_columns_sql(b, "c.", CF_FORM_COUNT);
     buf_adds(b, ", c.external_id, c.email_type, c.phone_type, r.code,"
                 " (SELECT JSON_ARRAYAGG(JSON_OBJECT('kind', x.kind, 'seq', x.seq, 'value', x.value, 'types', x.types))"
                 " FROM contact_channels x WHERE x.client_id = c.client_id AND x.contact_id = c.id),"
                 " (SELECT JSON_ARRAYAGG(t.tag) FROM contact_tags t WHERE t.client_id = c.client_id AND t.contact_id = c.id)"
-                " FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ");
+                " FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(254) PATH '$')) j JOIN contacts c ON ");
+    buf_adds(b, external ? "c.client_id = ? AND c.external_id = j.k" : "c.client_id = ? AND c.email_key = LOWER(j.k)");
+    buf_adds(b, " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ");
     acl_scope_sql(b, sc);
-    buf_adds(b, external ? " AND c.external_id = ?" : " AND c.email_key = LOWER(?)");
-    buf_adds(b, " ORDER BY c.live DESC, c.id LIMIT 3 FOR UPDATE");
+    buf_adds(b, " ORDER BY c.live DESC, c.id FOR UPDATE");
     return buf_str(b);
 }
 
-/* Finds the contacts the row matches; returns how many (0, 1 or more),
- * the first (live ones first) in *e; or a negative enum db_rc. */
-static int find_match(run *x, const import_row *row, existing *e, long long *second)
+/* Appends the keys of the batch as a JSON array of strings. */
+static void keys_json(buf *b, pending *batch, size_t n, bool external_ids)
 {
-    bool external = x->j->opt.match_external;
-    enum contact_field key = external ? CF_EXTERNAL_ID : CF_EMAIL;
-    if (!row->v.len[key])
-        return 0;
-    db_stmt *s = db_stmt_get(x->j->d, sql_match(x->j->sc, external));
-    if (!s)
+    buf_addc(b, '[');
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = external_ids ? batch[i].row.v.v[CF_EXTERNAL_ID] : batch[i].key;
+        size_t kn = external_ids ? batch[i].row.v.len[CF_EXTERNAL_ID] : batch[i].keylen;
+        if (!k || !kn)
+            continue;
+        if (!first)
+            buf_addc(b, ',');
+        first = false;
+        json_add_string(b, k, kn);
+    }
+    buf_addc(b, ']');
+}
+
+static pending *by_key(pending *batch, size_t n, const char *k, size_t kn, bool external_ids)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *bk = external_ids ? batch[i].row.v.v[CF_EXTERNAL_ID] : batch[i].key;
+        size_t bn = external_ids ? batch[i].row.v.len[CF_EXTERNAL_ID] : batch[i].keylen;
+        if (bk && bn == kn && memcmp(bk, k, kn) == 0)
+            return &batch[i];
+    }
+    return NULL;
+}
+
+/* Finds the contacts the batch's rows match (live ones first). */
+static int find_matches(run *x, pending *batch, size_t n)
+{
+    import_job *j = x->j;
+    buf keys = {0};
+    keys_json(&keys, batch, n, false);
+    if (keys.len <= 2) {
+        buf_free(&keys);
+        return DB_OK;
+    }
+    db_stmt *s = db_stmt_get(j->d, sql_match(j->sc, j->opt.match_external));
+    if (!s) {
+        buf_free(&keys);
         return DB_ERR;
-    int p = acl_scope_bind(s, 0, x->j->sc);
-    db_bind_text(s, p, row->v.v[key], row->v.len[key]);
+    }
+    db_bind_str(s, 0, buf_str(&keys));
+    db_bind_int(s, 1, j->sc->client_id);
+    acl_scope_bind(s, 2, j->sc);
     int rc = db_run(s);
+    buf_free(&keys);
     if (rc != DB_OK)
         return rc;
-    int found = 0;
     while ((rc = db_next(s)) == 1) {
-        if (found == 0) {
-            e->id = db_int(s, 0);
-            e->live = !db_is_null(s, 1);
+        size_t kn;
+        const char *k = db_text(s, 0, &kn);
+        pending *p = k ? by_key(batch, n, k, kn, false) : NULL;
+        if (!p)
+            continue;
+        bool live = !db_is_null(s, 2);
+        if (p->found == 0) {
+            existing *e = &p->e;
+            e->id = db_int(s, 1);
+            e->live = live;
             for (int f = 0; f < CF_COUNT; f++) {
-                int col = f < CF_FORM_COUNT ? 2 + f : 2 + CF_FORM_COUNT + (f - CF_FORM_COUNT);
+                int c = f < CF_FORM_COUNT ? 3 + f : 3 + CF_FORM_COUNT + (f - CF_FORM_COUNT);
                 if (f == CF_REGION)
-                    col = 2 + CF_COUNT; /* the code, not the id */
-                size_t n = 0;
-                const char *t = db_text(s, col, &n);
-                e->v.v[f] = t ? arena_strndup(x->j->a, t, n) : "";
-                e->v.len[f] = t ? n : 0;
+                    c = 3 + CF_COUNT; /* the code, not the id */
+                size_t len = 0;
+                const char *t = db_text(s, c, &len);
+                e->v.v[f] = t ? arena_strndup(p->ra, t, len) : "";
+                e->v.len[f] = t ? len : 0;
             }
-            e->v.region_id = db_int(s, 2 + CF_REGION);
-            e->extras = db_text_dup(s, 3 + CF_COUNT, x->j->a);
-            e->tags = db_text_dup(s, 4 + CF_COUNT, x->j->a);
-        } else if (found == 1) {
+            e->v.region_id = db_int(s, 3 + CF_REGION);
+            e->extras = db_text_dup(s, 4 + CF_COUNT, p->ra);
+            e->tags = db_text_dup(s, 5 + CF_COUNT, p->ra);
+            p->found = 1;
+        } else if (live && p->e.live) {
             /* Two live ones are ambiguous; a deleted one after a live one is not. */
-            if (!db_is_null(s, 1) || !e->live)
-                *second = db_int(s, 0);
-            else
-                found--;
+            if (p->found == 1)
+                p->second = db_int(s, 1);
+            p->found++;
         }
-        found++;
     }
-    return rc < 0 ? rc : found;
+    if (rc < 0)
+        return rc;
+    /* External ids that other contacts have (matching on email). */
+    if (j->opt.match_external)
+        return DB_OK;
+    buf_reset(&keys);
+    keys_json(&keys, batch, n, true);
+    if (keys.len <= 2) {
+        buf_free(&keys);
+        return DB_OK;
+    }
+    s = db_stmt_get(j->d, "SELECT j.k, c.id FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(64) PATH '$')) j"
+                          " JOIN contacts c ON c.client_id = ? AND c.external_id = j.k");
+    if (!s) {
+        buf_free(&keys);
+        return DB_ERR;
+    }
+    db_bind_str(s, 0, buf_str(&keys));
+    db_bind_int(s, 1, j->sc->client_id);
+    rc = db_run(s);
+    buf_free(&keys);
+    if (rc != DB_OK)
+        return rc;
+    while ((rc = db_next(s)) == 1) {
+        size_t kn;
+        const char *k = db_text(s, 0, &kn);
+        pending *p = k ? by_key(batch, n, k, kn, true) : NULL;
+        if (p && !(p->found && p->e.id == db_int(s, 1)))
+            p->ext_taken = true;
+    }
+    return rc < 0 ? rc : DB_OK;
 }
 
 /* The values of a contact as a JSON object (for undo): every field, the
@@ -419,17 +510,32 @@ static int bind_all(db_stmt *s, int p, const contact_values *v)
     return p;
 }
 
-static const char *sql_insert(void)
+/* INSERT ... SELECT FROM JSON_TABLE(?) RETURNING id: the new contacts of a
+ * batch in one statement, as a JSON array of arrays (one value per field,
+ * the region as its id); ids come back in the order of the array. */
+static const char *sql_insert_many(void)
 {
     static buf b;
-    if (!b.len) {
-        buf_adds(&b, "INSERT INTO contacts (client_id, ");
-        contact_columns_sql(&b, "", CF_COUNT);
-        buf_adds(&b, ", created_at, updated_at) VALUES (?");
-        for (int i = 0; i < CF_COUNT; i++)
-            buf_adds(&b, ", ?");
-        buf_adds(&b, ", ?, ?)");
+    if (b.len)
+        return buf_str(&b);
+    buf_adds(&b, "INSERT INTO contacts (client_id, ");
+    contact_columns_sql(&b, "", CF_COUNT);
+    buf_adds(&b, ", created_at, updated_at) SELECT ?");
+    for (int f = 0; f < CF_COUNT; f++)
+        buf_printf(&b, ", %sj.f%d%s", f == CF_REGION || f == CF_BIRTHDAY || f == CF_EXTERNAL_ID ? "" : "IFNULL(", f,
+                   f == CF_REGION || f == CF_BIRTHDAY || f == CF_EXTERNAL_ID ? "" : ", '')");
+    buf_adds(&b, ", ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (");
+    for (int f = 0; f < CF_COUNT; f++) {
+        if (f)
+            buf_adds(&b, ", ");
+        if (f == CF_REGION)
+            buf_printf(&b, "f%d INT UNSIGNED PATH '$[%d]'", f, f);
+        else if (contact_fields[f].kind == CK_MULTI && contact_fields[f].max > 1000)
+            buf_printf(&b, "f%d MEDIUMTEXT PATH '$[%d]'", f, f);
+        else
+            buf_printf(&b, "f%d VARCHAR(%zu) PATH '$[%d]'", f, contact_fields[f].max, f);
     }
+    buf_adds(&b, ")) j RETURNING id");
     return buf_str(&b);
 }
 
@@ -445,119 +551,235 @@ static const char *sql_update(void)
     return buf_str(&b);
 }
 
-static int write_channels(run *x, long long id, const import_row *row, bool replace_email, bool replace_phone)
+/* The further channels, tags and campaigns of rows, as JSON for the bulk
+ * statements below: [[id, kind, seq, value, types], ...], [[id, tag], ...],
+ * [[id, campaign], ...]. */
+static void extras_json(buf *ch, buf *tags, buf *camps, const pending *p)
 {
-    db *d = x->j->d;
-    long long client = x->j->sc->client_id;
+    const import_row *row = &p->row;
     for (int e = 0; e < 2; e++) {
-        bool replace = e == 0 ? replace_email : replace_phone;
         const import_channel *list = e == 0 ? row->emails : row->phones;
         size_t count = e == 0 ? row->nemails : row->nphones;
-        const char *kind = e == 0 ? "email" : "phone";
-        if (replace) {
-            db_stmt *s = db_stmt_get(d, "DELETE FROM contact_channels WHERE client_id = ? AND contact_id = ? AND kind = ?");
-            if (!s)
-                return DB_ERR;
-            db_bind_int(s, 0, client);
-            db_bind_int(s, 1, id);
-            db_bind_str(s, 2, kind);
-            int rc = db_run(s);
-            if (rc != DB_OK)
-                return rc;
-        }
         for (size_t i = 1; i < count; i++) {
-            db_stmt *s = db_stmt_get(d, "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types)"
-                                        " VALUES (?, ?, ?, ?, ?, ?)");
-            if (!s)
-                return DB_ERR;
-            db_bind_int(s, 0, client);
-            db_bind_int(s, 1, id);
-            db_bind_str(s, 2, kind);
-            db_bind_int(s, 3, (long long)i);
-            db_bind_text(s, 4, list[i].value, list[i].len);
-            db_bind_str(s, 5, list[i].types);
-            int rc = db_run(s);
-            if (rc != DB_OK)
-                return rc;
+            buf_printf(ch, "%s[%lld,\"%s\",%zu,", ch->len > 1 ? "," : "", p->id, e == 0 ? "email" : "phone", i);
+            json_add_string(ch, list[i].value, list[i].len);
+            buf_addc(ch, ',');
+            json_add_cstr(ch, list[i].types);
+            buf_addc(ch, ']');
         }
     }
-    return DB_OK;
-}
-
-static int write_tags_campaigns(run *x, long long id, const import_row *row, const long long *campaigns, size_t nc)
-{
-    db *d = x->j->d;
-    long long client = x->j->sc->client_id;
     for (size_t i = 0; i < row->ntags; i++) {
-        db_stmt *s = db_stmt_get(d, "INSERT IGNORE INTO contact_tags (client_id, contact_id, tag) VALUES (?, ?, ?)");
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, client);
-        db_bind_int(s, 1, id);
-        db_bind_str(s, 2, row->tags[i]);
-        int rc = db_run(s);
-        if (rc != DB_OK)
-            return rc;
+        buf_printf(tags, "%s[%lld,", tags->len > 1 ? "," : "", p->id);
+        json_add_cstr(tags, row->tags[i]);
+        buf_addc(tags, ']');
     }
-    for (size_t i = 0; i < nc; i++) {
-        db_stmt *s = db_stmt_get(d, "INSERT IGNORE INTO contact_campaigns (client_id, campaign_id, contact_id, status,"
-                                    " added_at, updated_at) VALUES (?, ?, ?, 'targeted', ?, ?)");
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, client);
-        db_bind_int(s, 1, campaigns[i]);
-        db_bind_int(s, 2, id);
-        db_bind_str(s, 3, x->now);
-        db_bind_str(s, 4, x->now);
-        int rc = db_run(s);
-        if (rc != DB_OK)
-            return rc;
-    }
-    return DB_OK;
+    for (size_t i = 0; i < p->nc; i++)
+        buf_printf(camps, "%s[%lld,%lld]", camps->len > 1 ? "," : "", p->id, p->campaigns[i]);
 }
 
-static int record_contact(run *x, long long id, const char *action, const char *before)
+static const char SQL_CHANNELS_MANY[] =
+    "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types) SELECT ?, j.id, j.kind, j.seq,"
+    " j.value, j.types FROM JSON_TABLE(?, '$[*]' COLUMNS (id INT UNSIGNED PATH '$[0]', kind VARCHAR(5) PATH '$[1]',"
+    " seq INT PATH '$[2]', value VARCHAR(254) PATH '$[3]', types VARCHAR(40) PATH '$[4]')) j";
+static const char SQL_TAGS_MANY[] =
+    "INSERT IGNORE INTO contact_tags (client_id, contact_id, tag) SELECT ?, j.id, j.tag FROM JSON_TABLE(?, '$[*]'"
+    " COLUMNS (id INT UNSIGNED PATH '$[0]', tag VARCHAR(100) PATH '$[1]')) j";
+static const char SQL_CAMPAIGNS_MANY[] =
+    "INSERT IGNORE INTO contact_campaigns (client_id, campaign_id, contact_id, status, added_at, updated_at)"
+    " SELECT ?, j.g, j.id, 'targeted', ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id INT UNSIGNED PATH '$[0]',"
+    " g INT UNSIGNED PATH '$[1]')) j";
+static const char SQL_RECORD_MANY[] =
+    "INSERT INTO import_contacts (client_id, import_id, contact_id, action, before_json, version)"
+    " SELECT ?, ?, j.id, ?, NULL, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id INT UNSIGNED PATH '$')) j";
+
+/* Runs one of the bulk statements over a JSON array (nothing when empty). */
+static int bulk(run *x, const char *sql, const buf *json, const char *action)
 {
-    db_stmt *s = db_stmt_get(x->j->d, "INSERT INTO import_contacts (client_id, import_id, contact_id, action,"
-                                      " before_json, version) VALUES (?, ?, ?, ?, ?, ?)");
+    if (json->len <= 2)
+        return DB_OK;
+    import_job *j = x->j;
+    db_stmt *s = db_stmt_get(j->d, sql);
     if (!s)
         return DB_ERR;
-    db_bind_int(s, 0, x->j->sc->client_id);
-    db_bind_int(s, 1, x->j->import_id);
-    db_bind_int(s, 2, id);
-    db_bind_str(s, 3, action);
-    db_bind_str(s, 4, before);
-    db_bind_str(s, 5, x->now);
+    int p = 0;
+    db_bind_int(s, p++, j->sc->client_id);
+    if (sql == SQL_RECORD_MANY) {
+        db_bind_int(s, p++, j->import_id);
+        db_bind_str(s, p++, action);
+        db_bind_str(s, p++, x->now);
+    } else if (sql == SQL_CAMPAIGNS_MANY) {
+        db_bind_str(s, p++, x->now);
+        db_bind_str(s, p++, x->now);
+    }
+    db_bind_str(s, p, buf_str(json));
+    return db_run(s);
+}
+
+/* Inserts the batch's new contacts (those with what == create) and all
+ * that belongs to them. */
+static int insert_new(run *x, pending **news, size_t n)
+{
+    if (n == 0)
+        return DB_OK;
+    import_job *j = x->j;
+    buf rows = {0};
+    buf_addc(&rows, '[');
+    for (size_t i = 0; i < n; i++) {
+        const contact_values *v = &news[i]->row.v;
+        buf_adds(&rows, i ? ",[" : "[");
+        for (int f = 0; f < CF_COUNT; f++) {
+            if (f)
+                buf_addc(&rows, ',');
+            if (f == CF_REGION)
+                v->region_id ? buf_printf(&rows, "%lld", v->region_id) : buf_adds(&rows, "null");
+            else if ((f == CF_BIRTHDAY || f == CF_EXTERNAL_ID) && !v->len[f])
+                buf_adds(&rows, "null");
+            else
+                json_add_string(&rows, v->v[f], v->len[f]);
+        }
+        buf_addc(&rows, ']');
+    }
+    buf_addc(&rows, ']');
+    db_stmt *s = db_stmt_get(j->d, sql_insert_many());
+    if (!s) {
+        buf_free(&rows);
+        return DB_ERR;
+    }
+    db_bind_int(s, 0, j->sc->client_id);
+    db_bind_str(s, 1, x->now);
+    db_bind_str(s, 2, x->now);
+    db_bind_str(s, 3, buf_str(&rows));
     int rc = db_run(s);
-    if (rc == DB_OK && x->j->touch)
-        x->j->touch(x->j->touch_ctx, id);
+    buf_free(&rows);
+    if (rc != DB_OK)
+        return rc;
+    size_t got = 0;
+    while ((rc = db_next(s)) == 1)
+        if (got < n)
+            news[got++]->id = db_int(s, 0);
+    if (rc < 0)
+        return rc;
+    if (got != n) {
+        log_error("import: %zu contacts inserted, %zu ids returned", n, got);
+        return DB_ERR;
+    }
+    buf ch = {0}, tags = {0}, camps = {0}, ids = {0};
+    buf_addc(&ch, '['), buf_addc(&tags, '['), buf_addc(&camps, '['), buf_addc(&ids, '[');
+    for (size_t i = 0; i < n; i++) {
+        extras_json(&ch, &tags, &camps, news[i]);
+        buf_printf(&ids, "%s%lld", i ? "," : "", news[i]->id);
+        if (j->touch)
+            j->touch(j->touch_ctx, news[i]->id);
+        j->n.created++;
+        list_id(x, &x->created, news[i]->id);
+    }
+    buf_addc(&ch, ']'), buf_addc(&tags, ']'), buf_addc(&camps, ']'), buf_addc(&ids, ']');
+    if ((rc = bulk(x, SQL_CHANNELS_MANY, &ch, NULL)) == DB_OK && (rc = bulk(x, SQL_TAGS_MANY, &tags, NULL)) == DB_OK &&
+        (rc = bulk(x, SQL_CAMPAIGNS_MANY, &camps, NULL)) == DB_OK)
+        rc = bulk(x, SQL_RECORD_MANY, &ids, "created");
+    buf_free(&ch), buf_free(&tags), buf_free(&camps), buf_free(&ids);
     return rc;
 }
 
-/* Whether the external id is taken by a contact other than id. */
-static int external_taken(run *x, const import_row *row, long long id)
-{
-    if (!row->v.len[CF_EXTERNAL_ID])
-        return 0;
-    db_stmt *s = db_stmt_get(x->j->d, "SELECT id FROM contacts WHERE client_id = ? AND external_id = ?");
-    if (!s)
-        return DB_ERR;
-    db_bind_int(s, 0, x->j->sc->client_id);
-    db_bind_text(s, 1, row->v.v[CF_EXTERNAL_ID], row->v.len[CF_EXTERNAL_ID]);
-    long long other = 0;
-    int rc = db_one_int(s, &other);
-    if (rc < 0)
-        return rc;
-    return other && other != id;
-}
-
-/* One valid candidate: checks that need the database, then the match and
- * the write. Problems go to the report; returns an enum db_rc. */
-static int one_row(run *x, import_row *row)
+/* An update of a matched contact: the file's non-empty values replace the
+ * contact's; what the file leaves empty stays as it is. */
+static int update_one(run *x, pending *p)
 {
     import_job *j = x->j;
-    const acl_scope *sc = j->sc;
-    /* Region and scope, as the form checks them. */
+    const import_row *row = &p->row;
+    const existing *e = &p->e;
+    contact_values merged = e->v;
+    bool changed = !e->live;
+    for (int f = 0; f < CF_COUNT; f++) {
+        if (f == CF_REGION) {
+            if (row->v.len[f] && row->v.region_id != e->v.region_id)
+                merged.region_id = row->v.region_id, changed = true;
+            continue;
+        }
+        if (!row->v.len[f] || (row->v.len[f] == e->v.len[f] && memcmp(row->v.v[f], e->v.v[f], e->v.len[f]) == 0))
+            continue;
+        merged.v[f] = row->v.v[f];
+        merged.len[f] = row->v.len[f];
+        changed = true;
+    }
+    bool extra_e = row->nemails > 1, extra_p = row->nphones > 1;
+    changed = changed || extra_e || extra_p || row->ntags || p->nc;
+    if (!changed) {
+        j->n.unchanged++;
+        return DB_OK;
+    }
+    buf before = {0};
+    values_json(&before, e);
+    db_stmt *s = db_stmt_get(j->d, sql_update());
+    int rc = DB_ERR;
+    if (s) {
+        int k = bind_all(s, 0, &merged);
+        db_bind_str(s, k++, x->now);
+        db_bind_int(s, k++, j->sc->client_id);
+        db_bind_int(s, k, e->id);
+        rc = db_run(s);
+    }
+    /* The further emails and phones the file gives replace the contact's. */
+    for (int c = 0; c < 2 && rc == DB_OK; c++) {
+        if (!(c == 0 ? extra_e : extra_p))
+            continue;
+        s = db_stmt_get(j->d, "DELETE FROM contact_channels WHERE client_id = ? AND contact_id = ? AND kind = ?");
+        if (!s) {
+            rc = DB_ERR;
+            break;
+        }
+        db_bind_int(s, 0, j->sc->client_id);
+        db_bind_int(s, 1, e->id);
+        db_bind_str(s, 2, c == 0 ? "email" : "phone");
+        rc = db_run(s);
+    }
+    p->id = e->id;
+    buf ch = {0}, tags = {0}, camps = {0}, one = {0};
+    buf_addc(&ch, '['), buf_addc(&tags, '['), buf_addc(&camps, '[');
+    extras_json(&ch, &tags, &camps, p);
+    buf_addc(&ch, ']'), buf_addc(&tags, ']'), buf_addc(&camps, ']');
+    if (rc == DB_OK && (rc = bulk(x, SQL_CHANNELS_MANY, &ch, NULL)) == DB_OK &&
+        (rc = bulk(x, SQL_TAGS_MANY, &tags, NULL)) == DB_OK)
+        rc = bulk(x, SQL_CAMPAIGNS_MANY, &camps, NULL);
+    buf_free(&ch), buf_free(&tags), buf_free(&camps), buf_free(&one);
+    if (rc == DB_OK) {
+        s = db_stmt_get(j->d, "INSERT INTO import_contacts (client_id, import_id, contact_id, action, before_json,"
+                              " version) VALUES (?, ?, ?, ?, ?, ?)");
+        if (!s)
+            rc = DB_ERR;
+        else {
+            db_bind_int(s, 0, j->sc->client_id);
+            db_bind_int(s, 1, j->import_id);
+            db_bind_int(s, 2, e->id);
+            db_bind_str(s, 3, e->live ? "updated" : "restored");
+            db_bind_str(s, 4, buf_str(&before));
+            db_bind_str(s, 5, x->now);
+            rc = db_run(s);
+        }
+    }
+    buf_free(&before);
+    if (rc != DB_OK)
+        return rc;
+    if (j->touch)
+        j->touch(j->touch_ctx, e->id);
+    if (e->live) {
+        j->n.updated++;
+        list_id(x, &x->updated, e->id);
+    } else {
+        j->n.restored++;
+        list_id(x, &x->restored, e->id);
+    }
+    return DB_OK;
+}
+
+/* Checks of one row that need the database but not the match: its region
+ * (and the actor's geography), its campaigns. False when refused (the
+ * problem is reported). */
+static int check_row(run *x, pending *p, bool *ok)
+{
+    import_row *row = &p->row;
+    const acl_scope *sc = x->j->sc;
+    *ok = false;
     int allowed = 1;
     row->v.region_id = 0;
     if (row->v.len[CF_REGION]) {
@@ -577,123 +799,70 @@ static int one_row(run *x, import_row *row)
                     row->v.region_id ? "is outside the regions you work in" : "is needed: one of your regions");
         return DB_OK;
     }
-    long long campaigns[16];
-    size_t nc = 0;
-    for (size_t i = 0; i < row->ncampaigns && nc < CT_ARRAY_LEN(campaigns); i++) {
+    for (size_t i = 0; i < row->ncampaigns; i++) {
+        if (p->nc == CT_ARRAY_LEN(p->campaigns)) {
+            row_problem(x, row, false, "campaign", "at most %zu campaigns per row are imported",
+                        CT_ARRAY_LEN(p->campaigns));
+            break;
+        }
         const char *why = NULL;
-        int rc = campaign_lookup(x, row->campaigns[i], &campaigns[nc], &why);
+        int rc = campaign_lookup(x, row->campaigns[i], &p->campaigns[p->nc], &why);
         if (rc < 0)
             return rc;
         if (rc == 0) {
             row_problem(x, row, true, "campaign", "\"%s\" %s", row->campaigns[i], why);
             return DB_OK;
         }
-        nc++;
+        p->nc++;
     }
-    existing e;
-    memset(&e, 0, sizeof e);
-    long long second = 0;
-    int found = find_match(x, row, &e, &second);
-    if (found < 0)
-        return found;
-    if (found > 1) {
-        row_problem(x, row, true, j->opt.match_external ? "external_id" : "email",
-                    "matches more than one contact (%lld and %lld): not changed", e.id, second);
-        return DB_OK;
-    }
-    if (found == 1 && !e.live && !j->opt.restore_deleted) {
-        row_problem(x, row, false, "", "matches a deleted contact (%lld): skipped", e.id);
-        j->n.skipped++;
-        list_id(x, &x->skipped_ids, e.id);
-        return DB_OK;
-    }
-    if (found == 1 && e.live && !j->opt.update) {
-        row_problem(x, row, false, "", "matches contact %lld: skipped (this import only creates contacts)", e.id);
-        j->n.skipped++;
-        list_id(x, &x->skipped_ids, e.id);
-        return DB_OK;
-    }
-    if (!found && !sc->all_campaigns && nc == 0) {
-        row_problem(x, row, true, "campaign", "is needed: one of your campaigns");
-        return DB_OK;
-    }
-    int taken = external_taken(x, row, found ? e.id : 0);
-    if (taken < 0)
-        return taken;
-    if (taken) {
-        row_problem(x, row, true, "external_id", "\"%s\" is already another contact's external id",
-                    row->v.v[CF_EXTERNAL_ID]);
-        return DB_OK;
-    }
-    db *d = j->d;
-    int rc;
-    if (!found) {
-        db_stmt *s = db_stmt_get(d, sql_insert());
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, sc->client_id);
-        int p = bind_all(s, 1, &row->v);
-        db_bind_str(s, p++, x->now);
-        db_bind_str(s, p, x->now);
-        if ((rc = db_run(s)) != DB_OK)
-            return rc;
-        long long id = (long long)db_insert_id(s);
-        if ((rc = write_channels(x, id, row, false, false)) != DB_OK ||
-            (rc = write_tags_campaigns(x, id, row, campaigns, nc)) != DB_OK ||
-            (rc = record_contact(x, id, "created", NULL)) != DB_OK)
-            return rc;
-        j->n.created++;
-        list_id(x, &x->created, id);
-        return DB_OK;
-    }
-    /* An update: the file's non-empty values replace the contact's; what
-     * the file leaves empty stays as it is. */
-    contact_values merged = e.v;
-    bool changed = !e.live;
-    for (int f = 0; f < CF_COUNT; f++) {
-        if (f == CF_REGION) {
-            if (row->v.len[f] && row->v.region_id != e.v.region_id)
-                merged.region_id = row->v.region_id, changed = true;
-            continue;
-        }
-        if (!row->v.len[f] || (row->v.len[f] == e.v.len[f] && memcmp(row->v.v[f], e.v.v[f], e.v.len[f]) == 0))
-            continue;
-        merged.v[f] = row->v.v[f];
-        merged.len[f] = row->v.len[f];
-        changed = true;
-    }
-    bool extra_e = row->nemails > 1, extra_p = row->nphones > 1;
-    changed = changed || extra_e || extra_p || row->ntags || nc;
-    if (!changed) {
-        j->n.unchanged++;
-        return DB_OK;
-    }
-    buf before = {0};
-    values_json(&before, &e);
-    db_stmt *s = db_stmt_get(d, sql_update());
-    if (!s) {
-        buf_free(&before);
-        return DB_ERR;
-    }
-    int p = bind_all(s, 0, &merged);
-    db_bind_str(s, p++, x->now);
-    db_bind_int(s, p++, sc->client_id);
-    db_bind_int(s, p, e.id);
-    if ((rc = db_run(s)) != DB_OK || (rc = write_channels(x, e.id, row, extra_e, extra_p)) != DB_OK ||
-        (rc = write_tags_campaigns(x, e.id, row, campaigns, nc)) != DB_OK ||
-        (rc = record_contact(x, e.id, e.live ? "updated" : "restored", buf_str(&before))) != DB_OK) {
-        buf_free(&before);
-        return rc;
-    }
-    buf_free(&before);
-    if (e.live) {
-        j->n.updated++;
-        list_id(x, &x->updated, e.id);
-    } else {
-        j->n.restored++;
-        list_id(x, &x->restored, e.id);
-    }
+    *ok = true;
     return DB_OK;
+}
+
+/* Decides and writes a batch: matches found together, new contacts
+ * inserted together, updates one by one, in the file's order. */
+static int flush(run *x, pending *batch, size_t n)
+{
+    import_job *j = x->j;
+    if (n == 0)
+        return DB_OK;
+    int rc = find_matches(x, batch, n);
+    if (rc != DB_OK)
+        return rc;
+    pending **news = arena_alloc(j->a, n * sizeof *news);
+    size_t nnew = 0;
+    for (size_t i = 0; i < n && rc == DB_OK; i++) {
+        pending *p = &batch[i];
+        import_row *row = &p->row;
+        x->refused = false;
+        if (p->found > 1) {
+            row_problem(x, row, true, j->opt.match_external ? "external_id" : "email",
+                        "matches more than one contact (%lld and %lld): not changed", p->e.id, p->second);
+        } else if (p->found == 1 && !p->e.live && !j->opt.restore_deleted) {
+            row_problem(x, row, false, "", "matches a deleted contact (%lld): skipped", p->e.id);
+            j->n.skipped++;
+        } else if (p->found == 1 && p->e.live && !j->opt.update) {
+            row_problem(x, row, false, "", "matches contact %lld: skipped (this import only creates contacts)",
+                        p->e.id);
+            j->n.skipped++;
+        } else if (p->ext_taken) {
+            row_problem(x, row, true, "external_id", "\"%s\" is already another contact's external id",
+                        row->v.v[CF_EXTERNAL_ID]);
+        } else if (!p->found && !j->sc->all_campaigns && p->nc == 0) {
+            row_problem(x, row, true, "campaign", "is needed: one of your campaigns");
+        } else if (!p->found) {
+            news[nnew++] = p;
+        } else {
+            rc = update_one(x, p);
+        }
+        if (x->refused)
+            j->n.failed++;
+    }
+    if (rc == DB_OK)
+        rc = insert_new(x, news, nnew);
+    for (size_t i = 0; i < n; i++)
+        arena_free(batch[i].ra);
+    return rc;
 }
 
 static int write_problems(run *x)
@@ -807,38 +976,85 @@ int import_run(import_job *j, const char *data, size_t len)
         return rc;
     }
     char err[512];
+    pending *batch = arena_alloc(j->a, BATCH * sizeof *batch);
+    size_t nb = 0;
+    bool external = j->opt.match_external;
     for (;;) {
-        arena *ra = arena_new();
-        import_row row;
-        int got = import_next(&x->src, ra, &row, err, sizeof err);
+        pending *p = &batch[nb];
+        memset(p, 0, sizeof *p);
+        p->ra = arena_new();
+        int got = import_next(&x->src, p->ra, &p->row, err, sizeof err);
         if (got <= 0) {
-            arena_free(ra);
+            arena_free(p->ra);
             if (got < 0) {
                 /* The rest of the file cannot be read: an error of its own. */
-                import_problem p = {.column = "", .error = true, .reason = err};
-                add_problem(x, NULL, &p);
+                import_problem prob = {.column = "", .error = true, .reason = err};
+                add_problem(x, NULL, &prob);
                 j->n.failed++;
                 j->n.read++;
             }
             break;
         }
+        import_row *row = &p->row;
         j->n.read++;
-        for (size_t i = 0; i < row.nproblems; i++)
-            add_problem(x, &row, &row.problems[i]);
-        if (!row.bad) {
-            /* one_row reports a refusal as an error of the row */
-            x->refused = false;
-            rc = one_row(x, &row);
-            if (rc != DB_OK) {
-                arena_free(ra);
-                run_free(x);
-                return rc;
-            }
-            row.bad = x->refused;
+        for (size_t i = 0; i < row->nproblems; i++)
+            add_problem(x, row, &row->problems[i]);
+        bool ok = false;
+        if (!row->bad && (rc = check_row(x, p, &ok)) != DB_OK) {
+            arena_free(p->ra);
+            break;
         }
-        if (row.bad)
+        if (!ok) {
             j->n.failed++;
-        arena_free(ra);
+            arena_free(p->ra);
+            continue;
+        }
+        enum contact_field kf = external ? CF_EXTERNAL_ID : CF_EMAIL;
+        if (row->v.len[kf]) {
+            /* Compared as the database folds it (ASCII case here). */
+            char *k = arena_strndup(p->ra, row->v.v[kf], row->v.len[kf]);
+            if (!external)
+                for (char *c = k; *c; c++)
+                    if (*c >= 'A' && *c <= 'Z')
+                        *c = (char)(*c - 'A' + 'a');
+            p->key = k;
+            p->keylen = row->v.len[kf];
+        }
+        /* A key (or external id) seen earlier in the batch: the batch is
+         * written first, so this row finds what the earlier one did. */
+        bool repeat = false;
+        for (size_t i = 0; i < nb && !repeat; i++) {
+            const pending *q = &batch[i];
+            repeat = (p->key && q->key && q->keylen == p->keylen && memcmp(q->key, p->key, p->keylen) == 0) ||
+                     (row->v.len[CF_EXTERNAL_ID] && q->row.v.len[CF_EXTERNAL_ID] == row->v.len[CF_EXTERNAL_ID] &&
+                      memcmp(q->row.v.v[CF_EXTERNAL_ID], row->v.v[CF_EXTERNAL_ID], row->v.len[CF_EXTERNAL_ID]) == 0);
+        }
+        if (repeat) {
+            pending keep = *p;
+            if ((rc = flush(x, batch, nb)) != DB_OK) {
+                arena_free(keep.ra);
+                nb = 0;
+                break;
+            }
+            batch[0] = keep;
+            nb = 0;
+        }
+        nb++;
+        if (nb == BATCH) {
+            rc = flush(x, batch, nb);
+            nb = 0;
+            if (rc != DB_OK)
+                break;
+        }
+    }
+    if (rc == DB_OK)
+        rc = flush(x, batch, nb);
+    else
+        for (size_t i = 0; i < nb; i++)
+            arena_free(batch[i].ra);
+    if (rc != DB_OK) {
+        run_free(x);
+        return rc;
     }
     j->rolled_back = j->opt.dry_run || (j->n.failed && !j->opt.valid_only);
     if (j->rolled_back && (rc = db_exec_sql(j->d, "ROLLBACK TO SAVEPOINT import_run")) != DB_OK) {
