@@ -51,8 +51,7 @@ static bool word_is(const char *s, size_t n, const char *w)
  * value (a token, or a quoted string unescaped as multipart.h tells) is
  * copied into a. Returns 1 and moves *pp past it, 0 at the end of the value
  * (a trailing ';' is allowed), -1 when malformed. */
-static int next_param(arena *a, const char **pp, const char *end, const char **name, size_t *nlen,
-                      const char **value)
+static int next_param(arena *a, const char **pp, const char *end, const char **name, size_t *nlen, const char **value)
 {
     const char *p = *pp;
     while (p < end && is_ows(*p))
@@ -266,8 +265,7 @@ static int read_headers(arena *a, const char *body, size_t from, size_t to, size
 }
 
 /* Fills in the name and filename of part from its Content-Disposition. */
-static int read_disposition(arena *a, const part_headers *h, size_t k, multipart_part *part, char *err,
-                            size_t errlen)
+static int read_disposition(arena *a, const part_headers *h, size_t k, multipart_part *part, char *err, size_t errlen)
 {
     if (!h->disposition)
         return fail(err, errlen, "part %zu has no Content-Disposition header", k);
@@ -352,8 +350,7 @@ static int parse(arena *a, const char *ct, const char *body, size_t len, multipa
             data = hend + 2 > d.at ? d.at : hend + 2;
         }
         if (hend - start > MULTIPART_MAX_HEADER_BYTES)
-            return fail(err, errlen, "the headers of part %zu are longer than %d bytes", k,
-                        MULTIPART_MAX_HEADER_BYTES);
+            return fail(err, errlen, "the headers of part %zu are longer than %d bytes", k, MULTIPART_MAX_HEADER_BYTES);
         part_headers h = {0};
         if (read_headers(a, body, start, hend, k, &h, err, errlen) != 0)
             return -1;
@@ -368,8 +365,7 @@ static int parse(arena *a, const char *ct, const char *body, size_t len, multipa
     return 0;
 }
 
-int multipart_parse(arena *a, const char *ct, const char *body, size_t len, multipart *out, char *err,
-                    size_t errlen)
+int multipart_parse(arena *a, const char *ct, const char *body, size_t len, multipart *out, char *err, size_t errlen)
 {
     out->parts = NULL;
     out->n = 0;

@@ -27,7 +27,8 @@
  *  - the filename keeps only what follows the last '/' or '\' (old browsers
  *    on Windows send the whole path); filename="" (a file field left empty)
  *    gives "", no filename parameter gives NULL; names and filenames must be
- *    UTF-8;
+ *    UTF-8. A filename is for showing and for the audit trail, never a path
+ *    on disk ("..", say, stays as it is);
  *  - Content-Type is kept as sent (spaces around it trimmed);
  *    Content-Transfer-Encoding, deprecated by RFC 7578, is accepted only as
  *    7bit, 8bit or binary; other headers are ignored.
@@ -72,8 +73,7 @@ const char *multipart_boundary(arena *a, const char *ct, char *err, size_t errle
  * string from a (the data stays in body, which must outlive out). Returns
  * 0; or -1 with the reason in err, e.g. "the upload ended before its
  * closing boundary" or "the upload has more than 100 parts", and out empty. */
-int multipart_parse(arena *a, const char *ct, const char *body, size_t len, multipart *out, char *err,
-                    size_t errlen);
+int multipart_parse(arena *a, const char *ct, const char *body, size_t len, multipart *out, char *err, size_t errlen);
 
 /* The first part named name, or NULL. */
 const multipart_part *multipart_get(const multipart *m, const char *name);

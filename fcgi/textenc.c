@@ -153,8 +153,7 @@ static bool bad_control(uint32_t c)
 static int control_error(uint32_t c, size_t line, bool bytes, char *err, size_t errlen)
 {
     if (c == 0)
-        return fail(err, errlen, "This is not a text file (a NUL %s at line %zu).", bytes ? "byte" : "character",
-                    line);
+        return fail(err, errlen, "This is not a text file (a NUL %s at line %zu).", bytes ? "byte" : "character", line);
     return fail(err, errlen, "This is not a text file (control character 0x%02X at line %zu).", (unsigned)c, line);
 }
 
@@ -207,25 +206,25 @@ static size_t utf8_seq(const unsigned char *d, size_t len, size_t i)
     return need + 1;
 }
 
-/* The first byte-level control character that text does not hold, from
- * offset from on; len when there is none. Valid for UTF-8 and Windows-1252,
- * where bytes below 0x80 are ASCII and never part of a longer sequence. */
-static size_t first_control(const unsigned char *d, size_t len, size_t from)
+/* The offset of the first control character that text does not hold; len
+ * when there is none. Byte by byte: right for UTF-8 and Windows-1252, where
+ * bytes below 0x80 are ASCII and never part of a longer sequence. */
+static size_t first_control(const unsigned char *d, size_t len)
 {
-    for (size_t i = from; i < len; i++)
+    for (size_t i = 0; i < len; i++)
         if (bad_control(d[i]))
             return i;
     return len;
 }
 
-/* Scans d[from..len) as UTF-8: the offset of the first byte that starts no
+/* Scans d[0..len) as UTF-8: the offset of the first byte that starts no
  * valid sequence (len when all are valid); *multi tells whether a valid
- * sequence of two bytes or more was seen anywhere in d[from..len). */
-static size_t first_bad_utf8(const unsigned char *d, size_t len, size_t from, bool *multi)
+ * sequence of two bytes or more is there too, before or after it. */
+static size_t first_bad_utf8(const unsigned char *d, size_t len, bool *multi)
 {
     size_t bad = len;
     *multi = false;
-    size_t i = from;
+    size_t i = 0;
     while (i < len) {
         if (d[i] < 0x80) {
             i++;
@@ -498,11 +497,11 @@ no_mark:;
         *enc = (enum textenc)g;
         return 0;
     }
-    size_t c = first_control(d, len, 0);
+    size_t c = first_control(d, len);
     if (c < len)
         return control_error(d[c], line_at(d, len, c), true, err, errlen);
     bool multi;
-    size_t bad = first_bad_utf8(d, len, 0, &multi);
+    size_t bad = first_bad_utf8(d, len, &multi);
     if (bad == len) {
         *enc = TEXTENC_UTF8;
         return 0;

@@ -79,9 +79,11 @@ static void test_boundary(void **state)
     expect_boundary("multipart/form-data; boundary=\"quoted\\=x\"", "quoted=x");
     expect_boundary("multipart/form-data; boundary=\"'()+_,-./:=?\"", "'()+_,-./:=?");
     /* 70 characters is the most. */
-    expect_boundary("multipart/form-data; boundary=0123456789012345678901234567890123456789012345678901234567890123456789",
+    expect_boundary("multipart/form-data; boundary="
+                    "0123456789012345678901234567890123456789012345678901234567890123456789",
                     "0123456789012345678901234567890123456789012345678901234567890123456789");
-    expect_boundary("multipart/form-data; boundary=01234567890123456789012345678901234567890123456789012345678901234567890",
+    expect_boundary("multipart/form-data; boundary="
+                    "01234567890123456789012345678901234567890123456789012345678901234567890",
                     "the boundary of the upload is longer than 70 characters");
 
     expect_boundary(NULL, "the upload has no Content-Type");
@@ -315,8 +317,10 @@ static void test_headers(void **state)
          "part 1 has two Content-Type headers"},
         {"Content-Disposition: form-data; name=a\r\nContent-Transfer-Encoding: base64\r\n\r\nMQ==",
          "part 1 has a Content-Transfer-Encoding other than binary"},
-        {"Content-Disposition: form-data;\r\n name=a\r\n\r\n1", "part 1 has a folded header line, which is not supported"},
-        {"Content-Disposition: form-data; name=a\r\nno colon\r\n\r\n1", "a header line of part 1 has no name and colon"},
+        {"Content-Disposition: form-data;\r\n name=a\r\n\r\n1",
+         "part 1 has a folded header line, which is not supported"},
+        {"Content-Disposition: form-data; name=a\r\nno colon\r\n\r\n1",
+         "a header line of part 1 has no name and colon"},
         {"Content-Disposition: form-data; name=a\r\n: x\r\n\r\n1", "a header line of part 1 has no name and colon"},
         {"Content-Disposition: form-data; name=a\nX: y\r\n\r\n1",
          "a header line of part 1 has a stray CR, LF or NUL byte"},
@@ -436,7 +440,8 @@ static void test_limits(void **state)
         buf_adds(&body, "\r\n");
         assert_int_equal(body.len - start, 8192 + extra);
         buf_adds(&body, "\r\ndata\r\n--XyZ--");
-        expect(CT, body.data, body.len, extra ? "ERR: the headers of part 1 are longer than 8192 bytes" : "a|-|-|data\n");
+        expect(CT, body.data, body.len,
+               extra ? "ERR: the headers of part 1 are longer than 8192 bytes" : "a|-|-|data\n");
         buf_free(&body);
     }
     buf body = {0};

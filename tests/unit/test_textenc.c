@@ -420,8 +420,10 @@ static void test_binary_formats(void **state)
          "This is not a text file: it looks like an Excel workbook (.xlsx); save it as CSV UTF-8 first."},
         {S("PK\x03\x04\x14\0\0\0\0\0mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK"),
          "This is not a text file: it looks like an OpenDocument spreadsheet (.ods); save it as CSV UTF-8 first."},
-        {S("PK\x03\x04\x14\0\x06\0word/document.xml"), "This is not a text file: it looks like a Word document (.docx)."},
-        {S("PK\x03\x04\x0A\0\0\0contacts.csv"), "This is not a text file: it looks like a ZIP archive; unpack it first."},
+        {S("PK\x03\x04\x14\0\x06\0word/document.xml"),
+         "This is not a text file: it looks like a Word document (.docx)."},
+        {S("PK\x03\x04\x0A\0\0\0contacts.csv"),
+         "This is not a text file: it looks like a ZIP archive; unpack it first."},
         {S("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0"),
          "This is not a text file: it looks like an Excel 97-2003 workbook (.xls) or another old Office file; save "
          "it as CSV UTF-8 first."},
@@ -429,7 +431,8 @@ static void test_binary_formats(void **state)
         {S("\x89PNG\r\n\x1A\n\0\0\0\rIHDR"), "This is not a text file: it looks like a PNG image."},
         {S("\xFF\xD8\xFF\xE0\0\x10JFIF"), "This is not a text file: it looks like a JPEG image."},
         {S("GIF89a\x01\0\x01\0"), "This is not a text file: it looks like a GIF image."},
-        {S("\x1F\x8B\x08\0\0\0\0\0"), "This is not a text file: it looks like a gzip-compressed file; unpack it first."},
+        {S("\x1F\x8B\x08\0\0\0\0\0"),
+         "This is not a text file: it looks like a gzip-compressed file; unpack it first."},
         {S("\xFF\xFE\0\0a\0\0\0"), "This file is in UTF-32, which is not supported; save it as UTF-8."},
         {S("\0\0\xFE\xFF\0\0\0a"), "This file is in UTF-32, which is not supported; save it as UTF-8."},
     };
@@ -450,7 +453,8 @@ static void test_control_characters(void **state)
     expect_detect_error(S("a,b\r\nc\nd\0"), "This is not a text file (a NUL byte at line 3).");
     expect_conv_error(S("a,b\r\nc\nd\0"), TEXTENC_UTF8, "This is not a text file (a NUL byte at line 3).");
     expect_conv_error(S("a,b\r\nc\nd\0"), TEXTENC_CP1252, "This is not a text file (a NUL byte at line 3).");
-    expect_detect_error(S("BEGIN:VCARD\r\nFN:A\x07\r\n"), "This is not a text file (control character 0x07 at line 2).");
+    expect_detect_error(S("BEGIN:VCARD\r\nFN:A\x07\r\n"),
+                        "This is not a text file (control character 0x07 at line 2).");
     expect_detect_error(S("a\x7F"), "This is not a text file (control character 0x7F at line 1).");
     expect_detect_error(S("\xE4\x1A"), "This is not a text file (control character 0x1A at line 1).");
     /* The first problem in the file is named: a control character before
