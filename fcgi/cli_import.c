@@ -13,15 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "crypto.h"
 #include "import.h"
+#include "import_openstates.h"
 #include "manage.h"
+#include "openstates.h"
+#include "regions.h"
 #include "util.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: ctrack import --client NAME [options] FILE [-c CONFIG]\n"
+            "       ctrack import --client NAME [options] --openstates FOLDER [-c CONFIG]\n"
             "       ctrack import undo --client NAME --import ID [-c CONFIG]\n\n"
             "  Imports contacts from a CSV or vCard (2.1, 3.0, 4.0) file, as the web import does.\n\n"
             "  --update            create new contacts and update those that match (default: create only;\n"
@@ -34,7 +42,11 @@ static void usage(FILE *out)
             "  --encoding NAME     utf-8, utf-16, windows-1252 (default: detected)\n"
             "  --delimiter , | ; | tab     the CSV delimiter (default: detected)\n"
             "  --report FILE       write the problems as CSV (row, line, severity, column, reason)\n"
-            "  --client NAME       the client organisation, by its exact name\n\n"
+            "  --client NAME       the client organisation, by its exact name\n"
+            "  --openstates FOLDER the Open States people data set (one YAML file per person, e.g.\n"
+            "                      openstates-people/data): legislators, executives and mayors, with\n"
+            "                      their state and district as regions (made when missing); match on\n"
+            "                      external-id with --update to refresh an earlier import\n\n"
             "  Exit status: 0 imported (rows may have failed with --valid-rows), 1 nothing imported\n"
             "  (dry run included), 2 bad usage.\n");
 }
@@ -110,7 +122,7 @@ static int print_problems(db *d, long long client_id, long long import_id, FILE 
 
 typedef struct cli_args {
     const char *conf;
-    const char *client, *file, *report;
+    const char *client, *file, *report, *openstates;
     long long undo_id;
     bool undo;
     import_options o;
@@ -141,6 +153,8 @@ static int parse(int argc, char **argv, cli_args *a)
             a->client = v;
         } else if (strcmp(o, "--report") == 0) {
             a->report = v;
+        } else if (strcmp(o, "--openstates") == 0) {
+            a->openstates = v;
         } else if (strcmp(o, "--import") == 0) {
             int64_t x;
             if (parse_i64(v, strlen(v), 1, INT64_MAX / 2, &x) != 0)
@@ -189,9 +203,163 @@ static int parse(int argc, char **argv, cli_args *a)
         return bad_usage("--client NAME is needed", NULL);
     if (a->undo && !a->undo_id)
         return bad_usage("undo needs --import ID", NULL);
-    if (!a->undo && !a->file)
+    if (!a->undo && !a->file && !a->openstates)
         return bad_usage("which file? (ctrack import --client NAME FILE)", NULL);
+    if (a->file && a->openstates)
+        return bad_usage("a file or --openstates FOLDER, not both", NULL);
     return -1;
+}
+
+/* ---- the Open States folder ---- */
+
+typedef struct people {
+    char **paths; /* the person files, sorted */
+    size_t n, next;
+    const char *root;
+    db *d;
+    long long client_id;
+    long long country_id;
+    /* Regions made or found so far (code -> id). */
+    char (*codes)[64];
+    long long *ids;
+    size_t nregions, capregions;
+    buf manifest; /* "sha256  path" per file: what the import's SHA-256 covers */
+    size_t bytes;
+    int db_rc;    /* a database failure inside next(), for the caller */
+} people;
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Every *.yml below dir (but the municipalities.yml lists, which are no
+ * person files), into p->paths. */
+static int walk(people *p, const char *dir, int depth)
+{
+    if (depth > 8)
+        return 0;
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        fprintf(stderr, "ctrack: import: cannot read the folder %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(dp))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+            abort();
+        struct stat st;
+        size_t len = strlen(e->d_name);
+        if (stat(path, &st) != 0) {
+            free(path);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(p, path, depth + 1);
+            free(path);
+        } else if (S_ISREG(st.st_mode) && len > 4 && strcmp(e->d_name + len - 4, ".yml") == 0 &&
+                   strcmp(e->d_name, "municipalities.yml") != 0) {
+            if (p->n % 256 == 0)
+                p->paths = xrealloc(p->paths, (p->n + 256) * sizeof *p->paths);
+            p->paths[p->n++] = path;
+        } else {
+            free(path);
+        }
+    }
+    closedir(dp);
+    return rc;
+}
+
+/* The manifest of the folder: "sha256  path" per file, sorted by path, and
+ * the bytes in all; what the import's SHA-256 covers. */
+static void manifest(people *p)
+{
+    for (size_t k = 0; k < p->n; k++) {
+        buf data = {0};
+        unsigned char sha[32];
+        char hex[65];
+        read_file(p->paths[k], OS_MAX_BYTES, &data);
+        crypto_sha256(data.data ? data.data : "", data.len, sha);
+        hex_encode(sha, sizeof sha, hex);
+        buf_printf(&p->manifest, "%s  %s\n", hex, p->paths[k] + strlen(p->root) + 1);
+        p->bytes += data.len;
+        buf_free(&data);
+    }
+}
+
+/* The region with the code, made under parent when missing. */
+static int region(people *p, const import_region *g, long long parent, long long *id)
+{
+    for (size_t i = 0; i < p->nregions; i++)
+        if (strcmp(p->codes[i], g->code) == 0) {
+            *id = p->ids[i];
+            return DB_OK;
+        }
+    bool added;
+    int rc = region_ensure(p->d, p->client_id, parent, g->kind, g->code, g->name, g->sort, id, &added);
+    if (rc != DB_OK)
+        return rc;
+    if (p->nregions == p->capregions) {
+        p->capregions = p->capregions ? 2 * p->capregions : 256;
+        p->codes = xrealloc(p->codes, p->capregions * sizeof *p->codes);
+        p->ids = xrealloc(p->ids, p->capregions * sizeof *p->ids);
+    }
+    snprintf(p->codes[p->nregions], sizeof p->codes[0], "%s", g->code);
+    p->ids[p->nregions++] = *id;
+    return DB_OK;
+}
+
+/* import_rows.next over the folder: one person per file; a file that
+ * cannot be read is a row with that error. */
+static int next_person(void *ctx, arena *a, import_row *row, char *err, size_t errlen)
+{
+    people *p = ctx;
+    (void)err, (void)errlen;
+    if (p->next == p->n)
+        return 0;
+    size_t k = p->next++;
+    const char *path = p->paths[k];
+    const char *rel = path + strlen(p->root) + 1;
+    buf data = {0};
+    import_row_begin(row, 1);
+    int rc = read_file(path, OS_MAX_BYTES, &data);
+    os_person person;
+    char why[300];
+    if (rc != 0) {
+        import_row_fail(row, a, "file", arena_printf(a, "%s: %s", rel, rc == -2 ? "larger than 1 MB" : strerror(errno)));
+    } else if (openstates_parse(data.data ? data.data : "", data.len, a, &person, why, sizeof why) != 0) {
+        import_row_fail(row, a, "file", arena_printf(a, "%s: %s", rel, why));
+    }
+    buf_free(&data);
+    if (row->bad) {
+        import_row_end(row, a, k + 1);
+        return 1;
+    }
+    import_region state, below;
+    import_openstates_row(&person, a, row, &state, &below);
+    import_row_end(row, a, k + 1);
+    /* The report names the file of each problem. */
+    for (size_t i = 0; i < row->nproblems; i++)
+        row->problems[i].column = arena_printf(a, "%s: %s", rel, row->problems[i].column);
+    if (state.code[0] && !row->bad) {
+        long long sid, bid;
+        import_region country = {.code = "US", .name = "United States", .kind = "country", .sort = "US"};
+        if (!p->country_id && (rc = region(p, &country, 0, &p->country_id)) != DB_OK) {
+            p->db_rc = rc;
+            return -1;
+        }
+        if ((rc = region(p, &state, p->country_id, &sid)) != DB_OK ||
+            (below.code[0] && (rc = region(p, &below, sid, &bid)) != DB_OK)) {
+            p->db_rc = rc;
+            snprintf(err, errlen, "the regions could not be made");
+            return -1;
+        }
+    }
+    return 1;
 }
 
 typedef struct touched {
@@ -222,8 +390,24 @@ int cli_import(int argc, char **argv, const char *conf_path)
     if (ret >= 0)
         return ret;
     buf data = {0};
-    if (!a.undo && slurp(a.file, &data) != 0)
+    people ppl = {0};
+    if (!a.undo && a.file && slurp(a.file, &data) != 0)
         return 1;
+    if (a.openstates) {
+        size_t rl = strlen(a.openstates);
+        while (rl > 1 && a.openstates[rl - 1] == '/')
+            rl--;
+        char *root = strndup(a.openstates, rl);
+        ppl.root = root;
+        if (walk(&ppl, root, 0) != 0)
+            return 1;
+        if (ppl.n == 0) {
+            fprintf(stderr, "ctrack: import: no person files (*.yml) under %s\n", root);
+            return 1;
+        }
+        qsort(ppl.paths, ppl.n, sizeof *ppl.paths, by_name);
+        manifest(&ppl);
+    }
     cli_run r;
     memset(&r, 0, sizeof r);
     if (cli_open(&r, a.conf ? a.conf : conf_path, DB_APP) != 0) {
@@ -250,8 +434,22 @@ int cli_import(int argc, char **argv, const char *conf_path)
     if (rc == 1 && a.undo) {
         j.import_id = r.object_id = a.undo_id;
         rc = import_undo(&j);
+    } else if (rc == 1 && a.openstates) {
+        ppl.d = r.d;
+        ppl.client_id = sc.client_id;
+        /* The import's SHA-256 covers every file (sha256 and path per line). */
+        rc = import_create(r.d, sc.client_id, 0, base_name(ppl.root), ppl.manifest.data ? ppl.manifest.data : "",
+                           ppl.manifest.len, false, &j.import_id);
+        if (rc == DB_OK)
+            rc = import_set_size(r.d, sc.client_id, j.import_id, ppl.bytes);
+        r.object_id = j.import_id;
+        import_rows rows = {.next = next_person, .ctx = &ppl, .format = "openstates", .encoding = "UTF-8"};
+        if (rc == DB_OK)
+            rc = import_run_rows(&j, &rows);
+        if (rc == DB_OK && ppl.db_rc)
+            rc = ppl.db_rc;
     } else if (rc == 1) {
-        rc = import_create(r.d, sc.client_id, 0, base_name(a.file), data.data ? data.data : "", data.len,
+        rc = import_create(r.d, sc.client_id, 0, base_name(a.file), data.data ? data.data : "", data.len, false,
                            &j.import_id);
         r.object_id = j.import_id;
         if (rc == DB_OK)
@@ -263,7 +461,8 @@ int cli_import(int argc, char **argv, const char *conf_path)
             ret = 0;
             goto out;
         }
-        printf("import %lld of %s (%s, %s): %s\n", j.import_id, base_name(a.file), j.format, j.encoding,
+        printf("import %lld of %s (%s, %s): %s\n", j.import_id, base_name(a.file ? a.file : a.openstates), j.format,
+               j.encoding,
                a.o.dry_run ? "dry run, nothing changed"
                : j.rolled_back ? "nothing imported (rows have errors; --valid-rows imports the others)"
                                : "imported");
@@ -289,6 +488,13 @@ int cli_import(int argc, char **argv, const char *conf_path)
                                                                                         : cli_db_outcome(rc),
                        why);
 out:
+    for (size_t i = 0; i < ppl.n; i++)
+        free(ppl.paths[i]);
+    free(ppl.paths);
+    free(ppl.codes);
+    free(ppl.ids);
+    free((char *)ppl.root);
+    buf_free(&ppl.manifest);
     buf_free(&detail);
     arena_free(mem);
     cli_close(&r);

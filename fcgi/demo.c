@@ -8,6 +8,7 @@
  * The credentials file is written only after the commit: a file that exists
  * always belongs to a demo that exists. */
 #include "demo.h"
+#include "regions.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -447,10 +448,6 @@ static const char SQL_ADD_FUNCTION[] =
 static const char SQL_ADD_USER[] =
     "INSERT INTO users (client_id, username, display_name, user_type_id, password_hash, status, all_regions,"
     " all_campaigns) VALUES (?, ?, ?, ?, ?, 'active', 1, 1)";
-static const char SQL_ADD_REGION[] =
-    "INSERT INTO regions (client_id, parent_id, kind, code, name, sort_key) VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_ADD_CLOSURE[] =
-    "INSERT INTO region_closure (client_id, ancestor_id, descendant_id, depth) VALUES (?, ?, ?, ?)";
 
 static db_stmt *stmt(struct demo *dm, const char *sql)
 {
@@ -479,40 +476,16 @@ static int client_exists(struct demo *dm)
 }
 
 /* Adds a region under the given ancestors (nearest first) with its closure
- * rows; *id gets the new id. */
+ * rows (regions.h); *id gets the new id. */
 static int add_region(struct demo *dm, const long long *ancestors, int nanc, const char *kind, const char *code,
                       const char *name, const char *sort_key, long long *id)
 {
-    db_stmt *s = stmt(dm, SQL_ADD_REGION);
-    if (!s)
-        return -1;
-    db_bind_int(s, 0, dm->client_id);
-    if (nanc)
-        db_bind_int(s, 1, ancestors[0]);
-    else
-        db_bind_null(s, 1);
-    db_bind_str(s, 2, kind);
-    db_bind_str(s, 3, code);
-    db_bind_str(s, 4, name);
-    db_bind_str(s, 5, sort_key);
-    int rc = db_run(s);
+    int rc = region_add(dm->d, dm->client_id, nanc ? ancestors[0] : 0, kind, code, name, sort_key, id);
     if (rc != DB_OK) {
         say("cannot add region %s: %s", code, rc_name(rc));
         return -1;
     }
-    *id = (long long)db_insert_id(s);
     dm->regions++;
-    s = stmt(dm, SQL_ADD_CLOSURE);
-    if (!s)
-        return -1;
-    for (int k = -1; k < nanc; k++) {
-        db_bind_int(s, 0, dm->client_id);
-        db_bind_int(s, 1, k < 0 ? *id : ancestors[k]);
-        db_bind_int(s, 2, *id);
-        db_bind_int(s, 3, k + 1);
-        if (check_run(db_run(s), "add to region_closure") != 0)
-            return -1;
-    }
     return 0;
 }
 

@@ -19,7 +19,7 @@ static const char SQL_CREATE[] =
     " VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
 
 int import_create(db *d, long long client_id, long long user_id, const char *file_name, const char *data, size_t len,
-                  long long *id)
+                  bool keep, long long *id)
 {
     unsigned char sha[32];
     crypto_sha256(data, len, sha);
@@ -43,12 +43,26 @@ int import_create(db *d, long long client_id, long long user_id, const char *fil
     db_bind_str(s, 2, file_name);
     db_bind_blob(s, 3, sha, sizeof sha);
     db_bind_int(s, 4, (long long)len);
-    db_bind_blob(s, 5, data, len);
+    if (keep)
+        db_bind_blob(s, 5, data, len);
+    else
+        db_bind_null(s, 5);
     db_bind_str(s, 6, vcard ? "vcard" : "csv");
     int rc = db_run(s);
     if (rc == DB_OK)
         *id = (long long)db_insert_id(s);
     return rc;
+}
+
+int import_set_size(db *d, long long client_id, long long id, size_t bytes)
+{
+    db_stmt *s = db_stmt_get(d, "UPDATE imports SET file_size = ? WHERE client_id = ? AND id = ?");
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, (long long)bytes);
+    db_bind_int(s, 1, client_id);
+    db_bind_int(s, 2, id);
+    return db_run(s);
 }
 
 static const char SQL_GET[] =
@@ -143,7 +157,6 @@ void import_options_json(buf *b, const import_options *o)
 
 typedef struct run {
     import_job *j;
-    import_source src;
     char now[32];          /* the run's time: every contact it writes gets it */
     buf problems;          /* INSERT values, written after the savepoint */
     long long nproblems;
@@ -313,6 +326,7 @@ typedef struct existing {
     contact_values v;
     const char *extras; /* JSON array of the further channels */
     const char *tags;   /* JSON array */
+    const char *channels; /* the further channels as "kind TAB types TAB value" lines */
 } existing;
 
 typedef struct pending {
@@ -342,7 +356,9 @@ static const char *sql_match(const acl_scope *sc, bool external)
     buf_adds(b, ", c.external_id, c.email_type, c.phone_type, r.code,"
                 " (SELECT JSON_ARRAYAGG(JSON_OBJECT('kind', x.kind, 'seq', x.seq, 'value', x.value, 'types', x.types))"
                 " FROM contact_channels x WHERE x.client_id = c.client_id AND x.contact_id = c.id),"
-                " (SELECT JSON_ARRAYAGG(t.tag) FROM contact_tags t WHERE t.client_id = c.client_id AND t.contact_id = c.id)"
+                " (SELECT JSON_ARRAYAGG(t.tag) FROM contact_tags t WHERE t.client_id = c.client_id AND t.contact_id = c.id),"
+                " (SELECT GROUP_CONCAT(CONCAT(x.kind, '\t', x.types, '\t', x.value) ORDER BY x.kind, x.seq SEPARATOR '\n')"
+                " FROM contact_channels x WHERE x.client_id = c.client_id AND x.contact_id = c.id)"
                 " FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(254) PATH '$')) j JOIN contacts c ON ");
     buf_adds(b, external ? "c.client_id = ? AND c.external_id = j.k" : "c.client_id = ? AND c.email_key = LOWER(j.k)");
     buf_adds(b, " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id WHERE ");
@@ -425,6 +441,7 @@ static int find_matches(run *x, pending *batch, size_t n)
             e->v.region_id = db_int(s, 3 + CF_REGION);
             e->extras = db_text_dup(s, 4 + CF_COUNT, p->ra);
             e->tags = db_text_dup(s, 5 + CF_COUNT, p->ra);
+            e->channels = db_text_dup(s, 6 + CF_COUNT, p->ra);
             p->found = 1;
         } else if (live && p->e.live) {
             /* Two live ones are ambiguous; a deleted one after a live one is not. */
@@ -554,10 +571,12 @@ static const char *sql_update(void)
 /* The further channels, tags and campaigns of rows, as JSON for the bulk
  * statements below: [[id, kind, seq, value, types], ...], [[id, tag], ...],
  * [[id, campaign], ...]. */
-static void extras_json(buf *ch, buf *tags, buf *camps, const pending *p)
+static void extras_json(buf *ch, buf *tags, buf *camps, const pending *p, bool emails, bool phones)
 {
     const import_row *row = &p->row;
     for (int e = 0; e < 2; e++) {
+        if (!(e == 0 ? emails : phones))
+            continue;
         const import_channel *list = e == 0 ? row->emails : row->phones;
         size_t count = e == 0 ? row->nemails : row->nphones;
         for (size_t i = 1; i < count; i++) {
@@ -666,7 +685,7 @@ static int insert_new(run *x, pending **news, size_t n)
     buf ch = {0}, tags = {0}, camps = {0}, ids = {0};
     buf_addc(&ch, '['), buf_addc(&tags, '['), buf_addc(&camps, '['), buf_addc(&ids, '[');
     for (size_t i = 0; i < n; i++) {
-        extras_json(&ch, &tags, &camps, news[i]);
+        extras_json(&ch, &tags, &camps, news[i], true, true);
         buf_printf(&ids, "%s%lld", i ? "," : "", news[i]->id);
         if (j->touch)
             j->touch(j->touch_ctx, news[i]->id);
@@ -702,8 +721,64 @@ static int update_one(run *x, pending *p)
         merged.len[f] = row->v.len[f];
         changed = true;
     }
+    /* The further emails and phones the file gives replace the contact's,
+     * when they differ; tags and campaigns are added. */
     bool extra_e = row->nemails > 1, extra_p = row->nphones > 1;
-    changed = changed || extra_e || extra_p || row->ntags || p->nc;
+    if (extra_e || extra_p) {
+        buf mine = {0};
+        for (int c = 0; c < 2; c++) {
+            const import_channel *list = c == 0 ? row->emails : row->phones;
+            size_t count = c == 0 ? row->nemails : row->nphones;
+            bool keep_old = c == 0 ? !extra_e : !extra_p;
+            if (keep_old) {
+                /* the contact's own lines of this kind stay: compare them as they are */
+                const char *kind = c == 0 ? "email\t" : "phone\t";
+                for (const char *q = e->channels; q && *q;) {
+                    const char *nl = strchr(q, '\n');
+                    size_t len = nl ? (size_t)(nl - q) : strlen(q);
+                    if (strncmp(q, kind, 6) == 0)
+                        buf_printf(&mine, "%s%.*s", mine.len ? "\n" : "", (int)len, q);
+                    q = nl ? nl + 1 : q + len;
+                }
+                continue;
+            }
+            for (size_t i = 1; i < count; i++)
+                buf_printf(&mine, "%s%s\t%s\t%.*s", mine.len ? "\n" : "", c == 0 ? "email" : "phone", list[i].types,
+                           (int)list[i].len, list[i].value);
+        }
+        if (strcmp(buf_str(&mine), e->channels ? e->channels : "") == 0)
+            extra_e = extra_p = false;
+        buf_free(&mine);
+    }
+    bool new_tag = false;
+    for (size_t i = 0; i < row->ntags && !new_tag; i++) {
+        buf q = {0};
+        json_add_cstr(&q, row->tags[i]);
+        new_tag = !e->tags || !strstr(e->tags, buf_str(&q));
+        buf_free(&q);
+    }
+    changed = changed || extra_e || extra_p || new_tag;
+    if (!changed && p->nc) {
+        /* Only campaigns: a membership that is new is a change. */
+        buf camps = {0}, ch = {0}, tags = {0};
+        buf_addc(&camps, '['), buf_addc(&ch, '['), buf_addc(&tags, '[');
+        p->id = e->id;
+        extras_json(&ch, &tags, &camps, p, false, false);
+        buf_addc(&camps, ']');
+        db_stmt *cs = db_stmt_get(j->d, SQL_CAMPAIGNS_MANY);
+        int crc = DB_ERR;
+        if (cs) {
+            db_bind_int(cs, 0, j->sc->client_id);
+            db_bind_str(cs, 1, x->now);
+            db_bind_str(cs, 2, x->now);
+            db_bind_str(cs, 3, buf_str(&camps));
+            crc = db_run(cs);
+        }
+        buf_free(&camps), buf_free(&ch), buf_free(&tags);
+        if (crc != DB_OK)
+            return crc;
+        changed = db_affected(cs) > 0;
+    }
     if (!changed) {
         j->n.unchanged++;
         return DB_OK;
@@ -736,7 +811,7 @@ static int update_one(run *x, pending *p)
     p->id = e->id;
     buf ch = {0}, tags = {0}, camps = {0}, one = {0};
     buf_addc(&ch, '['), buf_addc(&tags, '['), buf_addc(&camps, '[');
-    extras_json(&ch, &tags, &camps, p);
+    extras_json(&ch, &tags, &camps, p, extra_e, extra_p);
     buf_addc(&ch, ']'), buf_addc(&tags, ']'), buf_addc(&camps, ']');
     if (rc == DB_OK && (rc = bulk(x, SQL_CHANNELS_MANY, &ch, NULL)) == DB_OK &&
         (rc = bulk(x, SQL_TAGS_MANY, &tags, NULL)) == DB_OK)
@@ -911,7 +986,6 @@ static int write_problems(run *x)
 
 static void run_free(run *x)
 {
-    import_close(&x->src);
     buf_free(&x->problems);
     buf_free(&x->created);
     buf_free(&x->updated);
@@ -944,7 +1018,29 @@ static void detail(run *x, const import_record *rec)
     buf_addc(b, '}');
 }
 
+static int next_from_file(void *ctx, arena *a, import_row *row, char *err, size_t errlen)
+{
+    return import_next(ctx, a, row, err, errlen);
+}
+
 int import_run(import_job *j, const char *data, size_t len)
+{
+    import_source src;
+    if (import_open(&src, data, len, &j->opt.read, j->error, sizeof j->error) != 0) {
+        import_close(&src);
+        return IMPORT_BAD_FILE;
+    }
+    import_rows rows = {.next = next_from_file,
+                        .ctx = &src,
+                        .format = src.format == IMPORT_CSV ? "csv" : "vcard",
+                        .encoding = textenc_name(src.encoding),
+                        .delimiter = src.delimiter};
+    int rc = import_run_rows(j, &rows);
+    import_close(&src);
+    return rc;
+}
+
+int import_run_rows(import_job *j, const import_rows *src)
 {
     import_record rec;
     int rc = import_get(j->d, j->a, j->sc->client_id, j->import_id, false, true, &rec);
@@ -957,13 +1053,9 @@ int import_run(import_job *j, const char *data, size_t len)
     run *x = arena_alloc(j->a, sizeof *x);
     x->j = j;
     memset(&j->n, 0, sizeof j->n);
-    if (import_open(&x->src, data, len, &j->opt.read, j->error, sizeof j->error) != 0) {
-        run_free(x);
-        return IMPORT_BAD_FILE;
-    }
-    j->format = x->src.format == IMPORT_CSV ? "csv" : "vcard";
-    j->encoding = textenc_name(x->src.encoding);
-    j->delimiter = x->src.delimiter;
+    j->format = src->format;
+    j->encoding = src->encoding;
+    j->delimiter = src->delimiter;
     db_stmt *s = db_stmt_get(j->d, "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')");
     if (!s || (rc = db_run(s)) != DB_OK || (rc = db_next(s)) != 1) {
         run_free(x);
@@ -983,7 +1075,7 @@ int import_run(import_job *j, const char *data, size_t len)
         pending *p = &batch[nb];
         memset(p, 0, sizeof *p);
         p->ra = arena_new();
-        int got = import_next(&x->src, p->ra, &p->row, err, sizeof err);
+        int got = src->next(src->ctx, p->ra, &p->row, err, sizeof err);
         if (got <= 0) {
             arena_free(p->ra);
             if (got < 0) {

@@ -65,10 +65,11 @@ typedef struct import_job {
     char error[512];
 } import_job;
 
-/* Keeps an uploaded file as a new import of the client (user_id 0 for the
- * command line); *id gets its number. enum db_rc. */
+/* Records a file as a new import of the client (user_id 0 for the command
+ * line): its name, size and SHA-256, and the file itself when keep (an
+ * upload, run by a later request); *id gets its number. enum db_rc. */
 int import_create(db *d, long long client_id, long long user_id, const char *file_name, const char *data, size_t len,
-                  long long *id);
+                  bool keep, long long *id);
 
 typedef struct import_record {
     long long id, user_id;
@@ -87,6 +88,22 @@ int import_get(db *d, arena *a, long long client_id, long long id, bool with_con
  * IMPORT_OK (rows may still have failed: see j->n), IMPORT_BAD_FILE or
  * IMPORT_STATE with j->error, or a negative enum db_rc. */
 int import_run(import_job *j, const char *data, size_t len);
+
+/* Where a run's candidates come from: next as import_next (1 a row, 0 the
+ * end, -1 the rest cannot be read), and what to call the source. */
+typedef struct import_rows {
+    int (*next)(void *ctx, arena *a, import_row *row, char *err, size_t errlen);
+    void *ctx;
+    const char *format, *encoding;
+    char delimiter;
+} import_rows;
+
+/* import_run over rows from elsewhere (the Open States folder). */
+int import_run_rows(import_job *j, const import_rows *src);
+
+/* Sets the size of an import that is not one file (its SHA-256 is that of
+ * a manifest of its files). enum db_rc. */
+int import_set_size(db *d, long long client_id, long long id, size_t bytes);
 
 /* Undoes import j->import_id: its created contacts are deleted, the
  * updated and restored ones get their values from before the import back;

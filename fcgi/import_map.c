@@ -1178,6 +1178,75 @@ static int next_vcard(import_source *src, arena *a, import_row *row, char *err, 
     return 1;
 }
 
+void import_row_begin(import_row *row, size_t line)
+{
+    start_row(row);
+    row->line = line;
+}
+
+void import_row_set(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n)
+{
+    set_field(row, a, column, f, s, n, DATES_ISO);
+}
+
+void import_row_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,
+                        const char *types)
+{
+    add_channel(row, a, email, column, s, n, types, 0);
+}
+
+void import_row_tag(import_row *row, arena *a, const char *tag)
+{
+    add_list(row, a, "tags", true, tag, strlen(tag));
+}
+
+void import_row_warn(import_row *row, arena *a, const char *column, const char *reason)
+{
+    problem(row, a, column, false, "%s", reason);
+}
+
+/* The problems from index from on become warnings that say the value was
+ * left out; whether the row is bad is worked out again. */
+static void demote(import_row *row, arena *a, size_t from)
+{
+    for (size_t i = from; i < row->nproblems; i++)
+        if (row->problems[i].error) {
+            row->problems[i].error = false;
+            row->problems[i].reason = arena_printf(a, "%s: left out", row->problems[i].reason);
+        }
+    row->bad = false;
+    for (size_t i = 0; i < row->nproblems; i++)
+        row->bad = row->bad || row->problems[i].error;
+}
+
+void import_row_offer(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n)
+{
+    size_t from = row->nproblems;
+    set_field(row, a, column, f, s, n, DATES_ISO);
+    demote(row, a, from);
+}
+
+void import_row_offer_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,
+                              const char *types)
+{
+    size_t from = row->nproblems;
+    add_channel(row, a, email, column, s, n, types, 0);
+    demote(row, a, from);
+}
+
+void import_row_fail(import_row *row, arena *a, const char *column, const char *reason)
+{
+    problem(row, a, column, true, "%s", reason);
+}
+
+void import_row_end(import_row *row, arena *a, size_t record)
+{
+    finish_channels(row);
+    row->record = record;
+    if (contact_check_whole(&row->v) && !row->bad)
+        problem(row, a, "", true, "has no name: give a first name, a last name or an organisation");
+}
+
 int import_next(import_source *src, arena *a, import_row *row, char *err, size_t errlen)
 {
     int rc = src->format == IMPORT_CSV ? next_csv(src, a, row, err, errlen) : next_vcard(src, a, row, err, errlen);

@@ -126,6 +126,29 @@ int import_next(import_source *src, arena *a, import_row *row, char *err, size_t
 /* Frees what import_open made; safe on a zeroed source. */
 void import_close(import_source *src);
 
+/* For other sources of candidates (import_openstates.c): a row built
+ * field by field with the same cleaning, checks and problems as a file's.
+ * import_row_begin clears row; import_row_set sets a field (dates read as
+ * ISO); import_row_channel adds an email (email true) or a phone with its
+ * types ("work,fax"); import_row_tag adds a tag; import_row_warn adds a
+ * warning, import_row_fail an error; import_row_end puts the preferred email and phone first and
+ * checks the row as a whole (record is its number). */
+void import_row_begin(import_row *row, size_t line);
+void import_row_set(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n);
+void import_row_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,
+                        const char *types);
+void import_row_tag(import_row *row, arena *a, const char *tag);
+void import_row_warn(import_row *row, arena *a, const char *column, const char *reason);
+/* Like import_row_set and import_row_channel, but a value that fails the
+ * checks is left out with a warning instead of refusing the row (for data
+ * sets whose optional fields are known to be untidy). */
+void import_row_offer(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n);
+void import_row_offer_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,
+                              const char *types);
+/* An error: the row is refused. */
+void import_row_fail(import_row *row, arena *a, const char *column, const char *reason);
+void import_row_end(import_row *row, arena *a, size_t record);
+
 /* The target of a CSV header, as recognised (Google and Outlook exports,
  * this product's own export, common names). */
 import_target import_target_for(const char *header, size_t n);

@@ -88,7 +88,7 @@ int imports_upload(request *r, db *d)
             return refuse_upload(r, d, 422, arena_printf(r->mem, "%s: %s", f->filename, err));
     }
     long long id;
-    int rc = import_create(d, r->who.client_id, r->who.user_id, f->filename, f->data, f->len, &id);
+    int rc = import_create(d, r->who.client_id, r->who.user_id, f->filename, f->data, f->len, true, &id);
     if (rc != DB_OK)
         return rc;
     r->object_id = id;
