@@ -3,7 +3,8 @@
 #   make          build fcgi/ctrack
 #   make asan     build fcgi/ctrack-asan (AddressSanitizer + UBSan)
 #   make run      install missing Debian packages (as root), build, start the
-#                 private stack under var/ and print the URL and login
+#                 private stack under var/ and print the URL and login;
+#                 OPENSTATES=FOLDER also imports the Open States people data
 #   make stop     stop what `make run` started (data stays in var/)
 #   make test     unit tests, fuzz regression inputs, integration tests (normal
 #                 and sanitizer build), browser tests (headless Chromium)
@@ -133,7 +134,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@conf/stack.sh start "$(VAR)" $(PORT) $(WORKERS)
+	@CTRACK_OPENSTATES="$(OPENSTATES)" conf/stack.sh start "$(VAR)" $(PORT) $(WORKERS)
 
 stop:
 	@conf/stack.sh stop "$(VAR)"

@@ -374,6 +374,18 @@ start() {
         "$CTRACK" setup-demo -c "$DIR/ctrack.hdf" --credentials "$DIR/initial-credentials" ||
             die "ctrack setup-demo failed"
     fi
+    # make run OPENSTATES=FOLDER: the Open States people (state legislators,
+    # executives, mayors) into the demo client; again on every start, which
+    # changes only what changed in the folder (matched on their id).
+    if [ -n "${CTRACK_OPENSTATES:-}" ]; then
+        [ -d "$CTRACK_OPENSTATES" ] || die "OPENSTATES is not a folder: $CTRACK_OPENSTATES"
+        if ! "$CTRACK" import -c "$DIR/ctrack.hdf" --client "Example Advocacy" --update --match external-id \
+            --valid-rows --openstates "$CTRACK_OPENSTATES" > "$LOG/openstates-import.log"; then
+            tail -n 5 "$LOG/openstates-import.log" >&2
+            die "ctrack import --openstates failed (report: $LOG/openstates-import.log)"
+        fi
+        head -n 2 "$LOG/openstates-import.log"
+    fi
     make_cert
     start_nginx
     start_app
