@@ -245,8 +245,11 @@ def main():
     print(f"list page CPU per request: {lst['cpu']:.3f} ms (target: under 1 ms)")
     logon_timing(a.url, a.var, cert)
     audit_cost(a, cookie)
+    imports(a)
     if a.million:
         million(a, cert)
+        client = sql(a.var, "SELECT id FROM clients WHERE name = 'Bench: 1,000,000 contacts'")
+        exports(a, cert, client, session_for(a.var, "bench-all"))
 
 
 def audit_cost(a, cookie, rounds=2):
@@ -366,6 +369,111 @@ def million(a, cert):
     print("-" * len(hdr))
     for r in single:
         print(f"{r['name']:28} {r['p50']:8.2f} {r['p99']:8.2f} {r['p50'] - base['p50']:10.2f} {r['cpu']:8.3f}")
+
+
+# The statement of an export (fcgi/export.c, SQL_SELECT and filter_sql) for a
+# user who sees the whole client: what `mariadb --batch --quick` runs for the
+# comparison. Kept in step with export.c by hand.
+EXPORT_SQL = """SELECT STRAIGHT_JOIN c.id, c.external_id, c.first_name, c.middle_name, c.last_name, c.suffix,
+ c.nickname, c.title, c.organisation, c.party, c.email, c.email_type, c.phone, c.phone_type,
+ (SELECT GROUP_CONCAT(CONCAT(x.types, '\t', x.value) ORDER BY x.seq SEPARATOR '\n') FROM contact_channels x
+  WHERE x.client_id = c.client_id AND x.contact_id = c.id AND x.kind = 'email'),
+ (SELECT GROUP_CONCAT(CONCAT(x.types, '\t', x.value) ORDER BY x.seq SEPARATOR '\n') FROM contact_channels x
+  WHERE x.client_id = c.client_id AND x.contact_id = c.id AND x.kind = 'phone'),
+ c.address, c.city, c.address_region, c.postal_code, c.country, c.website, c.contact_form, c.birthday, r.code,
+ r.name, (SELECT GROUP_CONCAT(t.tag ORDER BY t.tag SEPARATOR '\n') FROM contact_tags t
+  WHERE t.client_id = c.client_id AND t.contact_id = c.id),
+ c.notes, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), c.live
+ FROM contacts c LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id
+ WHERE c.client_id = {client} AND c.live = 1 ORDER BY c.id"""
+
+
+def worker_pids(var):
+    sup = read_pid(f"{var}/run/ctrack.pid")
+    return children(sup) if sup else []
+
+
+def peak_kb(pid):
+    """The process's peak resident memory (VmHWM) and its current (VmRSS), kB."""
+    hwm = rss = 0
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return hwm, rss
+
+
+def exports(a, cert, client, token):
+    """Each export of the whole 1,000,000-contact client to /dev/null
+    (curl), its time and the serving worker's peak memory, against
+    `mariadb --batch --quick` of the same statement to /dev/null."""
+    rows = int(sql(a.var, f"SELECT COUNT(*) FROM contacts WHERE client_id = {int(client)} AND live = 1"))
+    print(f"\nexport of {rows:,} contacts to /dev/null (one client, all of it), in the same run\n")
+    hdr = f"{'what':34} {'seconds':>8} {'MB/s':>7} {'bytes':>14} {'worker peak RSS':>16}"
+    print(hdr)
+    print("-" * len(hdr))
+    t0 = time.monotonic()
+    q = subprocess.run(["mariadb", f"--defaults-extra-file={a.var}/secrets/root.cnf", "--batch", "--quick",
+                        "ctrack", "-e", EXPORT_SQL.format(client=int(client))], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, check=True)
+    base = time.monotonic() - t0
+    print(f"{'mariadb --batch --quick':34} {base:8.2f} {len(q.stdout) / base / 1e6:7.1f} {len(q.stdout):14,} {'':>16}")
+    del q
+    for fmt in ("csv", "ndjson"):
+        # Fresh workers: VmHWM is then the peak of this export, not of
+        # anything an older worker did.
+        subprocess.run([f"{REPO}/conf/stack.sh", "restart-app", a.var], capture_output=True, check=True)
+        time.sleep(1)
+        before = {p: peak_kb(p) for p in worker_pids(a.var)}
+        t0 = time.monotonic()
+        c = subprocess.run(["curl", "-sS", "--fail", "--cacert", cert, "-H", f"Cookie: __Host-ctrack={token}",
+                            "-o", "/dev/null", "-w", "%{size_download}", f"{a.url}/export/contacts.{fmt}"],
+                           capture_output=True, text=True, check=True)
+        took = time.monotonic() - t0
+        size = int(c.stdout)
+        after = {p: peak_kb(p) for p in worker_pids(a.var)}
+        grew = max(after, key=lambda p: after[p][0] - before.get(p, (0, 0))[0])
+        print(f"{'/export/contacts.' + fmt:34} {took:8.2f} {size / took / 1e6:7.1f} {size:14,} "
+              f"{after[grew][0] / 1024:12.1f} MB")
+        print(f"{'  ratio to mariadb --quick':34} {took / base:8.2f}x   (worker RSS before: "
+              f"{before.get(grew, (0, 0))[1] / 1024:.1f} MB)")
+
+
+def imports(a):
+    """`ctrack import` of 100,000 new CSV rows into the demo client (audit
+    included), then its undo."""
+    n = 100000
+    path = f"{a.var}/bench-import.csv"
+    stamp = int(time.time())
+    with open(path, "w", newline="") as f:
+        f.write("first_name,last_name,email,phone,address,city,postal_code,country,birthday,tags,notes\r\n")
+        for i in range(n):
+            f.write(f"First{i},Last{i % 5000},bench{stamp}.{i}@example.org,+1 555 {i % 10000:04d},"
+                    f"{i} Main Street,Springfield,{i % 99999:05d},United States,19{50 + i % 50}-0{1 + i % 9}-1{i % 9},"
+                    f"bench,imported for the benchmark\r\n")
+    size = os.path.getsize(path)
+    cmd = [f"{REPO}/fcgi/ctrack", "import", "-c", f"{a.var}/ctrack.hdf", "--client", "Example Advocacy", path]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    took = time.monotonic() - t0
+    if p.returncode != 0 or f"created {n}" not in p.stdout:
+        sys.exit(f"bench: the import failed: {p.stdout[-500:]} {p.stderr[-500:]}")
+    imp = re.search(r"import (\d+) of", p.stdout).group(1)
+    t0 = time.monotonic()
+    u = subprocess.run([f"{REPO}/fcgi/ctrack", "import", "undo", "-c", f"{a.var}/ctrack.hdf", "--client",
+                        "Example Advocacy", "--import", imp], capture_output=True, text=True, check=False)
+    undo = time.monotonic() - t0
+    if u.returncode != 0:
+        sys.exit(f"bench: the undo failed: {u.stderr[-500:]}")
+    os.unlink(path)
+    print(f"\nimport of {n:,} CSV rows ({size / 1e6:.1f} MB) with ctrack import, audit included\n")
+    print(f"import: {took:.2f} s, {n / took:,.0f} rows/s (aim: 50,000 rows/s)")
+    print(f"undo of it: {undo:.2f} s")
 
 
 if __name__ == "__main__":
