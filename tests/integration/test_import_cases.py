@@ -281,6 +281,18 @@ def test_br13_every_email_and_phone_with_its_types(tenant):
     assert [p for p in problems(tenant.db, r.id) if p[2] == "error"] == []
 
 
+def test_br13_what_the_model_cannot_hold_is_reported(tenant, tmp_path):
+    card = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Example;Ana;;;\r\nFN:Ana Example\r\n"
+            b"EMAIL;TYPE=HOME:ana@example.org\r\nIMPP:xmpp:ana@example.org\r\nX-SOCIALPROFILE:ana\r\n"
+            b"ADR:;;1 First St;Town;;;\r\nADR;TYPE=WORK:;;2 Second St;Town;;;\r\nEND:VCARD\r\n")
+    r = ran(tenant.cli_file(write(tmp_path, "extra.vcf", card)))
+    counts(r, read=1, created=1)
+    reasons = " | ".join(p[4] for p in problems(tenant.db, r.id) if p[2] == "warning")
+    for word in ("IMPP", "X-SOCIALPROFILE", "postal address"):
+        assert word in reasons, f"{word} is not named in the report: {reasons}"
+    assert tenant.by("first_name")["Ana"]["address"] == "1 First St"
+
+
 # ---------------------------------------------------------------- BR-15 birthdays as calendar dates
 
 BR15_DAYS = {"Ana": "1956-04-12", "Ben": "1985-10-27", "Cara": "1990-03-25", "Dan": "2000-01-01"}
