@@ -2,7 +2,6 @@
 of every case file through each export into another client; deleted
 contacts and tombstones; the scope of a limited user and of a token; the
 same bytes under four time zones (BR-15); and undoing an import."""
-import datetime
 import json
 import os
 import subprocess
@@ -10,10 +9,9 @@ import time
 
 import pytest
 
-from conftest import ListPage, Page, sql_int, sql_str, supervisor_pid, unique
-from import_support import (Tenant, card_id, card_props, case_bytes, case_path, counts, export, export_csv,
-                            export_json, export_ndjson, export_vcf, import_record, ran, run_form, uploaded_id, values,
-                            vsplit, Run, cli_import)
+from conftest import ListPage, Page, sql_str, supervisor_pid
+from import_support import (Tenant, card_id, card_props, case_path, cli_import, counts, export, export_csv, export_json,
+                            export_ndjson, export_vcf, import_record, ran, values)
 from test_import_cases import BR15_DAYS, BR18
 from test_tokens import Tokens, bearer
 
@@ -109,7 +107,8 @@ def test_br25_a_deleted_contact_leaves_every_export(tenant, db):
     assert [x["id"] for x in export_ndjson(tenant.web)] == want
     assert all("deleted" not in x for x in export_json(tenant.web))
     # A sync since before the deletion learns of it: Ben as a tombstone only.
-    for got in (export_json(tenant.web, f"updated_since={since}"), export_ndjson(tenant.web, f"updated_since={since}")):
+    query = f"updated_since={since}"
+    for got in (export_json(tenant.web, query), export_ndjson(tenant.web, query)):
         assert len(got) == 1 and set(got[0]) == {"id", "deleted", "deleted_at"}, got
         assert (got[0]["id"], got[0]["deleted"]) == (ben, True)
         stamp = db.value(f"SELECT DATE_FORMAT(deleted_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM contacts WHERE id = {ben}")

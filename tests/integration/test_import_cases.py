@@ -9,9 +9,9 @@ import unicodedata
 
 import pytest
 
-from conftest import ListPage, Page, sql_int
+from conftest import ListPage
 from import_support import (Tenant, case_bytes, case_path, counts, export_csv, export_json, export_vcf, import_record,
-                            imports_of, card_props, problems, ran, stored_contacts, values, vsplit, Run)
+                            imports_of, card_props, problems, ran, values, vsplit, Run)
 
 
 @pytest.fixture
@@ -184,7 +184,8 @@ def test_br08_crlf_leaves_no_carriage_return(tenant, tenants, tmp_path):
     assert values(other.contacts()) == values(cs)
     # Looking Cara up by her email finds her: an update matched on email.
     cara = [c for c in cs if c["first_name"] == "Cara"][0]
-    r = ran(tenant.cli_file(write(tmp_path, "cara.csv", b"first_name,email,city\r\nCara,cara@example.org,Lookup Town\r\n"), "--update"))
+    lookup = b"first_name,email,city\r\nCara,cara@example.org,Lookup Town\r\n"
+    r = ran(tenant.cli_file(write(tmp_path, "cara.csv", lookup), "--update"))
     counts(r, read=1, updated=1)
     assert tenant.by("first_name")["Cara"]["city"] == "Lookup Town"
     assert tenant.by("first_name")["Cara"]["id"] == cara["id"]

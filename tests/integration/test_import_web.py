@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ListPage, Page, location_path
 from import_support import (Tenant, case_bytes, column_headers, export_csv, import_record, imports_of, problems,
-                            report_counts, run_form, upload, uploaded_id, values, web_import)
+                            report_counts, run_form, upload, uploaded_id, values)
 from test_import_cases import BAD, BR16_DMY, BR16_MDY, check_br03
 
 
