@@ -848,6 +848,122 @@ def test_the_audit_viewer_its_exports_and_security_events(people, sessions, db, 
           outcome=200, client=demo.client_id, user=boss, detail={"filter": {"kind": "logon"}})
 
 
+# ---------------------------------------------------------------- the other exports and imports
+
+def test_json_ndjson_and_vcard_exports(people, sessions, db, audit):
+    """The JSON, NDJSON and vCard exports bracket their rows as the CSV
+    export does: what was asked first, the count and the contacts sent
+    last (a tombstone is no contact sent)."""
+    client = people.client()
+    user = people.user(client, ["contacts.view", "contacts.create", "contacts.export"])
+    web, _ = sessions.make(client_id=client, user_id=user)
+    marker = unique("Expfmt")
+    ids = []
+    for i in range(3):
+        r = web.post("/contacts", contact_form(last_name=f"{marker} {i}"))
+        assert r.status_code == 303
+        ids.append(int(location_path(r).rsplit("/", 1)[1]))
+    common = dict(action="contact.export", method="GET", outcome=200, client=client, user=user,
+                  obj=("contact", None))
+    for ext, fmt, query, extra, filt in (
+            ("json", "json", f"q={marker}", {}, no_filter(q=marker)),
+            ("ndjson", "ndjson", f"q={marker}&limit=2", {}, no_filter(q=marker)),
+            ("vcf", "vcard", f"q={marker}", {"version": 4}, no_filter(q=marker)),
+            ("vcf", "vcard", "version=3&after=" + str(ids[0]), {"version": 3}, no_filter())):
+        path = f"/export/contacts.{ext}"
+        mark = audit.mark()
+        r = web.get(f"{path}?{query}")
+        assert r.status_code == 200, (path, r.status_code)
+        if fmt == "json":
+            sent = [x["id"] for x in json.loads(r.text)]
+        elif fmt == "ndjson":
+            sent = [json.loads(line)["id"] for line in r.text.splitlines()]
+        else:
+            sent = [int(m) for m in re.findall(r"^X-CTRACK-ID:(\d+)\r$", r.text, re.M)]
+        want = ids[:2] if "limit=2" in query else ids[1:] if "after=" in query else ids
+        assert sent == want, (path, query, sent)
+        start, end = rows_since(db, mark)
+        limit = 2 if "limit=2" in query else None
+        after = ids[0] if "after=" in query else None
+        check(start, path=path, **common, detail={"format": fmt, "phase": "started", "filter": filt,
+                                                  "after": after, "limit": limit, **extra})
+        check(end, path=path, **common, detail={"format": fmt, "phase": "completed", "filter": filt,
+                                                "rows": len(want)}, contacts=want)
+        assert marker not in json.dumps([start["detail"], end["detail"]]).replace(f'"q": "{marker}"', "")
+
+
+def test_import_pages_upload_run_report_and_undo(people, sessions, db, audit):
+    import hashlib
+    client = people.client()
+    user = people.user(client, ["contacts.view", "contacts.import"])
+    web, _ = sessions.make(client_id=client, user_id=user)
+    who = dict(client=client, user=user)
+    marker = unique("Imprt")
+    data = (f"first_name,last_name,email\r\nAna,{marker},ana.{marker.lower()}@example.org\r\n"
+            f"Ben,{marker},ben.{marker.lower()}@example.org\r\nCara,,not-an-email\r\n").encode()
+    sha = hashlib.sha256(data).hexdigest()
+
+    mark = audit.mark()
+    assert web.get("/imports").status_code == 200
+    check(one_row(db, mark, "imports list"), action="import.list", method="GET", path="/imports", outcome=200,
+          obj=("import", None), detail={}, **who)
+
+    mark = audit.mark()
+    r = web.request("POST", "/imports", data={"csrf": web.csrf}, files={"file": ("audit.csv", data, "text/csv")})
+    assert r.status_code == 303, r.status_code
+    iid = int(re.fullmatch(r"/imports/(\d+)", location_path(r)).group(1))
+    row = one_row(db, mark, "upload")
+    check(row, action="import.upload", method="POST", path="/imports", outcome=303, obj=("import", iid),
+          any_detail=True, **who)
+    assert row["detail"] == {"file": {"name": "audit.csv", "sha256": row["detail"]["file"]["sha256"],
+                                      "size": len(data)}}
+    assert row["detail"]["file"]["sha256"].lower() == sha
+    assert marker not in json.dumps(row["detail"]), "contact data in the upload's row"
+
+    mark = audit.mark()
+    r = web.get(f"/imports/{iid}")
+    assert r.status_code == 200
+    check(one_row(db, mark, "import page"), action="import.view", method="GET", path=f"/imports/{iid}",
+          outcome=200, obj=("import", iid), detail={}, **who)
+    fields = dict(Page(r.text).form(f"/imports/{iid}/run")["fields"])
+    fields.pop("csrf", None)
+
+    mark = audit.mark()
+    assert web.post(f"/imports/{iid}/run", {**fields, "action": "preview"}).status_code == 200
+    check(one_row(db, mark, "preview"), action="contact.import", method="POST", path=f"/imports/{iid}/run",
+          outcome=200, obj=("import", iid), detail={"preview": True}, **who)
+
+    mark = audit.mark()
+    r = web.post(f"/imports/{iid}/run", {**fields, "rows": "valid", "action": "import"})
+    assert r.status_code == 303, r.status_code
+    created = [int(x[0]) for x in db.rows(f"SELECT id FROM contacts WHERE client_id = {client} ORDER BY id")]
+    assert len(created) == 2
+    row = one_row(db, mark, "run")
+    check(row, action="contact.import", method="POST", path=f"/imports/{iid}/run", outcome=303,
+          obj=("import", iid), contacts=created, any_detail=True, **who)
+    assert row["detail"] == {
+        "import": iid, "file": {"name": "audit.csv", "sha256": row["detail"]["file"]["sha256"], "size": len(data)},
+        "format": "csv", "encoding": "UTF-8",
+        "options": {"mode": "create", "match": "email", "rows": "valid", "dry_run": False, "deleted": "skip",
+                    "dates": "iso", "mapping": ["first_name", "last_name", "email.1"]},
+        "outcome": "imported", "rows_read": 3, "created": 2, "updated": 0, "restored": 0, "unchanged": 0,
+        "skipped": 0, "failed": 1, "warnings": 0, "created_ids": created, "updated_ids": [], "restored_ids": []}
+    assert row["detail"]["file"]["sha256"].lower() == sha
+    assert marker not in json.dumps(row["detail"]), "contact data in the import's row"
+
+    mark = audit.mark()
+    r = web.get(f"/imports/{iid}/report.csv")
+    assert r.status_code == 200 and r.content.count(b"\r\n") == 2
+    check(one_row(db, mark, "report"), action="import.report", method="GET", path=f"/imports/{iid}/report.csv",
+          outcome=200, obj=("import", iid), detail={"problems": 1}, **who)
+
+    mark = audit.mark()
+    assert web.post(f"/imports/{iid}/undo").status_code == 303
+    check(one_row(db, mark, "undo"), action="contact.import_undo", method="POST", path=f"/imports/{iid}/undo",
+          outcome=303, obj=("import", iid), contacts=created,
+          detail={"import": iid, "undo": True, "removed": 2, "restored": 0, "left_alone": []}, **who)
+
+
 # ---------------------------------------------------------------- the route table
 
 # Each route -> the test of this file that checks its audit row.
@@ -866,6 +982,15 @@ COVERED_HERE = {
     ("POST", "/contacts/{id}/campaigns"): "test_member_status_change_and_remove",
     ("POST", "/contacts/{id}/campaigns/remove"): "test_member_status_change_and_remove",
     ("GET", "/export/contacts.csv"): "test_an_export_row_never_holds_contact_data",
+    ("GET", "/export/contacts.json"): "test_json_ndjson_and_vcard_exports",
+    ("GET", "/export/contacts.ndjson"): "test_json_ndjson_and_vcard_exports",
+    ("GET", "/export/contacts.vcf"): "test_json_ndjson_and_vcard_exports",
+    ("GET", "/imports"): "test_import_pages_upload_run_report_and_undo",
+    ("POST", "/imports"): "test_import_pages_upload_run_report_and_undo",
+    ("GET", "/imports/{id}"): "test_import_pages_upload_run_report_and_undo",
+    ("POST", "/imports/{id}/run"): "test_import_pages_upload_run_report_and_undo",
+    ("GET", "/imports/{id}/report.csv"): "test_import_pages_upload_run_report_and_undo",
+    ("POST", "/imports/{id}/undo"): "test_import_pages_upload_run_report_and_undo",
     ("POST", "/account/tokens"): "test_api_token_request_and_token_create_revoke",
     ("POST", "/account/tokens/{id}/revoke"): "test_api_token_request_and_token_create_revoke",
     ("POST", "/admin/tokens/{id}/revoke"): "test_admin_token_revoke",
