@@ -66,7 +66,7 @@ int import_set_size(db *d, long long client_id, long long id, size_t bytes)
 }
 
 static const char SQL_GET[] =
-    "SELECT id, IFNULL(user_id, 0), file_name, HEX(file_sha256), format, status, options,"
+    "SELECT id, IFNULL(user_id, 0), file_name, LOWER(HEX(file_sha256)), format, status, options,"
     " DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(run_at, '%Y-%m-%d %H:%i:%s'),"
     " DATE_FORMAT(undone_at, '%Y-%m-%d %H:%i:%s'), file_size, dry_run, rows_read, created, updated, restored,"
     " skipped, failed, settings, ";
@@ -818,8 +818,10 @@ static int update_one(run *x, pending *p)
         rc = bulk(x, SQL_CAMPAIGNS_MANY, &camps, NULL);
     buf_free(&ch), buf_free(&tags), buf_free(&camps), buf_free(&one);
     if (rc == DB_OK) {
-        s = db_stmt_get(j->d, "INSERT INTO import_contacts (client_id, import_id, contact_id, action, before_json,"
-                              " version) VALUES (?, ?, ?, ?, ?, ?)");
+        /* A contact two rows change keeps the record of the first: its
+         * values from before the import (or that the import created it). */
+        s = db_stmt_get(j->d, "INSERT IGNORE INTO import_contacts (client_id, import_id, contact_id, action,"
+                              " before_json, version) VALUES (?, ?, ?, ?, ?, ?)");
         if (!s)
             rc = DB_ERR;
         else {
@@ -841,6 +843,7 @@ static int update_one(run *x, pending *p)
         j->n.updated++;
         list_id(x, &x->updated, e->id);
     } else {
+        row_problem(x, row, false, "", "matches a deleted contact (%lld): restored", e->id);
         j->n.restored++;
         list_id(x, &x->restored, e->id);
     }
@@ -925,6 +928,9 @@ static int flush(run *x, pending *batch, size_t n)
                         row->v.v[CF_EXTERNAL_ID]);
         } else if (!p->found && !j->sc->all_campaigns && p->nc == 0) {
             row_problem(x, row, true, "campaign", "is needed: one of your campaigns");
+        } else if (!p->found && contact_check_whole(&row->v)) {
+            /* A new contact needs a name; an update keeps the contact's. */
+            row_problem(x, row, true, "", "has no name: give a first name, a last name or an organisation");
         } else if (!p->found) {
             news[nnew++] = p;
         } else {
@@ -1284,7 +1290,7 @@ int import_undo(import_job *j)
         else
             buf_printf(&sql, "IFNULL(JSON_VALUE(i.before_json, '$.%s'), '')", name);
     }
-    buf_adds(&sql, ", c.deleted_at = IF(JSON_VALUE(i.before_json, '$.live') = 'true', NULL, ?), c.updated_at = ?"
+    buf_adds(&sql, ", c.deleted_at = IF(JSON_VALUE(i.before_json, '$.live') IN ('true', '1'), NULL, ?), c.updated_at = ?"
                    " WHERE i.client_id = ? AND i.import_id = ? AND i.action IN ('updated', 'restored')"
                    " AND c.updated_at = i.version AND ");
     acl_scope_sql(&sql, sc);

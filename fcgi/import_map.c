@@ -1241,10 +1241,9 @@ void import_row_fail(import_row *row, arena *a, const char *column, const char *
 
 void import_row_end(import_row *row, arena *a, size_t record)
 {
+    (void)a;
     finish_channels(row);
     row->record = record;
-    if (contact_check_whole(&row->v) && !row->bad)
-        problem(row, a, "", true, "has no name: give a first name, a last name or an organisation");
 }
 
 int import_next(import_source *src, arena *a, import_row *row, char *err, size_t errlen)
@@ -1253,8 +1252,5 @@ int import_next(import_source *src, arena *a, import_row *row, char *err, size_t
     if (rc != 1)
         return rc;
     row->record = ++src->records;
-    const char *whole = contact_check_whole(&row->v);
-    if (whole && !row->bad)
-        problem(row, a, "", true, "has no name: give a first name, a last name or an organisation");
     return 1;
 }

@@ -131,8 +131,9 @@ void import_close(import_source *src);
  * import_row_begin clears row; import_row_set sets a field (dates read as
  * ISO); import_row_channel adds an email (email true) or a phone with its
  * types ("work,fax"); import_row_tag adds a tag; import_row_warn adds a
- * warning, import_row_fail an error; import_row_end puts the preferred email and phone first and
- * checks the row as a whole (record is its number). */
+ * warning, import_row_fail an error; import_row_end puts the preferred
+ * email and phone first (record is its number). Whether a contact without
+ * a name may be made is import.c's to say (an update keeps the name it has). */
 void import_row_begin(import_row *row, size_t line);
 void import_row_set(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n);
 void import_row_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,

@@ -20,10 +20,12 @@ from conftest import (SESSION_COOKIE, Page, Sessions, config_changed, configured
                       sql_str, supervisor_pid, unhex, unique, wait_for, workers)
 
 COLUMNS = ["id", "external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title",
-           "organisation", "party", "email", "phone", "address", "website", "contact_form", "birthday",
-           "region_code", "region_name", "updated_at"]
+           "organisation", "party", "email", "email_type", "phone", "phone_type", "other_emails", "other_phones",
+           "address", "city", "address_region", "postal_code", "country", "website", "contact_form", "birthday",
+           "region_code", "region_name", "tags", "notes", "updated_at"]
 TEXT = ("external_id", "first_name", "middle_name", "last_name", "suffix", "nickname", "title", "organisation",
-        "party", "email", "phone", "address", "website", "contact_form")
+        "party", "email", "email_type", "phone", "phone_type", "address", "city", "address_region", "postal_code",
+        "country", "website", "contact_form", "notes")
 PATH = "/export/contacts.csv"
 BOM = b"\xef\xbb\xbf"
 
@@ -56,9 +58,15 @@ def db_rows(db, client_id, where="1", order="c.id"):
     """The export's columns for the live contacts matching where, from SQL,
     exactly as stored (NULL becomes "", as in the file)."""
     cols = ", ".join(f"HEX(c.{c})" for c in TEXT)
+    lists = ", ".join(
+        f"HEX((SELECT GROUP_CONCAT(CONCAT(x.value, IF(x.types = '', '', CONCAT(' (', x.types, ')')))"
+        f" ORDER BY x.seq SEPARATOR '\\n') FROM contact_channels x WHERE x.client_id = c.client_id"
+        f" AND x.contact_id = c.id AND x.kind = '{kind}'))" for kind in ("email", "phone"))
     rows = db.rows(
         f"SELECT c.id, {cols}, c.birthday, r.code, HEX(r.name),"
-        " DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM contacts c"
+        " DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " + lists + ","
+        " HEX((SELECT GROUP_CONCAT(t.tag ORDER BY t.tag SEPARATOR ', ') FROM contact_tags t"
+        " WHERE t.client_id = c.client_id AND t.contact_id = c.id)) FROM contacts c"
         " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id"
         f" WHERE c.client_id = {sql_int(client_id)} AND c.deleted_at IS NULL AND ({where}) ORDER BY {order}")
     out = []
@@ -71,6 +79,9 @@ def db_rows(db, client_id, where="1", order="c.id"):
         d["region_code"] = row[n + 1] or ""
         d["region_name"] = unhex(row[n + 2]) or ""
         d["updated_at"] = row[n + 3]
+        d["other_emails"] = unhex(row[n + 4]) or ""
+        d["other_phones"] = unhex(row[n + 5]) or ""
+        d["tags"] = unhex(row[n + 6]) or ""
         out.append(d)
     return out
 
@@ -674,11 +685,17 @@ def test_after_a_broken_export_the_worker_serves_again(failing_exports, exporter
 def test_the_list_offers_the_download_of_its_filter(exporter, people, msessions, demo):
     page = Page(exporter.get("/contacts?region=US-OH&party=Republican&q=john").text)
     links = [l["href"] for l in page.links if l["rel"] == "export"]
-    assert links == ["/export/contacts.csv?q=john&region=US-OH&party=Republican&safe=1&bom=1"], links
+    assert links == ["/export/contacts.csv?q=john&region=US-OH&party=Republican&safe=1&bom=1",
+                     "/export/contacts.vcf?q=john&region=US-OH&party=Republican"], links
     r = exporter.get(links[0])
     assert r.status_code == 200 and r.content.startswith(BOM + b"id,")
+    r = exporter.get(links[1])
+    assert r.status_code == 200 and r.content.startswith(b"BEGIN:VCARD\r\nVERSION:4.0\r\n")
+    assert r.content.count(b"BEGIN:VCARD") == len(get_export(exporter, q="john", region="US-OH",
+                                                             party="Republican")[1])
     plain = Page(exporter.get("/contacts").text)
-    assert [l["href"] for l in plain.links if l["rel"] == "export"] == ["/export/contacts.csv?safe=1&bom=1"]
+    assert [l["href"] for l in plain.links if l["rel"] == "export"] == ["/export/contacts.csv?safe=1&bom=1",
+                                                                        "/export/contacts.vcf"]
     # Not offered to a user who may not export.
     viewer = people.user(demo.client_id, ["contacts.view"])
     web, _ = msessions.make(user_id=viewer)
