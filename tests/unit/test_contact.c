@@ -101,7 +101,8 @@ static void test_clean_nfc(void **state)
     clean_is(CF_NOTES, "Caf\x65\xCC\x81\r\nbar", "Caf\xC3\xA9\nbar");
     /* Already NFC, and other scripts: unchanged. */
     clean_is(CF_FIRST_NAME, "Jos\xC3\xA9", "Jos\xC3\xA9");
-    clean_is(CF_LAST_NAME, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80");
+    clean_is(CF_LAST_NAME, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80",
+             "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80");
     /* Hangul jamo compose into one syllable (U+1112 U+1161 U+11AB is U+D55C). */
     clean_is(CF_FIRST_NAME, "\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB", "\xED\x95\x9C");
     /* Invalid UTF-8 is copied as it is (contact_check refuses it). */
