@@ -107,10 +107,12 @@ void contact_assign_sql(buf *sql, const char *prefix, int count);
 bool contact_birthday(const char *s, size_t n, char out[11]);
 
 /* Normalises email or phone types to the stored form: lowercase words
- * from the list home, work, cell, voice, fax, pager, text, video, other,
- * main, internet dropped (every email is one), in that order, joined by
- * ','; other words are dropped and counted in *unknown (may be NULL). out
- * needs 64 bytes. */
+ * from the list home, work, cell, voice, fax, pager, text, video, main,
+ * other, in that order, joined by ','; "mobile" and "iphone" are cell,
+ * "business" work, "msg" text; "internet" (every email is one), "pref"
+ * (said apart) and "x400" are dropped; a leading '*' (Google's mark of the
+ * preferred one) is ignored; other words are dropped and counted in
+ * *unknown (may be NULL). out needs 64 bytes. */
 void contact_types(const char *const *words, size_t n, char out[64], size_t *unknown);
 
 #endif

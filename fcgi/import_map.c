@@ -249,6 +249,9 @@ bool import_target_parse(const char *code, import_target *t)
     for (size_t k = 0; k < CT_ARRAY_LEN(kind_codes); k++) {
         if (strlen(kind_codes[k].code) != n || memcmp(kind_codes[k].code, code, n) != 0)
             continue;
+        /* "email" alone is the field (the contact's own email, slot 1) */
+        if (kind_codes[k].kind <= TK_PHONE_TYPE && code[n] == '\0')
+            break;
         t->kind = kind_codes[k].kind;
         t->why = NULL;
         if (t->kind > TK_PHONE_TYPE)
@@ -421,6 +424,18 @@ static int resolve_targets(import_source *src, const import_settings *set, char 
     return 0;
 }
 
+/* The longest prefix of s[0..n) of at most max bytes that ends between two
+ * UTF-8 characters (for quoting a value in a message). */
+static size_t whole_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 /* ---- opening ---- */
 
 static bool starts_with_vcard(const char *s, size_t n)
@@ -433,7 +448,7 @@ static bool starts_with_vcard(const char *s, size_t n)
 
 static const char *delim_name(char d)
 {
-    return d == ',' ? "comma (,)" : d == ';' ? "semicolon (;)" : d == '\t' ? "tab" : "the chosen character";
+    return d == ',' ? "comma (,)" : d == ';' ? "semicolon (;)" : d == '\t' ? "tab" : d == '|' ? "bar (|)" : "chosen character";
 }
 
 int import_open(import_source *src, const char *data, size_t len, const import_settings *set, char *err,
@@ -490,7 +505,7 @@ int import_open(import_source *src, const char *data, size_t len, const import_s
             b++;
         while (e > b && (f->p[e - 1] == ' ' || f->p[e - 1] == '\t'))
             e--;
-        src->headers[i] = arena_strndup(src->a, f->p + b, e - b > 200 ? 200 : e - b);
+        src->headers[i] = arena_strndup(src->a, f->p + b, whole_prefix(f->p + b, e - b, 200));
     }
     /* One column that holds another delimiter: the file is not separated
      * by the one used, and one merged field per contact would be wrong. */
@@ -558,7 +573,7 @@ static int number(const char *s, size_t n, int *out)
     return 0;
 }
 
-const char *import_date(const char *s, size_t n, enum import_dates dates, char out[11])
+const char *import_date(const char *s, size_t n, enum import_dates dates, char out[IMPORT_DATE_OUT])
 {
     /* A date with a time (as some exports write birthdays) is the date as
      * written: never moved by a time zone. */
@@ -566,6 +581,10 @@ const char *import_date(const char *s, size_t n, enum import_dates dates, char o
         n = 10;
     if (contact_birthday(s, n, out))
         return NULL;
+    /* YYYY-MM-DD that is no day of the calendar */
+    if (n == 10 && s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 && strspn(s + 5, "0123456789") == 2 &&
+        strspn(s + 8, "0123456789") == 2)
+        return "is not a date: there is no such day";
     int part[3], np = 0;
     size_t start = 0;
     char sep = 0;
@@ -589,21 +608,20 @@ const char *import_date(const char *s, size_t n, enum import_dates dates, char o
         return "is not written YYYY-MM-DD: choose the file's date format (MM/DD/YYYY or DD/MM/YYYY)";
     int m = dates == DATES_MDY ? part[0] : part[1], d = dates == DATES_MDY ? part[1] : part[0];
     int y = np == 3 ? part[2] : 0;
-    static char why[64];
     if (m < 1 || m > 12) {
-        snprintf(why, sizeof why, "is not a date: %d is not a month", m);
-        return why;
+        snprintf(out, IMPORT_DATE_OUT, "is not a date: %d is not a month", m);
+        return out;
     }
+    if (y && y < 1000)
+        return "is not a date: write the year with four digits";
     char iso[16];
     if (y)
         snprintf(iso, sizeof iso, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
     else
         snprintf(iso, sizeof iso, "--%02d-%02d", m % 100, d % 100);
-    if (y && y < 1000)
-        return "is not a date: write the year with four digits";
     if (!contact_birthday(iso, strlen(iso), out)) {
-        snprintf(why, sizeof why, "is not a date: month %d has no day %d", m, d);
-        return why;
+        snprintf(out, IMPORT_DATE_OUT, "is not a date: month %d has no day %d", m, d);
+        return out;
     }
     return NULL;
 }
@@ -613,20 +631,31 @@ static void set_field(import_row *row, arena *a, const char *column, enum contac
                       enum import_dates dates)
 {
     row->has[f] = true;
-    char day[11];
+    char day[IMPORT_DATE_OUT];
     if (f == CF_BIRTHDAY && n > 0) {
         size_t b = 0, e = n;
         while (b < e && (s[b] == ' ' || s[b] == '\t'))
             b++;
         while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
             e--;
-        const char *why = import_date(s + b, e - b, dates, day);
-        if (why) {
-            problem(row, a, column, true, "\"%.40s\" %s", arena_strndup(a, s + b, e - b), why);
-            return;
+        /* "No date" as Outlook writes it. */
+        static const char *const none[] = {"0/0/00", "0/0/0000", "00/00/0000", "00.00.0000", "0000-00-00"};
+        for (size_t k = 0; k < CT_ARRAY_LEN(none); k++)
+            if (e - b == strlen(none[k]) && memcmp(s + b, none[k], e - b) == 0)
+                b = e;
+        if (b == e) {
+            n = 0;
+            s = "";
+        } else {
+            const char *why = import_date(s + b, e - b, dates, day);
+            if (why) {
+                size_t q = whole_prefix(s + b, e - b, 40);
+                problem(row, a, column, true, "\"%s\" %s", arena_strndup(a, s + b, q), why);
+                return;
+            }
+            s = day;
+            n = strlen(day);
         }
-        s = day;
-        n = strlen(day);
     }
     const char *v = contact_clean(a, f, s, &n);
     const char *why = contact_check(f, v, n);
@@ -715,7 +744,7 @@ static void add_list(import_row *row, arena *a, const char *column, bool tags, c
             continue;
         enum valid_rc rc = valid_text(item, len, tags ? 100 : 200, false);
         if (rc != VALID_OK) {
-            problem(row, a, column, true, "%s %s", tags ? "A tag" : "A campaign name", valid_message(rc, 100));
+            problem(row, a, column, true, "%s %s", tags ? "A tag" : "A campaign name", valid_message(rc, tags ? 100 : 200));
             continue;
         }
         bool dup = false;
@@ -780,7 +809,7 @@ static void split_name(import_row *row, arena *a, const char *s, size_t n)
 
 /* The preferred channel first (stable otherwise), then the contact's own
  * fields from it. */
-static void finish_channels(import_row *row)
+static void finish_channels(import_row *row, arena *a)
 {
     for (int e = 0; e < 2; e++) {
         import_channel *list = e == 0 ? row->emails : row->phones;
@@ -797,7 +826,8 @@ static void finish_channels(import_row *row)
         enum contact_field f = e == 0 ? CF_EMAIL : CF_PHONE, ft = e == 0 ? CF_EMAIL_TYPE : CF_PHONE_TYPE;
         if (count) {
             row->v.v[f] = list[0].value, row->v.len[f] = list[0].len;
-            row->v.v[ft] = list[0].types, row->v.len[ft] = strlen(list[0].types);
+            /* A copy: the row may be copied, its channels with it. */
+            row->v.v[ft] = arena_strdup(a, list[0].types), row->v.len[ft] = strlen(list[0].types);
             row->has[f] = row->has[ft] = true;
         }
     }
@@ -928,18 +958,33 @@ static int next_csv(import_source *src, arena *a, import_row *row, char *err, si
         for (int s = 1; s <= IMPORT_MAX_SLOTS; s++) {
             if (!vals[s])
                 continue;
-            char t[64];
-            bool star = false;
-            size_t unknown = 0;
-            parse_types(types[s] ? types[s] : "", types[s] ? tn[s] : 0, NULL, t, &star, &unknown);
-            add_channel(row, a, e == 0, src->headers[cols[s]], vals[s], vn[s], t, star ? 1 : 0);
+            /* Google puts several values in one cell ("a@x ::: b@x"), and
+             * their types likewise ("* Home ::: Work"). */
+            const char *v = vals[s], *vend = vals[s] + vn[s];
+            const char *ty = types[s] ? types[s] : "", *tend = ty + (types[s] ? tn[s] : 0);
+            while (v <= vend) {
+                const char *vs = memmem(v, (size_t)(vend - v), ":::", 3);
+                const char *ve = vs ? vs : vend;
+                const char *ts = ty < tend ? memmem(ty, (size_t)(tend - ty), ":::", 3) : NULL;
+                const char *te = ts ? ts : tend;
+                char t[64];
+                bool star = false;
+                size_t unknown = 0;
+                parse_types(ty, (size_t)(te - ty), NULL, t, &star, &unknown);
+                add_channel(row, a, e == 0, src->headers[cols[s]], v, (size_t)(ve - v), t, star ? 1 : 0);
+                if (!vs)
+                    break;
+                v = vs + 3;
+                if (ts)
+                    ty = ts + 3;
+            }
         }
         import_channel *keep = e == 0 ? keep_e : keep_p;
         for (size_t k = 0; k < (e == 0 ? listed_e : listed_p); k++)
             add_channel(row, a, e == 0, e == 0 ? "other_emails" : "other_phones", keep[k].value, keep[k].len,
                         keep[k].types, 0);
     }
-    finish_channels(row);
+    finish_channels(row, a);
     if (name && !row->v.len[CF_FIRST_NAME] && !row->v.len[CF_LAST_NAME])
         split_name(row, a, name, name_n);
     return 1;
@@ -1167,12 +1212,10 @@ static int next_vcard(import_source *src, arena *a, import_row *row, char *err, 
     if (notes.len)
         set_field(row, a, "NOTE", CF_NOTES, notes.data, notes.len, DATES_ISO);
     buf_free(&notes);
-    if (skipped.len > 2) {
-        skipped.len -= 2;
-        problem(row, a, "", false, "not imported (no place for them): %s", buf_str(&skipped));
-    }
+    if (skipped.len > 2)
+        problem(row, a, "", false, "not imported (no place for them): %.*s", (int)(skipped.len - 2), skipped.data);
     buf_free(&skipped);
-    finish_channels(row);
+    finish_channels(row, a);
     if (fn && !row->v.len[CF_FIRST_NAME] && !row->v.len[CF_LAST_NAME] && !row->v.len[CF_ORGANISATION])
         split_name(row, a, fn, fn_n);
     return 1;
@@ -1242,7 +1285,7 @@ void import_row_fail(import_row *row, arena *a, const char *column, const char *
 void import_row_end(import_row *row, arena *a, size_t record)
 {
     (void)a;
-    finish_channels(row);
+    finish_channels(row, a);
     row->record = record;
 }
 

@@ -38,7 +38,7 @@ enum import_target_kind {
     TK_PHONE_LIST,
     TK_ADDRESS_LINE, /* a further street line, appended to the address */
     TK_TAGS,       /* tags separated by , ; or ::: */
-    TK_CAMPAIGN,   /* campaign names separated by , or ; */
+    TK_CAMPAIGN,   /* campaign names separated by ; or line breaks (a name may hold a comma) */
     TK_NAME,       /* the whole name: used when there is no first or last name */
 };
 
@@ -162,7 +162,9 @@ bool import_target_parse(const char *code, import_target *t);
 void import_target_label(const import_target *t, char out[96]);
 
 /* A date as written in a file, in the order given, to the stored form
- * (contact.h): NULL with out set, or why not ("13 is not a month"). */
-const char *import_date(const char *s, size_t n, enum import_dates dates, char out[11]);
+ * (contact.h): NULL with the date in out, or why not ("13 is not a month";
+ * a constant, or the message written into out). */
+#define IMPORT_DATE_OUT 80
+const char *import_date(const char *s, size_t n, enum import_dates dates, char out[IMPORT_DATE_OUT]);
 
 #endif

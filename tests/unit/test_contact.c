@@ -418,10 +418,10 @@ static void test_types(void **state)
 
 /* contact.h: "home, work, cell, voice, fax, pager, text, video, other, main
  * ... in that order". */
-static void test_types_order_other_main(void **state)
+static void test_types_order_main_other(void **state)
 {
     (void)state;
-    types_are((const char *[]){"main", "other"}, 2, "other,main", 0);
+    types_are((const char *[]){"other", "main"}, 2, "main,other", 0);
 }
 
 static void test_columns_sql(void **state)
@@ -498,7 +498,7 @@ int main(void)
         cmocka_unit_test(test_birthday_29_february),
         cmocka_unit_test(test_birthday_invalid),
         cmocka_unit_test(test_types),
-        cmocka_unit_test(test_types_order_other_main),
+        cmocka_unit_test(test_types_order_main_other),
         cmocka_unit_test(test_columns_sql),
         cmocka_unit_test(test_assign_sql),
     };
