@@ -10,28 +10,28 @@
   <h2 class="sub" id="report-title"><?cs if:Import.status == "undone" ?>Undone <?cs var:Import.undone_at ?> UTC<?cs elif:Import.status == "imported" ?>Imported <?cs var:Import.run_at ?> UTC<?cs elif:Import.dry_run == "1" ?>Dry run <?cs var:Import.run_at ?> UTC: nothing was changed<?cs else ?>Not imported (<?cs var:Import.run_at ?> UTC): rows have errors<?cs /if ?></h2>
   <?cs if:Import.status == "uploaded" && Import.dry_run == "0" ?><p>All or nothing was chosen and <?cs var:Import.failed ?> rows have errors, so nothing was imported. Correct the file, or choose to import the valid rows.</p><?cs /if ?>
   <dl class="counts">
-    <dt>Rows read</dt><dd id="count-read"><?cs var:Import.rows_read ?></dd>
-    <dt><?cs if:Import.dry_run == "1" && Import.status == "uploaded" ?>Would be created<?cs else ?>Created<?cs /if ?></dt><dd id="count-created"><?cs var:Import.created ?></dd>
-    <dt><?cs if:Import.dry_run == "1" && Import.status == "uploaded" ?>Would be updated<?cs else ?>Updated<?cs /if ?></dt><dd id="count-updated"><?cs var:Import.updated ?></dd>
-    <dt>Restored</dt><dd id="count-restored"><?cs var:Import.restored ?></dd>
-    <dt>Skipped</dt><dd id="count-skipped"><?cs var:Import.skipped ?></dd>
-    <dt>Failed</dt><dd id="count-failed"><?cs var:Import.failed ?></dd>
+    <div><dt>Rows read</dt><dd id="count-read"><?cs var:Import.rows_read ?></dd></div>
+    <div><dt><?cs if:Import.dry_run == "1" && Import.status == "uploaded" ?>Would be created<?cs else ?>Created<?cs /if ?></dt><dd id="count-created"><?cs var:Import.created ?></dd></div>
+    <div><dt><?cs if:Import.dry_run == "1" && Import.status == "uploaded" ?>Would be updated<?cs else ?>Updated<?cs /if ?></dt><dd id="count-updated"><?cs var:Import.updated ?></dd></div>
+    <div><dt>Restored</dt><dd id="count-restored"><?cs var:Import.restored ?></dd></div>
+    <div><dt>Skipped</dt><dd id="count-skipped"><?cs var:Import.skipped ?></dd></div>
+    <div><dt>Failed</dt><dd id="count-failed"><?cs var:Import.failed ?></dd></div>
   </dl>
   <?cs if:Problems.0.reason ?>
-  <table class="list problems">
+  <div class="scroll"><table class="list problems">
     <thead><tr><th scope="col">Row</th><th scope="col">Line</th><th scope="col"></th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
     <tbody>
     <?cs each:p = Problems ?>
       <tr class="<?cs var:p.severity ?>"><td><?cs if:p.record != "0" ?><?cs var:p.record ?><?cs /if ?></td><td><?cs if:p.line != "0" ?><?cs var:p.line ?><?cs /if ?></td><td><?cs var:p.severity ?></td><td><?cs var:p.column ?></td><td><?cs var:p.reason ?></td></tr>
     <?cs /each ?>
     </tbody>
-  </table>
+  </table></div>
   <p><a href="/imports/<?cs var:Import.id ?>/report.csv" rel="download">Download the report (CSV)</a><?cs if:Report.shown == "500" ?> · the first 500 problems are shown here<?cs /if ?></p>
   <?cs else ?>
   <p class="muted">No problems.</p>
   <?cs /if ?>
   <?cs if:Import.status == "imported" ?>
-  <form method="post" action="/imports/<?cs var:Import.id ?>/undo" class="inline-form">
+  <form method="post" action="/imports/<?cs var:Import.id ?>/undo" class="inline-form import-undo">
     <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
     <button type="submit" class="danger">Undo this import</button>
     <span class="muted">Removes the contacts it created and gives those it updated their values back (a contact changed since is left as it is).</span>
@@ -94,7 +94,7 @@
           <td><label for="col-<?cs name:c ?>"><?cs if:c.header ?><?cs var:c.header ?><?cs else ?><span class="muted">(no header)</span><?cs /if ?></label></td>
           <td><select id="col-<?cs name:c ?>" name="col.<?cs name:c ?>">
             <?cs each:t = Targets ?><option value="<?cs var:t.code ?>"<?cs if:t.code == c.code ?> selected<?cs /if ?>><?cs var:t.label ?></option><?cs /each ?>
-          </select><?cs if:c.why ?> <span class="muted"><?cs var:c.why ?></span><?cs /if ?></td>
+          </select><?cs if:c.why && c.why != "not imported" ?> <span class="muted"><?cs var:c.why ?></span><?cs /if ?></td>
         </tr>
       <?cs /each ?>
       </tbody>
@@ -142,19 +142,19 @@
 <?cs if:Rows.0.record ?>
 <section class="panel" aria-labelledby="preview-title">
   <h2 class="sub" id="preview-title">Preview: the first rows as they would be imported</h2>
-  <table class="list preview">
+  <div class="scroll"><table class="list preview">
     <thead><tr><th scope="col">Row</th><th scope="col">First name</th><th scope="col">Last name</th><th scope="col">Organisation</th><th scope="col">Email</th><th scope="col">Phone</th><th scope="col">City</th><th scope="col">Region</th><th scope="col">Birthday</th><th scope="col">More</th><th scope="col">Problems</th></tr></thead>
     <tbody>
     <?cs each:w = Rows ?>
       <tr>
         <td><?cs var:w.record ?></td><td><?cs var:w.first_name ?></td><td><?cs var:w.last_name ?></td><td><?cs var:w.organisation ?></td>
-        <td><?cs var:w.email ?></td><td><?cs var:w.phone ?></td><td><?cs var:w.city ?></td><td><?cs var:w.region ?></td><td><?cs var:w.birthday ?></td>
+        <td class="email"><?cs var:w.email ?></td><td class="phone"><?cs var:w.phone ?></td><td><?cs var:w.city ?></td><td><?cs var:w.region ?></td><td><?cs var:w.birthday ?></td>
         <td><?cs var:w.more ?><?cs if:w.tags ?> <span class="muted">tags: <?cs var:w.tags ?></span><?cs /if ?></td>
         <td><?cs each:p = w.problems ?><div class="<?cs var:p.severity ?>"><?cs if:p.column ?><?cs var:p.column ?>: <?cs /if ?><?cs var:p.reason ?></div><?cs /each ?></td>
       </tr>
     <?cs /each ?>
     </tbody>
-  </table>
+  </table></div>
 </section>
 <?cs /if ?>
 <?cs /if ?>

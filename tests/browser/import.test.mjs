@@ -452,7 +452,11 @@ browserTest('a Google CSV in five scripts: upload, mapping, dry run, import, sea
       assert.equal(state.trim(), 'imported');
       await navigating(page, () => page.click(`table.imports a[href="/imports/${id}"]`));
       const live = demo.liveCount();
+      // With JavaScript the undo asks first; the question names what it does.
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); d.accept(); });
       const r = await navigating(page, () => page.click('form[action$="/undo"] button[type=submit]'));
+      assert.match(asked, /^Undo this import\? The contacts it created are removed/);
       assert.equal(r.status(), 200);
       assert.equal(pathOf(page), `/imports/${id}?undone=1`);
       const p = await readImportPage(page);
@@ -533,6 +537,7 @@ browserTest('the mapping changed by hand, and a file that is no CSV', {}, async 
       const got = importedContacts(id);
       assert.deepEqual(got.map((c) => [c.first, c.last, c.organisation, c.email, c.phone, c.city]),
         csv.people.map((q) => [q.first, q.last, q.city, q.email, '', '']));
+      page.once('dialog', (d) => d.accept());
       await navigating(page, () => page.click('form[action$="/undo"] button[type=submit]'));
       assert.ok(importedContacts(id).every((c) => c.deletedAt !== null), 'the undo left contacts live');
     }],
