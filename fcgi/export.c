@@ -386,9 +386,10 @@ static void json_object(request *r, buf *out, db_stmt *s)
     request_touch(r, id);
     buf_printf(out, "{\"id\":%lld", id);
     for (int i = 1; i < X_COUNT; i++) {
-        buf_addc(out, ',');
-        json_add_cstr(out, columns[i]);
-        buf_addc(out, ':');
+        /* The names need no escaping: ,"name": as it stands. */
+        buf_adds(out, ",\"");
+        buf_adds(out, columns[i]);
+        buf_adds(out, "\":");
         if (i == X_OTHER_EMAILS || i == X_OTHER_PHONES || i == X_TAGS) {
             json_list(out, s, i, i == X_TAGS);
         } else if (i == X_EXTERNAL_ID || i == X_BIRTHDAY || i == X_REGION_CODE || i == X_REGION_NAME) {
