@@ -1277,6 +1277,16 @@ void import_row_offer_channel(import_row *row, arena *a, bool email, const char 
     demote(row, a, from);
 }
 
+void import_row_channel_lines(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n)
+{
+    add_channel_lines(row, a, email, column, s, n);
+}
+
+void import_row_tags(import_row *row, arena *a, const char *column, const char *s, size_t n)
+{
+    add_list(row, a, column, true, s, n);
+}
+
 void import_row_fail(import_row *row, arena *a, const char *column, const char *reason)
 {
     problem(row, a, column, true, "%s", reason);

@@ -146,6 +146,11 @@ void import_row_warn(import_row *row, arena *a, const char *column, const char *
 void import_row_offer(import_row *row, arena *a, const char *column, enum contact_field f, const char *s, size_t n);
 void import_row_offer_channel(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n,
                               const char *types);
+/* Further emails or phones as this product's export and the contact form
+ * write them (one "value (types)" per line), and tags (separated by
+ * commas, semicolons, line breaks or :::), added to the row. */
+void import_row_channel_lines(import_row *row, arena *a, bool email, const char *column, const char *s, size_t n);
+void import_row_tags(import_row *row, arena *a, const char *column, const char *s, size_t n);
 /* An error: the row is refused. */
 void import_row_fail(import_row *row, arena *a, const char *column, const char *reason);
 void import_row_end(import_row *row, arena *a, size_t record);
