@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "handlers.h"
 #include "contact.h"
+#include "contact_extras.h"
 #include "json.h"
 #include "valid.h"
 
@@ -92,9 +93,13 @@ static int read_contact(request *r, db *d, long long id, bool lock, values *v, c
 /* Reads and validates the form into v (the rules of contact.h); sets
  * Errors.<field> on the page for each bad field. Returns the number of bad
  * fields, or a negative db rc. */
-static int read_form(request *r, db *d, values *v)
+static int read_form(request *r, db *d, values *v, contact_extras *x)
 {
-    int bad = 0;
+    const char *xerr[CX_COUNT];
+    int bad = contact_extras_read(r->mem, &r->form, x, xerr);
+    for (int k = 0; k < CX_COUNT; k++)
+        if (xerr[k])
+            page_set(r->pg, xerr[k], "Errors.%s", contact_extras_names[k]);
     for (size_t i = 0; i < CF_COUNT; i++) {
         v->v[i] = "";
         v->len[i] = 0;
@@ -213,7 +218,8 @@ static void put_field_labels(request *r)
 }
 
 /* Shows the contact form (new or edit) with v and any errors already set. */
-static int show_form(request *r, db *d, const values *v, long long id, const char *version, int status)
+static int show_form(request *r, db *d, const values *v, const contact_extras *x, long long id, const char *version,
+                     int status)
 {
     int rc = put_region_options(r, d);
     if (rc != DB_OK)
@@ -221,6 +227,8 @@ static int show_form(request *r, db *d, const values *v, long long id, const cha
     put_field_labels(r);
     if (v)
         put_values(r, v);
+    for (int k = 0; x && k < CX_COUNT; k++)
+        page_set(r->pg, x->text[k], "Contact.%s", contact_extras_names[k]);
     if (id) {
         page_set_int(r->pg, id, "Contact.id");
         page_set(r->pg, version, "Contact.version");
@@ -236,11 +244,11 @@ static int show_form(request *r, db *d, const values *v, long long id, const cha
     return status;
 }
 
-/* Appends {"field":{"old":..,"new":..},...} for the fields that differ. */
+/* Appends "field":{"old":..,"new":..},... for the fields that differ;
+ * returns how many. */
 static int add_changes(buf *out, const values *old, const values *new)
 {
     int n = 0;
-    buf_adds(out, "{");
     for (size_t i = 0; i < NFIELDS; i++) {
         const char *o = old ? old->v[i] : "";
         size_t ol = old ? old->len[i] : 0;
@@ -258,7 +266,6 @@ static int add_changes(buf *out, const values *old, const values *new)
         json_add_string(out, new->v[i], new->len[i]);
         buf_addc(out, '}');
     }
-    buf_adds(out, "}");
     return n;
 }
 
@@ -333,14 +340,15 @@ static db_stmt *scoped_stmt(request *r, db *d, const char *sql, int p, long long
 
 int contacts_new(request *r, db *d)
 {
-    return show_form(r, d, NULL, 0, NULL, 200);
+    return show_form(r, d, NULL, NULL, 0, NULL, 200);
 }
 
 int contacts_create(request *r, db *d)
 {
     values v;
+    contact_extras x;
     memset(&v, 0, sizeof v);
-    int bad = read_form(r, d, &v);
+    int bad = read_form(r, d, &v, &x);
     if (bad < 0)
         return bad;
     /* A campaign-limited user's contact joins one of their campaigns. */
@@ -351,7 +359,7 @@ int contacts_create(request *r, db *d)
     bad += cbad;
     r->object_type = "contact";
     if (bad > 0)
-        return show_form(r, d, &v, 0, NULL, 422);
+        return show_form(r, d, &v, &x, 0, NULL, 422);
     db_stmt *s = db_stmt_get(d, sql_insert());
     if (!s)
         return DB_ERR;
@@ -363,8 +371,11 @@ int contacts_create(request *r, db *d)
     r->object_id = (long long)db_insert_id(s);
     if ((rc = counts_add(d, r->who.client_id, 1)) != DB_OK)
         return rc;
-    buf_adds(&r->detail, "{\"changes\":");
-    add_changes(&r->detail, NULL, &v);
+    buf_adds(&r->detail, "{\"changes\":{");
+    int n = add_changes(&r->detail, NULL, &v);
+    if ((rc = contact_extras_save(d, r->mem, r->who.client_id, r->object_id, NULL, &x, &r->detail, &n)) != DB_OK)
+        return rc;
+    buf_addc(&r->detail, '}');
     if ((rc = campaigns_new_contact_join(r, d, r->object_id, campaign_id)) != DB_OK)
         return rc;
     buf_adds(&r->detail, "}");
@@ -442,12 +453,16 @@ int contacts_edit(request *r, db *d)
     int rc = read_contact(r, d, r->path_id, false, &v, &updated, NULL, NULL);
     if (rc <= 0)
         return rc == 0 ? 404 : rc;
-    return show_form(r, d, &v, r->path_id, updated, 200);
+    contact_extras x;
+    if ((rc = contact_extras_load(d, r->mem, r->who.client_id, r->path_id, &x)) != DB_OK)
+        return rc;
+    return show_form(r, d, &v, &x, r->path_id, updated, 200);
 }
 
 int contacts_update(request *r, db *d)
 {
     values old, v;
+    contact_extras old_x, x;
     const char *updated;
     memset(&v, 0, sizeof v);
     r->object_type = "contact";
@@ -455,21 +470,29 @@ int contacts_update(request *r, db *d)
     int rc = read_contact(r, d, r->path_id, true, &old, &updated, NULL, NULL);
     if (rc <= 0)
         return rc == 0 ? 404 : rc;
-    int bad = read_form(r, d, &v);
+    if ((rc = contact_extras_load(d, r->mem, r->who.client_id, r->path_id, &old_x)) != DB_OK)
+        return rc;
+    int bad = read_form(r, d, &v, &x);
     if (bad < 0)
         return bad;
+    for (int k = 0; k < CX_COUNT; k++)
+        if (!x.given[k])
+            x.text[k] = old_x.text[k];
     const char *version = params_get(&r->form, "version");
     if (bad > 0)
-        return show_form(r, d, &v, r->path_id, version ? version : updated, 422);
+        return show_form(r, d, &v, &x, r->path_id, version ? version : updated, 422);
     if (!version || strcmp(version, updated) != 0) {
         page_set(r->pg,
                  "Someone else changed this contact after you opened it. Your changes are below and were not "
                  "saved; saving again will overwrite the other change.",
                  "Form.Error");
-        return show_form(r, d, &v, r->path_id, updated, 409);
+        return show_form(r, d, &v, &x, r->path_id, updated, 409);
     }
     buf changes = {0};
     int n = add_changes(&changes, &old, &v);
+    /* Further emails, phones or tags changed: the contact changed too (its
+     * updated_at, which syncing scripts ask for). */
+    int nx = contact_extras_differ(&old_x, &x);
     /* A change of region is copied to the contact's memberships by a
      * trigger (sql/008), and MariaDB refuses a trigger that writes a table
      * its statement reads (error 1442): the campaign limit reads
@@ -482,7 +505,7 @@ int contacts_update(request *r, db *d)
     bool move_apart = n > 0 && !sc->all_campaigns && new_region != old.region_id;
     if (move_apart)
         v.region_id = old.region_id;
-    if (n > 0) {
+    if (n + nx > 0) {
         db_stmt *s = scoped_stmt(r, d, sql_update(), (int)NFIELDS, r->path_id);
         if (!s) {
             buf_free(&changes);
@@ -510,14 +533,16 @@ int contacts_update(request *r, db *d)
             db_bind_int(s, acl_scope_bind(s, 1, &regions_only), r->path_id);
             rc = db_run(s);
         }
+        if (rc == DB_OK)
+            rc = contact_extras_save(d, r->mem, r->who.client_id, r->path_id, &old_x, &x, &changes, &n);
         if (rc != DB_OK) {
             buf_free(&changes);
             return rc;
         }
     }
-    buf_adds(&r->detail, "{\"changes\":");
+    buf_adds(&r->detail, "{\"changes\":{");
     buf_add(&r->detail, buf_str(&changes), changes.len);
-    buf_adds(&r->detail, "}");
+    buf_adds(&r->detail, "}}");
     buf_free(&changes);
     char *loc = arena_printf(r->mem, "/contacts/%lld", r->path_id);
     http_redirect(r, loc);

@@ -42,6 +42,18 @@
     <legend>Reaching them</legend>
     <?cs call:text_field(Fields.email, Contact.email, Errors.email, "email") ?>
     <?cs call:text_field(Fields.phone, Contact.phone, Errors.phone, "tel") ?>
+    <div class="field wide<?cs if:Errors.other_emails ?> invalid<?cs /if ?>">
+      <label for="other_emails">Other emails</label>
+      <textarea id="other_emails" name="other_emails" rows="2" aria-describedby="other_emails-hint<?cs if:Errors.other_emails ?> other_emails-error<?cs /if ?>"<?cs if:Errors.other_emails ?> aria-invalid="true"<?cs /if ?>><?cs var:Contact.other_emails ?></textarea>
+      <p class="hint" id="other_emails-hint">One a line, with its kind in brackets if you like: <code>ana@work.example.org (work)</code></p>
+      <?cs call:field_error(Errors.other_emails, "other_emails") ?>
+    </div>
+    <div class="field wide<?cs if:Errors.other_phones ?> invalid<?cs /if ?>">
+      <label for="other_phones">Other phones</label>
+      <textarea id="other_phones" name="other_phones" rows="2" aria-describedby="other_phones-hint<?cs if:Errors.other_phones ?> other_phones-error<?cs /if ?>"<?cs if:Errors.other_phones ?> aria-invalid="true"<?cs /if ?>><?cs var:Contact.other_phones ?></textarea>
+      <p class="hint" id="other_phones-hint">One a line: <code>+1 555 0100 (cell)</code>; kinds: home, work, cell, voice, fax, pager, text, video, main, other</p>
+      <?cs call:field_error(Errors.other_phones, "other_phones") ?>
+    </div>
     <?cs call:area_field(Fields.address, Contact.address, Errors.address) ?>
     <?cs call:text_field(Fields.city, Contact.city, Errors.city, "text") ?>
     <?cs call:text_field(Fields.address_region, Contact.address_region, Errors.address_region, "text") ?>
@@ -53,6 +65,12 @@
   <fieldset>
     <legend>More</legend>
     <?cs call:text_field(Fields.birthday, Contact.birthday, Errors.birthday, "text") ?>
+    <div class="field wide<?cs if:Errors.tags ?> invalid<?cs /if ?>">
+      <label for="tags">Tags</label>
+      <input type="text" id="tags" name="tags" value="<?cs var:Contact.tags ?>" aria-describedby="tags-hint<?cs if:Errors.tags ?> tags-error<?cs /if ?>"<?cs if:Errors.tags ?> aria-invalid="true"<?cs /if ?>>
+      <p class="hint" id="tags-hint">Separated by commas: <code>press, donor</code></p>
+      <?cs call:field_error(Errors.tags, "tags") ?>
+    </div>
     <?cs call:area_field(Fields.notes, Contact.notes, Errors.notes) ?>
   </fieldset>
   <div class="actions">

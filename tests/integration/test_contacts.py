@@ -1,6 +1,7 @@
 """The contact pages: the list (count, sort, filters, search, paging), the
 detail page, creating, editing and deleting, compared with the database."""
 import datetime
+import json
 import math
 import re
 import unicodedata
@@ -640,3 +641,65 @@ def test_clients_see_only_their_own_contacts(admin, demo, people, sessions, crea
     r = web.post("/contacts", contact_form(last_name=unique("NoRegion"), region="US-OH"))
     assert r.status_code == 422 and Page(r.text).field_error("region"), \
         f"the other client could use the demo client's region: {r.status_code}"
+
+
+# ---------------------------------------------------------------- further emails, phones, tags
+
+def channels_and_tags(db, cid):
+    chans = db.rows(f"SELECT kind, seq, value, types FROM contact_channels WHERE contact_id = {int(cid)}"
+                    " ORDER BY kind, seq")
+    tags = [r[0] for r in db.rows(f"SELECT tag FROM contact_tags WHERE contact_id = {int(cid)} ORDER BY tag")]
+    return [tuple(r) for r in chans], tags
+
+
+def test_other_emails_phones_and_tags_on_the_form(admin, db, audit, create_contact):
+    """The form takes further emails and phones ("value (types)" per line,
+    as the CSV export writes them) and tags; the page shows them; an edit
+    that leaves them out of the form keeps them; a bad one comes back with
+    its message and nothing saved; the audit row has old and new."""
+    mark = audit.mark()
+    cid = create_contact(other_emails="ana@work.example.org (Work)\r\nana@home.example.org",
+                         other_phones="+1 555 0100 (mobile)\n0555 010 0199 (home, fax)", tags="press, donor; press")
+    assert channels_and_tags(db, cid) == (
+        [("email", "1", "ana@work.example.org", "work"), ("email", "2", "ana@home.example.org", ""),
+         ("phone", "1", "+1 555 0100", "cell"), ("phone", "2", "0555 010 0199", "home,fax")],
+        ["donor", "press"])
+    created = audit.one_since(mark, "the create")
+    changes = json.loads(created["detail"])["changes"]
+    assert changes["other_emails"] == {"old": None, "new": "ana@work.example.org (work)\nana@home.example.org"}
+    assert changes["tags"] == {"old": None, "new": "press, donor"}
+    page = Page(admin.get(f"/contacts/{cid}").text)
+    assert "ana@work.example.org" in page.text and "0555 010 0199" in page.text and "donor" in page.text
+    edit = Page(admin.get(f"/contacts/{cid}/edit").text)
+    assert edit.by_id["other_emails"] == "ana@work.example.org (work)\nana@home.example.org"
+    version = edit.input("version")["value"]
+    # A form without the fields (an older client) keeps them.
+    row = demo_row(db, cid)
+    r = admin.post(f"/contacts/{cid}", contact_form(first_name="Ana", last_name=row["last_name"], version=version))
+    assert r.status_code == 303
+    assert channels_and_tags(db, cid)[1] == ["donor", "press"]
+    version = Page(admin.get(f"/contacts/{cid}/edit").text).input("version")["value"]
+    # A bad email comes back with its message; nothing changes.
+    before = channels_and_tags(db, cid)
+    r = admin.post(f"/contacts/{cid}", contact_form(first_name="Ana", last_name=row["last_name"], version=version,
+                                                    other_emails="not an email", tags="x"))
+    assert r.status_code == 422
+    assert Page(r.text).field_error("other_emails") == '"not an email" is not an email address (like name@example.org)'
+    assert channels_and_tags(db, cid) == before
+    # Only the tags changed: the contact's updated_at moves, the row says what.
+    updated = db.value(f"SELECT updated_at FROM contacts WHERE id = {int(cid)}")
+    mark = audit.mark()
+    r = admin.post(f"/contacts/{cid}", contact_form(first_name="Ana", last_name=row["last_name"], version=version,
+                                                    other_emails="ana@work.example.org (work)\nana@home.example.org",
+                                                    other_phones="+1 555 0100 (cell)\n0555 010 0199 (home,fax)",
+                                                    tags="press"))
+    assert r.status_code == 303
+    assert channels_and_tags(db, cid)[1] == ["press"]
+    assert db.value(f"SELECT updated_at FROM contacts WHERE id = {int(cid)}") > updated
+    changes = json.loads(audit.one_since(mark, "the edit")["detail"])["changes"]
+    assert changes == {"tags": {"old": "donor, press", "new": "press"}}, changes
+
+
+def demo_row(db, cid):
+    r = db.rows(f"SELECT last_name FROM contacts WHERE id = {int(cid)}")[0]
+    return {"last_name": r[0]}
