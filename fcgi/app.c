@@ -408,10 +408,11 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         audit_failure(r, d);
     }
     if (r->status >= 400) {
-        /* A form that failed validation (422), a wrong password (401), an
-         * edit conflict (409) or a file too large for an import (413) comes
-         * back as its own page with the input kept. */
-        if (r->template_name && (r->status == 422 || r->status == 401 || r->status == 409 || r->status == 413)) {
+        /* A form that failed validation (422), a wrong password (401) or an
+         * edit conflict (409) comes back as its own page with the input
+         * kept; so does any refusal whose handler asked for it (show_page:
+         * an import's file too large, an import the user may not run). */
+        if (r->template_name && (r->status == 422 || r->status == 401 || r->status == 409 || r->show_page)) {
             page_common(r);
             buf_reset(&r->body_out);
             if (render(r->pg, r->template_name, &r->body_out) != 0)

@@ -91,7 +91,7 @@ static void csv_cell(FILE *f, const char *s, size_t n)
 static int print_problems(db *d, long long client_id, long long import_id, FILE *out, bool as_csv)
 {
     db_stmt *s = db_stmt_get(d, "SELECT record, line, severity, column_name, reason FROM import_problems"
-                                " WHERE client_id = ? AND import_id = ? ORDER BY seq");
+                                " WHERE client_id = ? AND import_id = ? ORDER BY record, seq");
     if (!s)
         return DB_ERR;
     db_bind_int(s, 0, client_id);

@@ -54,6 +54,7 @@ typedef struct request {
     params qs;           /* query string */
     params form;         /* urlencoded POST body (or an upload's text fields) */
     const struct multipart_part *upload; /* the file of a POST HTTP_UPLOAD_PATH, or NULL */
+    bool show_page;      /* a refusal (4xx) shows the handler's own page, not the error page */
     params cookies;
     long long path_id;   /* the {id} of the route pattern, 0 if none */
 

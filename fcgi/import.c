@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "json.h"
 #include "log.h"
+#include "valid.h"
 
 /* ---- the imports row ---- */
 
@@ -40,7 +41,8 @@ int import_create(db *d, long long client_id, long long user_id, const char *fil
         db_bind_int(s, 1, user_id);
     else
         db_bind_null(s, 1);
-    db_bind_str(s, 2, file_name);
+    /* The column holds 255 bytes: a longer name is cut between characters. */
+    db_bind_text(s, 2, file_name, utf8_prefix(file_name, strlen(file_name), 255));
     db_bind_blob(s, 3, sha, sizeof sha);
     db_bind_int(s, 4, (long long)len);
     if (keep)
@@ -345,10 +347,10 @@ typedef struct pending {
 
 static const char *sql_match(const acl_scope *sc, bool external)
 {
-    static buf cache[2][2];
-    /* The scope's SQL differs only by whether it is limited (the values are
-     * bound), and the key by what is matched: four texts. */
-    buf *b = &cache[external][acl_scope_limited(sc)];
+    static buf cache[2][2][2];
+    /* The scope's SQL differs by its two limits (acl_scope_sql; the values
+     * are bound), the key by what is matched: eight texts. */
+    buf *b = &cache[external][sc->all_regions][sc->all_campaigns];
     if (b->len)
         return buf_str(b);
     buf_adds(b, "SELECT j.k, c.id, c.live, ");
@@ -452,9 +454,10 @@ static int find_matches(run *x, pending *batch, size_t n)
     }
     if (rc < 0)
         return rc;
-    /* External ids that other contacts have (matching on email). */
-    if (j->opt.match_external)
-        return DB_OK;
+    /* External ids that other contacts have: matching on email, a contact
+     * other than the match; matching on the external id, one outside the
+     * scope (which the match does not see). Unique in the client, so such
+     * a row cannot be written; it is told so without naming the contact. */
     buf_reset(&keys);
     keys_json(&keys, batch, n, true);
     if (keys.len <= 2) {
@@ -856,10 +859,11 @@ static int update_one(run *x, pending *p)
 static int check_row(run *x, pending *p, bool *ok)
 {
     import_row *row = &p->row;
-    const acl_scope *sc = x->j->sc;
     *ok = false;
     int allowed = 1;
     row->v.region_id = 0;
+    /* (No region: a new contact of a geography-limited user is refused
+     * when it is known to be new, in flush; an update keeps its region.) */
     if (row->v.len[CF_REGION]) {
         int rc = region_lookup(x, row->v.v[CF_REGION], row->v.len[CF_REGION], &row->v.region_id, &allowed);
         if (rc < 0)
@@ -869,12 +873,9 @@ static int check_row(run *x, pending *p, bool *ok)
                         row->v.v[CF_REGION]);
             return DB_OK;
         }
-    } else if (!sc->all_regions) {
-        allowed = 0;
     }
     if (!allowed) {
-        row_problem(x, row, true, "region",
-                    row->v.region_id ? "is outside the regions you work in" : "is needed: one of your regions");
+        row_problem(x, row, true, "region", "is outside the regions you work in");
         return DB_OK;
     }
     for (size_t i = 0; i < row->ncampaigns; i++) {
@@ -926,6 +927,8 @@ static int flush(run *x, pending *batch, size_t n)
         } else if (p->ext_taken) {
             row_problem(x, row, true, "external_id", "\"%s\" is already another contact's external id",
                         row->v.v[CF_EXTERNAL_ID]);
+        } else if (!p->found && !j->sc->all_regions && !row->v.region_id) {
+            row_problem(x, row, true, "region", "is needed: one of your regions");
         } else if (!p->found && !j->sc->all_campaigns && p->nc == 0) {
             row_problem(x, row, true, "campaign", "is needed: one of your campaigns");
         } else if (!p->found && contact_check_whole(&row->v)) {
@@ -1143,6 +1146,17 @@ int import_run_rows(import_job *j, const import_rows *src)
             nb = 0;
             if (rc != DB_OK)
                 break;
+            if (j->deadline_us && now_mono_us() > j->deadline_us) {
+                /* Nothing of it stays: the request could not finish it. */
+                snprintf(j->error, sizeof j->error,
+                         "This file is too large to import in one request: %lld rows were read before the time "
+                         "ran out, and nothing was imported. Split it, or an operator can import it with "
+                         "ctrack import.",
+                         j->n.read);
+                rc = db_exec_sql(j->d, "ROLLBACK TO SAVEPOINT import_run");
+                run_free(x);
+                return rc == DB_OK ? IMPORT_TOO_BIG : rc;
+            }
         }
     }
     if (rc == DB_OK)
@@ -1207,13 +1221,114 @@ int import_run_rows(import_job *j, const import_rows *src)
 
 /* ---- undo ---- */
 
-/* Each statement works on the import's contacts in the actor's scope
- * whose version is still the import's (changed since: left alone). */
+/* Contacts an undo handles per statement: each statement stays short
+ * (under the database's statement time limit) whatever the import's size. */
+#define UNDO_CHUNK 1000
+
+/* Each statement works on the import's contacts with ids in [?, ?], in
+ * the actor's scope, whose version is still the import's (a contact
+ * changed since is left alone). Parameters: now, now, client, import, lo,
+ * hi, then the scope's. */
 static const char SQL_UNDO_CREATED[] =
     "UPDATE contacts c JOIN import_contacts i ON i.client_id = c.client_id AND i.contact_id = c.id"
     " SET c.deleted_at = ?, c.updated_at = ?"
-    " WHERE i.client_id = ? AND i.import_id = ? AND i.action = 'created' AND c.updated_at = i.version"
-    " AND c.live = 1 AND ";
+    " WHERE i.client_id = ? AND i.import_id = ? AND i.contact_id BETWEEN ? AND ? AND i.action = 'created'"
+    " AND c.updated_at = i.version AND c.live = 1 AND ";
+
+/* Updated and restored: their values from before, from the JSON kept. */
+static const char *sql_undo_values(const acl_scope *sc)
+{
+    static buf cache[2][2];
+    buf *b = &cache[sc->all_regions][sc->all_campaigns];
+    if (b->len)
+        return buf_str(b);
+    buf_adds(b, "UPDATE contacts c JOIN import_contacts i ON i.client_id = c.client_id AND i.contact_id = c.id SET ");
+    for (int f = 0; f < CF_COUNT; f++) {
+        const char *name = f == CF_REGION ? "region_id" : contact_fields[f].name;
+        buf_printf(b, "%sc.%s = ", f ? ", " : "", name);
+        if (f == CF_REGION || f == CF_BIRTHDAY || f == CF_EXTERNAL_ID)
+            buf_printf(b, "JSON_VALUE(i.before_json, '$.%s')", name);
+        else
+            buf_printf(b, "IFNULL(JSON_VALUE(i.before_json, '$.%s'), '')", name);
+    }
+    /* JSON true reads as 1 */
+    buf_adds(b, ", c.deleted_at = IF(JSON_VALUE(i.before_json, '$.live') IN ('true', '1'), NULL, ?), c.updated_at = ?"
+                " WHERE i.client_id = ? AND i.import_id = ? AND i.contact_id BETWEEN ? AND ?"
+                " AND i.action IN ('updated', 'restored') AND c.updated_at = i.version AND ");
+    acl_scope_sql(b, sc);
+    return buf_str(b);
+}
+
+/* After the two above, on the contacts they undid (updated_at = the
+ * undo's time): further channels and tags as they were, and no campaign
+ * membership the import added (added at the import's time). Parameters:
+ * client, import, lo, hi, now. */
+static const char *const undo_steps[] = {
+    "DELETE x FROM contact_channels x JOIN import_contacts i ON i.client_id = x.client_id AND i.contact_id ="
+    " x.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
+    " AND i.import_id = ? AND i.contact_id BETWEEN ? AND ? AND i.action IN ('updated', 'restored')"
+    " AND c.updated_at = ?",
+    "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types) SELECT i.client_id,"
+    " i.contact_id, j.kind, j.seq, j.value, j.types FROM import_contacts i JOIN contacts c ON c.client_id ="
+    " i.client_id AND c.id = i.contact_id, JSON_TABLE(i.before_json, '$.channels[*]' COLUMNS (kind VARCHAR(5)"
+    " PATH '$.kind', seq INT PATH '$.seq', value VARCHAR(254) PATH '$.value', types VARCHAR(40) PATH"
+    " '$.types')) j WHERE i.client_id = ? AND i.import_id = ? AND i.contact_id BETWEEN ? AND ?"
+    " AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
+    "DELETE t FROM contact_tags t JOIN import_contacts i ON i.client_id = t.client_id AND i.contact_id ="
+    " t.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
+    " AND i.import_id = ? AND i.contact_id BETWEEN ? AND ? AND i.action IN ('updated', 'restored')"
+    " AND c.updated_at = ?",
+    "INSERT INTO contact_tags (client_id, contact_id, tag) SELECT i.client_id, i.contact_id, j.tag FROM"
+    " import_contacts i JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id,"
+    " JSON_TABLE(i.before_json, '$.tags[*]' COLUMNS (tag VARCHAR(100) PATH '$')) j WHERE i.client_id = ?"
+    " AND i.import_id = ? AND i.contact_id BETWEEN ? AND ? AND i.action IN ('updated', 'restored')"
+    " AND c.updated_at = ?",
+    "DELETE m FROM contact_campaigns m JOIN import_contacts i ON i.client_id = m.client_id AND i.contact_id ="
+    " m.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
+    " AND i.import_id = ? AND i.contact_id BETWEEN ? AND ? AND m.added_at = i.version AND c.updated_at = ?",
+};
+
+static int undo_chunk(import_job *j, const char *now, long long lo, long long hi, long long *removed,
+                      long long *restored)
+{
+    db *d = j->d;
+    const acl_scope *sc = j->sc;
+    buf sql = {0};
+    buf_adds(&sql, SQL_UNDO_CREATED);
+    acl_scope_sql(&sql, sc);
+    const char *texts[2] = {buf_str(&sql), sql_undo_values(sc)};
+    long long *counts[2] = {removed, restored};
+    int rc = DB_OK;
+    for (int k = 0; k < 2 && rc == DB_OK; k++) {
+        db_stmt *s = db_stmt_get(d, texts[k]);
+        if (!s) {
+            rc = DB_ERR;
+            break;
+        }
+        db_bind_str(s, 0, now);
+        db_bind_str(s, 1, now);
+        db_bind_int(s, 2, sc->client_id);
+        db_bind_int(s, 3, j->import_id);
+        db_bind_int(s, 4, lo);
+        db_bind_int(s, 5, hi);
+        acl_scope_bind(s, 6, sc);
+        if ((rc = db_run(s)) == DB_OK)
+            *counts[k] += (long long)db_affected(s);
+    }
+    buf_free(&sql);
+    for (size_t k = 0; k < CT_ARRAY_LEN(undo_steps) && rc == DB_OK; k++) {
+        db_stmt *s = db_stmt_get(d, undo_steps[k]);
+        if (!s)
+            return DB_ERR;
+        db_bind_int(s, 0, sc->client_id);
+        db_bind_int(s, 1, j->import_id);
+        db_bind_int(s, 2, lo);
+        db_bind_int(s, 3, hi);
+        db_bind_str(s, 4, now);
+        rc = db_run(s);
+    }
+    return rc;
+}
 
 int import_undo(import_job *j)
 {
@@ -1234,130 +1349,63 @@ int import_undo(import_job *j)
         return s ? (rc < 0 ? rc : DB_ERR) : DB_ERR;
     snprintf(now, sizeof now, "%s", db_text(s, 0, NULL));
     db_done(s);
-    /* Which contacts are left alone, for the detail, before anything changes. */
-    buf left = {0};
-    {
-        buf sql = {0};
-        buf_adds(&sql, "SELECT i.contact_id FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id"
-                       " AND c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND (c.updated_at <> i.version OR NOT (");
-        acl_scope_sql(&sql, sc);
-        buf_adds(&sql, ")) ORDER BY i.contact_id");
-        s = db_stmt_get(d, buf_str(&sql));
-        buf_free(&sql);
-        if (!s)
-            return DB_ERR;
-        db_bind_int(s, 0, sc->client_id);
-        db_bind_int(s, 1, j->import_id);
-        acl_scope_bind(s, 2, sc);
-        if ((rc = db_run(s)) != DB_OK)
-            return rc;
-        long long nleft = 0;
-        while ((rc = db_next(s)) == 1)
-            if (nleft++ < IMPORT_DETAIL_MAX)
-                buf_printf(&left, "%s%lld", left.len ? "," : "", db_int(s, 0));
-        if (rc < 0) {
-            buf_free(&left);
-            return rc;
-        }
-    }
-    /* Created: deleted. */
-    buf sql = {0};
-    buf_adds(&sql, SQL_UNDO_CREATED);
-    acl_scope_sql(&sql, sc);
-    s = db_stmt_get(d, buf_str(&sql));
-    buf_free(&sql);
-    if (!s) {
-        buf_free(&left);
+    /* The import's contacts, in id order: the chunks' bounds. */
+    s = db_stmt_get(d, "SELECT contact_id FROM import_contacts WHERE client_id = ? AND import_id = ? ORDER BY contact_id");
+    if (!s)
         return DB_ERR;
-    }
-    db_bind_str(s, 0, now);
-    db_bind_str(s, 1, now);
-    db_bind_int(s, 2, sc->client_id);
-    db_bind_int(s, 3, j->import_id);
-    acl_scope_bind(s, 4, sc);
-    if ((rc = db_run(s)) != DB_OK) {
-        buf_free(&left);
-        return rc;
-    }
-    long long removed = (long long)db_affected(s);
-    /* Updated and restored: their values from before, from the JSON kept. */
-    buf_adds(&sql, "UPDATE contacts c JOIN import_contacts i ON i.client_id = c.client_id AND i.contact_id = c.id SET ");
-    for (int f = 0; f < CF_COUNT; f++) {
-        const char *name = f == CF_REGION ? "region_id" : contact_fields[f].name;
-        buf_printf(&sql, "%sc.%s = ", f ? ", " : "", name);
-        if (f == CF_REGION || f == CF_BIRTHDAY || f == CF_EXTERNAL_ID)
-            buf_printf(&sql, "JSON_VALUE(i.before_json, '$.%s')", name);
-        else
-            buf_printf(&sql, "IFNULL(JSON_VALUE(i.before_json, '$.%s'), '')", name);
-    }
-    buf_adds(&sql, ", c.deleted_at = IF(JSON_VALUE(i.before_json, '$.live') IN ('true', '1'), NULL, ?), c.updated_at = ?"
-                   " WHERE i.client_id = ? AND i.import_id = ? AND i.action IN ('updated', 'restored')"
-                   " AND c.updated_at = i.version AND ");
-    acl_scope_sql(&sql, sc);
-    s = db_stmt_get(d, buf_str(&sql));
-    buf_free(&sql);
-    if (!s) {
-        buf_free(&left);
-        return DB_ERR;
-    }
-    db_bind_str(s, 0, now);
-    db_bind_str(s, 1, now);
-    db_bind_int(s, 2, sc->client_id);
-    db_bind_int(s, 3, j->import_id);
-    acl_scope_bind(s, 4, sc);
-    if ((rc = db_run(s)) != DB_OK) {
-        buf_free(&left);
-        return rc;
-    }
-    long long restored = (long long)db_affected(s);
-    /* Their further channels and tags as they were. */
-    static const char *const steps[] = {
-        "DELETE x FROM contact_channels x JOIN import_contacts i ON i.client_id = x.client_id AND i.contact_id ="
-        " x.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
-        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
-        "INSERT INTO contact_channels (client_id, contact_id, kind, seq, value, types) SELECT i.client_id,"
-        " i.contact_id, j.kind, j.seq, j.value, j.types FROM import_contacts i JOIN contacts c ON c.client_id ="
-        " i.client_id AND c.id = i.contact_id, JSON_TABLE(i.before_json, '$.channels[*]' COLUMNS (kind VARCHAR(5)"
-        " PATH '$.kind', seq INT PATH '$.seq', value VARCHAR(254) PATH '$.value', types VARCHAR(40) PATH"
-        " '$.types')) j WHERE i.client_id = ? AND i.import_id = ? AND i.action IN ('updated', 'restored')"
-        " AND c.updated_at = ?",
-        "DELETE t FROM contact_tags t JOIN import_contacts i ON i.client_id = t.client_id AND i.contact_id ="
-        " t.contact_id JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id WHERE i.client_id = ?"
-        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
-        "INSERT INTO contact_tags (client_id, contact_id, tag) SELECT i.client_id, i.contact_id, j.tag FROM"
-        " import_contacts i JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id,"
-        " JSON_TABLE(i.before_json, '$.tags[*]' COLUMNS (tag VARCHAR(100) PATH '$')) j WHERE i.client_id = ?"
-        " AND i.import_id = ? AND i.action IN ('updated', 'restored') AND c.updated_at = ?",
-    };
-    for (size_t k = 0; k < CT_ARRAY_LEN(steps); k++) {
-        s = db_stmt_get(d, steps[k]);
-        if (!s) {
-            buf_free(&left);
-            return DB_ERR;
-        }
-        db_bind_int(s, 0, sc->client_id);
-        db_bind_int(s, 1, j->import_id);
-        db_bind_str(s, 2, now);
-        if ((rc = db_run(s)) != DB_OK) {
-            buf_free(&left);
-            return rc;
-        }
-    }
-    /* The live count: removed ones, and restored ones deleted again. */
-    long long redeleted = 0;
-    s = db_stmt_get(d, "SELECT COUNT(*) FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id AND"
-                       " c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND i.action = 'restored'"
-                       " AND c.updated_at = ? AND c.live IS NULL");
-    if (!s) {
-        buf_free(&left);
-        return DB_ERR;
-    }
     db_bind_int(s, 0, sc->client_id);
     db_bind_int(s, 1, j->import_id);
-    db_bind_str(s, 2, now);
-    if ((rc = db_one_int(s, &redeleted)) != DB_OK || (rc = counts_add(d, sc->client_id, -(removed + redeleted))) != DB_OK) {
-        buf_free(&left);
+    if ((rc = db_run(s)) != DB_OK)
         return rc;
+    long long *ids = NULL;
+    size_t nids = 0, cap = 0;
+    while ((rc = db_next(s)) == 1) {
+        ids = arena_grow(j->a, ids, &cap, nids, sizeof *ids);
+        ids[nids++] = db_int(s, 0);
+    }
+    if (rc < 0)
+        return rc;
+    long long removed = 0, restored = 0;
+    for (size_t k = 0; k < nids && rc == DB_OK; k += UNDO_CHUNK) {
+        size_t last = k + UNDO_CHUNK < nids ? k + UNDO_CHUNK - 1 : nids - 1;
+        rc = undo_chunk(j, now, ids[k], ids[last], &removed, &restored);
+        if (rc == DB_OK && j->deadline_us && now_mono_us() > j->deadline_us) {
+            snprintf(j->error, sizeof j->error,
+                     "This import is too large to undo in one request (%zu contacts): nothing was undone. "
+                     "An operator can undo it with ctrack import undo --import %lld.",
+                     nids, j->import_id);
+            return IMPORT_TOO_BIG;
+        }
+    }
+    if (rc != DB_OK)
+        return rc;
+    /* What is undone, and what was left alone (changed since, or outside
+     * the scope), for the detail and each contact's history. */
+    buf left = {0};
+    long long nleft = 0, redeleted = 0;
+    s = db_stmt_get(d, "SELECT i.contact_id, c.updated_at = ?, i.action = 'restored' AND c.live IS NULL"
+                       " FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id AND c.id = i.contact_id"
+                       " WHERE i.client_id = ? AND i.import_id = ? ORDER BY i.contact_id");
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, now);
+    db_bind_int(s, 1, sc->client_id);
+    db_bind_int(s, 2, j->import_id);
+    if ((rc = db_run(s)) != DB_OK)
+        return rc;
+    while ((rc = db_next(s)) == 1) {
+        long long id = db_int(s, 0);
+        if (db_int(s, 1)) {
+            redeleted += db_int(s, 2) != 0;
+            if (j->touch)
+                j->touch(j->touch_ctx, id);
+        } else if (nleft++ < IMPORT_DETAIL_MAX) {
+            buf_printf(&left, "%s%lld", left.len ? "," : "", id);
+        }
+    }
+    if (rc < 0 || (rc = counts_add(d, sc->client_id, -(removed + redeleted))) != DB_OK) {
+        buf_free(&left);
+        return rc < 0 ? rc : DB_ERR;
     }
     s = db_stmt_get(d, "UPDATE imports SET status = 'undone', undone_at = ? WHERE client_id = ? AND id = ?");
     if (!s) {
@@ -1371,28 +1419,7 @@ int import_undo(import_job *j)
         buf_free(&left);
         return rc;
     }
-    /* Every contact the undo reached is in the history of that contact. */
-    if (j->touch) {
-        s = db_stmt_get(d, "SELECT i.contact_id FROM import_contacts i JOIN contacts c ON c.client_id = i.client_id"
-                           " AND c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ? AND c.updated_at = ?");
-        if (!s) {
-            buf_free(&left);
-            return DB_ERR;
-        }
-        db_bind_int(s, 0, sc->client_id);
-        db_bind_int(s, 1, j->import_id);
-        db_bind_str(s, 2, now);
-        if ((rc = db_run(s)) != DB_OK) {
-            buf_free(&left);
-            return rc;
-        }
-        while ((rc = db_next(s)) == 1)
-            j->touch(j->touch_ctx, db_int(s, 0));
-        if (rc < 0) {
-            buf_free(&left);
-            return rc;
-        }
-    }
+    j->left_alone = nleft;
     buf_printf(j->detail, "{\"import\":%lld,\"undo\":true,\"removed\":%lld,\"restored\":%lld,\"left_alone\":[%s]}",
                j->import_id, removed, restored, buf_str(&left));
     buf_free(&left);

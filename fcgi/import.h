@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "acl.h"
 #include "db.h"
@@ -31,6 +32,7 @@ enum import_rc {
     IMPORT_BAD_FILE = 1,  /* the file cannot be read at all (job error) */
     IMPORT_NOT_FOUND = 2, /* no such import of the client */
     IMPORT_STATE = 3,     /* not possible in the import's state (job error) */
+    IMPORT_TOO_BIG = 4,   /* more work than the request may take (job error); nothing done */
 };
 
 typedef struct import_options {
@@ -62,6 +64,11 @@ typedef struct import_job {
     buf *detail; /* the audit detail is appended here (a JSON object) */
     void (*touch)(void *ctx, long long contact_id);
     void *touch_ctx;
+    /* A monotonic time (now_mono_us) past which a run or an undo stops and
+     * changes nothing (IMPORT_TOO_BIG): a web request's deadline; 0 for
+     * none (the command line). */
+    int64_t deadline_us;
+    long long left_alone; /* undo: contacts left as they were */
     char error[512];
 } import_job;
 

@@ -424,17 +424,6 @@ static int resolve_targets(import_source *src, const import_settings *set, char 
     return 0;
 }
 
-/* The longest prefix of s[0..n) of at most max bytes that ends between two
- * UTF-8 characters (for quoting a value in a message). */
-static size_t whole_prefix(const char *s, size_t n, size_t max)
-{
-    if (n <= max)
-        return n;
-    size_t k = max;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-        k--;
-    return k;
-}
 
 /* ---- opening ---- */
 
@@ -505,7 +494,7 @@ int import_open(import_source *src, const char *data, size_t len, const import_s
             b++;
         while (e > b && (f->p[e - 1] == ' ' || f->p[e - 1] == '\t'))
             e--;
-        src->headers[i] = arena_strndup(src->a, f->p + b, whole_prefix(f->p + b, e - b, 200));
+        src->headers[i] = arena_strndup(src->a, f->p + b, utf8_prefix(f->p + b, e - b, 200));
     }
     /* One column that holds another delimiter: the file is not separated
      * by the one used, and one merged field per contact would be wrong. */
@@ -649,7 +638,7 @@ static void set_field(import_row *row, arena *a, const char *column, enum contac
         } else {
             const char *why = import_date(s + b, e - b, dates, day);
             if (why) {
-                size_t q = whole_prefix(s + b, e - b, 40);
+                size_t q = utf8_prefix(s + b, e - b, 40);
                 problem(row, a, column, true, "\"%s\" %s", arena_strndup(a, s + b, q), why);
                 return;
             }
@@ -724,12 +713,37 @@ static void parse_types(const char *s, size_t n, const char *implied, char out[6
     contact_types(words, nw, out, unknown);
 }
 
+/* One tag or campaign name, checked, into the row (once). */
+static void add_item(import_row *row, arena *a, const char *column, bool tags, const char *s, size_t n)
+{
+    const char ***list = tags ? &row->tags : &row->campaigns;
+    size_t *count = tags ? &row->ntags : &row->ncampaigns;
+    size_t len = n;
+    const char *item = contact_clean(a, CF_FIRST_NAME, s, &len);
+    if (len == 0)
+        return;
+    size_t max = tags ? 100 : 200;
+    enum valid_rc rc = valid_text(item, len, max, false);
+    if (rc != VALID_OK) {
+        problem(row, a, column, true, "%s %s", tags ? "A tag" : "A campaign name", valid_message(rc, max));
+        return;
+    }
+    for (size_t k = 0; k < *count; k++)
+        if (strcasecmp((*list)[k], item) == 0)
+            return;
+    if (*count % 8 == 0) {
+        const char **grown = arena_alloc(a, (*count + 8) * sizeof *grown);
+        if (*count)
+            memcpy(grown, *list, *count * sizeof *grown);
+        *list = grown;
+    }
+    (*list)[(*count)++] = item;
+}
+
 /* Splits s at any of the separators (and ":::"), trimmed, into the row's
  * tags or campaigns; skips Google's system groups ("* myContacts"). */
 static void add_list(import_row *row, arena *a, const char *column, bool tags, const char *s, size_t n)
 {
-    const char ***list = tags ? &row->tags : &row->campaigns;
-    size_t *count = tags ? &row->ntags : &row->ncampaigns;
     const char *seps = tags ? ",;\n" : ";\n";
     size_t i = 0;
     while (i < n) {
@@ -738,27 +752,11 @@ static void add_list(import_row *row, arena *a, const char *column, bool tags, c
             i++;
         size_t e = i;
         i += i + 2 < n && memcmp(s + i, ":::", 3) == 0 ? 3 : 1;
-        size_t len = e - b;
-        const char *item = contact_clean(a, CF_FIRST_NAME, s + b, &len);
-        if (len == 0 || (tags && item[0] == '*'))
+        while (b < e && (s[b] == ' ' || s[b] == '\t'))
+            b++;
+        if (tags && b < e && s[b] == '*')
             continue;
-        enum valid_rc rc = valid_text(item, len, tags ? 100 : 200, false);
-        if (rc != VALID_OK) {
-            problem(row, a, column, true, "%s %s", tags ? "A tag" : "A campaign name", valid_message(rc, tags ? 100 : 200));
-            continue;
-        }
-        bool dup = false;
-        for (size_t k = 0; k < *count; k++)
-            dup = dup || strcasecmp((*list)[k], item) == 0;
-        if (dup)
-            continue;
-        if (*count % 8 == 0) {
-            const char **grown = arena_alloc(a, (*count + 8) * sizeof *grown);
-            if (*count)
-                memcpy(grown, *list, *count * sizeof *grown);
-            *list = grown;
-        }
-        (*list)[(*count)++] = item;
+        add_item(row, a, column, tags, s + b, e - b);
     }
 }
 
@@ -1196,9 +1194,23 @@ static int next_vcard(import_source *src, arena *a, import_row *row, char *err, 
                 buf_add(&notes, v, len);
             }
         } else if (strcmp(name, "CATEGORIES") == 0) {
-            const char *v = prop_text(row, a, p, p->value, p->value_n, &len);
-            if (v)
-                add_list(row, a, "CATEGORIES", true, v, len);
+            /* A list: its items are split before they are unescaped. */
+            vcard_str items[64];
+            size_t k = vcard_split_list(p->value, p->value_n, items, 64);
+            if (k > 64)
+                problem(row, a, "CATEGORIES", false, "only the first 64 categories are imported");
+            for (size_t m = 0; m < k && m < 64; m++) {
+                size_t tl;
+                const char *tv = prop_text(row, a, p, items[m].p, items[m].n, &tl);
+                if (!tv)
+                    continue;
+                if (memchr(tv, ',', tl) || memchr(tv, ';', tl))
+                    problem(row, a, "CATEGORIES", false,
+                            "the category \"%s\" is not imported: a tag may not hold a comma or a semicolon",
+                            arena_strndup(a, tv, utf8_prefix(tv, tl, 60)));
+                else
+                    add_item(row, a, "CATEGORIES", true, tv, tl);
+            }
         } else if (strcmp(name, "UID") == 0) {
             set_prop_field(row, a, p, CF_EXTERNAL_ID, p->value, p->value_n, DATES_ISO);
         } else {

@@ -14,8 +14,10 @@
 #include "json.h"
 #include "multipart.h"
 
-/* Rows shown in the preview, problems on a report page. */
+/* Rows shown in the preview, rows the page reads at most (a bigger file's
+ * count is the dry run's to give), problems on a report page. */
 #define PREVIEW_ROWS 10
+#define PREVIEW_SCAN 20000
 #define REPORT_ROWS 500
 
 static const char SQL_LIST[] =
@@ -56,6 +58,7 @@ int imports_list(request *r, db *d)
 /* A refused upload: the list page again with the reason; nothing kept. */
 static int refuse_upload(request *r, db *d, int status, const char *why)
 {
+    r->show_page = true;
     page_set(r->pg, why, "Form.Error");
     buf_reset(&r->detail);
     buf_adds(&r->detail, "{\"refused\":");
@@ -219,7 +222,7 @@ static void put_counts(request *r, const char *prefix, const import_counts *n)
 static int put_problems(request *r, db *d, long long id)
 {
     db_stmt *s = db_stmt_get(d, "SELECT record, line, severity, column_name, reason FROM import_problems"
-                                " WHERE client_id = ? AND import_id = ? ORDER BY seq LIMIT 500");
+                                " WHERE client_id = ? AND import_id = ? ORDER BY record, seq LIMIT 500");
     if (!s)
         return DB_ERR;
     db_bind_int(s, 0, r->who.client_id);
@@ -235,6 +238,27 @@ static int put_problems(request *r, db *d, long long id)
         i++;
     }
     page_set_int(r->pg, i, "Report.shown");
+    return rc < 0 ? rc : DB_OK;
+}
+
+/* The contacts an undo left as they were (changed since the import, or
+ * outside the user's scope then): LeftAlone.N, the first 100. */
+static int put_left_alone(request *r, db *d, long long id)
+{
+    db_stmt *s = db_stmt_get(d, "SELECT i.contact_id FROM import_contacts i JOIN imports m ON m.client_id ="
+                                " i.client_id AND m.id = i.import_id JOIN contacts c ON c.client_id = i.client_id"
+                                " AND c.id = i.contact_id WHERE i.client_id = ? AND i.import_id = ?"
+                                " AND c.updated_at <> m.undone_at ORDER BY i.contact_id LIMIT 100");
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, r->who.client_id);
+    db_bind_int(s, 1, id);
+    int rc = db_run(s);
+    int i = 0;
+    while (rc == DB_OK && (rc = db_next(s)) == 1) {
+        page_set_int(r->pg, db_int(s, 0), "LeftAlone.%d", i++);
+        rc = DB_OK;
+    }
     return rc < 0 ? rc : DB_OK;
 }
 
@@ -323,6 +347,10 @@ static int put_preview(request *r, const import_record *rec, const import_option
         }
         if (got == 0)
             break;
+        if (rows == PREVIEW_SCAN) {
+            page_set(r->pg, "1", "Preview.more");
+            break;
+        }
         rows++;
         bad += row.bad;
         if (rows <= PREVIEW_ROWS) {
@@ -405,6 +433,8 @@ static int show(request *r, db *d, const import_record *rec, const import_option
     int rc = DB_OK;
     if (rec->run_at[0])
         rc = put_problems(r, d, rec->id);
+    if (rc == DB_OK && strcmp(rec->status, "undone") == 0)
+        rc = put_left_alone(r, d, rec->id);
     if (rc != DB_OK)
         return rc;
     if (strcmp(rec->status, "uploaded") == 0 && rec->content) {
@@ -466,6 +496,26 @@ int imports_run(request *r, db *d)
         return rc < 0 ? rc : 409;
     }
     o.dry_run = strcmp(action, "dry_run") == 0;
+    /* An import creates, updates and restores contacts: it takes the
+     * functions those need besides contacts.import. */
+    const char *needs = !acl_allows(r->who.functions, "contacts.create") ? "contacts.create"
+                        : (o.update || o.restore_deleted) && !acl_allows(r->who.functions, "contacts.edit")
+                            ? "contacts.edit"
+                            : NULL;
+    if (needs) {
+        page_set(r->pg,
+                 arena_printf(r->mem,
+                              "Your user type may not do this: it needs %s as well%s.", needs,
+                              strcmp(needs, "contacts.edit") == 0
+                                  ? " (to update or restore contacts; create new ones only and skip deleted ones)"
+                                  : ""),
+                 "Form.Error");
+        buf_reset(&r->detail);
+        buf_printf(&r->detail, "{\"refused\":\"needs %s\"}", needs);
+        int st = show(r, d, &rec, &o);
+        r->show_page = true;
+        return st < 0 ? st : 403;
+    }
     import_job j = {.d = d,
                     .a = r->mem,
                     .sc = &r->who.scope,
@@ -479,8 +529,11 @@ int imports_run(request *r, db *d)
     settings_of(r, &settings);
     j.settings = arena_strdup(r->mem, buf_str(&settings));
     buf_free(&settings);
+    /* A large file must not outlast the request: the run stops in time
+     * (a quarter of the deadline is left for the report and the commit). */
+    j.deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 750000;
     rc = import_run(&j, rec.content, rec.content_len);
-    if (rc == IMPORT_BAD_FILE || rc == IMPORT_STATE) {
+    if (rc == IMPORT_BAD_FILE || rc == IMPORT_STATE || rc == IMPORT_TOO_BIG) {
         buf_reset(&r->detail);
         buf_adds(&r->detail, "{\"refused\":");
         json_add_cstr(&r->detail, j.error);
@@ -504,7 +557,7 @@ int imports_report_csv(request *r, db *d)
     if (rc != 0)
         return rc;
     db_stmt *s = db_stmt_get(d, "SELECT record, line, severity, column_name, reason FROM import_problems"
-                                " WHERE client_id = ? AND import_id = ? ORDER BY seq");
+                                " WHERE client_id = ? AND import_id = ? ORDER BY record, seq");
     if (!s)
         return DB_ERR;
     db_bind_int(s, 0, r->who.client_id);
@@ -542,10 +595,27 @@ int imports_undo(request *r, db *d)
     int rc = own_import(r, d, false, true, &rec);
     if (rc != 0)
         return rc;
+    /* An undo deletes the contacts the import made and gives back the
+     * values of those it changed. */
+    const char *needs = !acl_allows(r->who.functions, "contacts.delete") ? "contacts.delete"
+                        : (rec.n.updated || rec.n.restored) && !acl_allows(r->who.functions, "contacts.edit")
+                            ? "contacts.edit"
+                            : NULL;
+    if (needs) {
+        page_set(r->pg, arena_printf(r->mem, "Your user type may not undo this import: it needs %s as well.", needs),
+                 "Form.Error");
+        buf_printf(&r->detail, "{\"refused\":\"needs %s\"}", needs);
+        import_options o;
+        memset(&o, 0, sizeof o);
+        int st = show(r, d, &rec, &o);
+        r->show_page = true;
+        return st < 0 ? st : 403;
+    }
     import_job j = {.d = d, .a = r->mem, .sc = &r->who.scope, .import_id = rec.id, .detail = &r->detail,
-                    .touch = touch, .touch_ctx = r};
+                    .touch = touch, .touch_ctx = r,
+                    .deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 750000};
     rc = import_undo(&j);
-    if (rc == IMPORT_STATE) {
+    if (rc == IMPORT_STATE || rc == IMPORT_TOO_BIG) {
         page_set(r->pg, j.error, "Form.Error");
         buf_reset(&r->detail);
         buf_adds(&r->detail, "{\"refused\":");

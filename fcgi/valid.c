@@ -45,6 +45,16 @@ bool utf8_valid(const char *str, size_t n)
     return true;
 }
 
+size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 size_t utf8_chars(const char *s, size_t n)
 {
     size_t c = 0;

@@ -8,6 +8,10 @@
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code
  * points above U+10FFFF). NUL bytes are allowed here; valid_text refuses them. */
 bool utf8_valid(const char *s, size_t n);
+/* The length of the longest prefix of s[0..n) of at most max bytes that
+ * does not end inside a UTF-8 sequence (for cutting text to a size). */
+size_t utf8_prefix(const char *s, size_t n, size_t max);
+
 /* Number of code points in valid UTF-8. */
 size_t utf8_chars(const char *s, size_t n);
 

@@ -8,6 +8,7 @@
 <?cs if:Import.run_at ?>
 <section class="panel" id="report" aria-labelledby="report-title">
   <h2 class="sub" id="report-title"><?cs if:Import.status == "undone" ?>Undone <?cs var:Import.undone_at ?> UTC<?cs elif:Import.status == "imported" ?>Imported <?cs var:Import.run_at ?> UTC<?cs elif:Import.dry_run == "1" ?>Dry run <?cs var:Import.run_at ?> UTC: nothing was changed<?cs else ?>Not imported (<?cs var:Import.run_at ?> UTC): rows have errors<?cs /if ?></h2>
+  <?cs if:LeftAlone.0 ?><p id="left-alone">Left as they were (changed after the import, or not yours to change): <?cs each:c = LeftAlone ?><a href="/contacts/<?cs var:c ?>"><?cs var:c ?></a> <?cs /each ?></p><?cs /if ?>
   <?cs if:Import.status == "uploaded" && Import.dry_run == "0" ?><p>All or nothing was chosen and <?cs var:Import.failed ?> rows have errors, so nothing was imported. Correct the file, or choose to import the valid rows.</p><?cs /if ?>
   <dl class="counts">
     <div><dt>Rows read</dt><dd id="count-read"><?cs var:Import.rows_read ?></dd></div>
@@ -47,7 +48,7 @@
 <form method="post" action="/imports/<?cs var:Import.id ?>/run" class="panel import-run" data-rows="<?cs var:Preview.rows ?>">
   <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
   <?cs if:!Preview.Error ?>
-  <p>Read as <strong><?cs var:Preview.format ?></strong>, <?cs var:Preview.encoding ?><?cs if:Preview.delimiter ?>, separated by <?cs var:Preview.delimiter ?><?cs /if ?>: <strong id="preview-rows"><?cs var:Preview.rows ?></strong> rows<?cs if:Preview.bad != "0" ?>, <strong id="preview-bad"><?cs var:Preview.bad ?></strong> of them with errors of their own<?cs /if ?>.</p>
+  <p>Read as <strong><?cs var:Preview.format ?></strong>, <?cs var:Preview.encoding ?><?cs if:Preview.delimiter ?>, separated by <?cs var:Preview.delimiter ?><?cs /if ?>: <?cs if:Preview.more ?>more than <?cs /if ?><strong id="preview-rows"><?cs var:Preview.rows ?></strong> rows<?cs if:Preview.bad != "0" ?>, <strong id="preview-bad"><?cs var:Preview.bad ?></strong> of <?cs if:Preview.more ?>the first ones<?cs else ?>them<?cs /if ?> with errors of their own<?cs /if ?><?cs if:Preview.more ?> (the dry run counts them all)<?cs /if ?>.</p>
   <?cs if:Preview.BrokenAt ?><p class="error" role="alert">The file cannot be read beyond this point: <?cs var:Preview.BrokenAt ?></p><?cs /if ?>
   <?cs /if ?>
   <fieldset>

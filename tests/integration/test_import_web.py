@@ -317,3 +317,27 @@ def test_no_file_and_another_users_import(tenant, db, people, sessions):
     viewer = people.user(tenant.client_id, ["contacts.view"])
     web, _ = sessions.make(client_id=tenant.client_id, user_id=viewer)
     assert upload(web, "BR-01.csv", case_bytes("BR-01.csv")).status_code == 403
+
+
+# ---------------------------------------------------------------- what the user's type allows
+
+def test_an_import_takes_the_functions_of_what_it_does(db, people, sessions):
+    """contacts.import alone does not let a user create, update, restore or
+    delete contacts: the run and the undo need what the form would need
+    (403 with the page and its message; nothing changed)."""
+    only = Tenant(db, people, sessions, functions=["contacts.view", "contacts.import"])
+    iid, r = only.web_import("a.csv", b"first_name,email\nAna,ana@example.org\n")
+    assert r.status_code == 403, r.status_code
+    assert "it needs contacts.create as well" in Page(r.text).text
+    assert only.count(live=False) == 0
+    # Creating is allowed, updating is not: create-only runs, create_update is refused.
+    creator = Tenant(db, people, sessions, functions=["contacts.view", "contacts.import", "contacts.create"])
+    iid, r = creator.web_import("b.csv", b"first_name,email\nBen,ben@example.org\n", mode="create_update")
+    assert r.status_code == 403 and "it needs contacts.edit as well" in Page(r.text).text
+    assert creator.count(live=False) == 0
+    iid, r = creator.web_import("c.csv", b"first_name,email\nCara,cara@example.org\n")
+    assert r.status_code == 303 and creator.count() == 1
+    # Undoing deletes what it made: contacts.delete.
+    r = creator.web.post(f"/imports/{iid}/undo", {})
+    assert r.status_code == 403 and "it needs contacts.delete as well" in Page(r.text).text
+    assert creator.count() == 1

@@ -198,6 +198,12 @@ def test_every_token_route_answers_a_valid_token(method, pattern, function, acti
     assert r.status_code == 200, f"GET {path} with a token answered {r.status_code}"
     if pattern == EXPORT:
         assert csv_ids(r) == [org.contact_id]
+    elif pattern == "/export/contacts.json":
+        assert [x["id"] for x in r.json()] == [org.contact_id]
+    elif pattern == "/export/contacts.ndjson":
+        assert [json.loads(line)["id"] for line in r.text.splitlines()] == [org.contact_id]
+    elif pattern == "/export/contacts.vcf":
+        assert r.text.count("BEGIN:VCARD") == 1 and f"X-CTRACK-ID:{org.contact_id}\r\n" in r.text
     elif pattern.startswith("/contacts"):
         assert f"/contacts/{org.contact_id}" in r.text or "Route" in r.text
     rows = audit_with_tokens(audit, mark)
@@ -210,7 +216,7 @@ def test_every_token_route_answers_a_valid_token(method, pattern, function, acti
     assert rows and all((x["action"], x["outcome"], x["client_id"], x["user_id"], x["token_id"]) ==
                         (action, 200, org.client_id, org.user_id, org.token_id) for x in rows), rows
     # An export records its start and its end; a page one row.
-    assert len(rows) == (2 if pattern == EXPORT or pattern.startswith("/audit/export.") else 1)
+    assert len(rows) == (2 if pattern.startswith("/export/") or pattern.startswith("/audit/export.") else 1)
 
 
 # ---------------------------------------------------------------- refused tokens
