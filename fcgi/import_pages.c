@@ -530,8 +530,9 @@ int imports_run(request *r, db *d)
     j.settings = arena_strdup(r->mem, buf_str(&settings));
     buf_free(&settings);
     /* A large file must not outlast the request: the run stops in time
-     * (a quarter of the deadline is left for the report and the commit). */
-    j.deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 750000;
+     * (40% of the deadline is left for rolling back what it did, or for
+     * the report and the commit). */
+    j.deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 600000;
     rc = import_run(&j, rec.content, rec.content_len);
     if (rc == IMPORT_BAD_FILE || rc == IMPORT_STATE || rc == IMPORT_TOO_BIG) {
         buf_reset(&r->detail);
@@ -613,7 +614,7 @@ int imports_undo(request *r, db *d)
     }
     import_job j = {.d = d, .a = r->mem, .sc = &r->who.scope, .import_id = rec.id, .detail = &r->detail,
                     .touch = touch, .touch_ctx = r,
-                    .deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 750000};
+                    .deadline_us = r->started_us + (int64_t)r->cf->request_deadline * 600000};
     rc = import_undo(&j);
     if (rc == IMPORT_STATE || rc == IMPORT_TOO_BIG) {
         page_set(r->pg, j.error, "Form.Error");
