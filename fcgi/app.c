@@ -197,7 +197,7 @@ static void log_security(request *r)
  * rolled back, so they go). */
 static int fail_db(request *r, int rc)
 {
-    r->ntouched = 0;
+    idlist_clear(&r->touched);
     const char *why = rc == DB_GONE ? "database unavailable"
                       : rc == DB_RETRY ? "lock wait or deadlock"
                       : rc == DB_TIMEOUT ? "statement timeout" : "database error";
@@ -242,8 +242,8 @@ static int audit_row(request *r, db *d)
     if (rc == DB_OK && r->audit_id && r->who.client_id && r->object_id && r->object_type &&
         strcmp(r->object_type, "contact") == 0)
         rc = audit_add_contacts(d, r->who.client_id, r->audit_id, &r->object_id, 1);
-    if (rc == DB_OK && r->ntouched && r->audit_id)
-        rc = audit_add_contacts(d, r->who.client_id, r->audit_id, r->touched, r->ntouched);
+    if (rc == DB_OK && r->touched.n && r->audit_id)
+        rc = audit_add_contact_list(d, r->who.client_id, r->audit_id, &r->touched);
     /* A token used from a new address is a security event of its own, in
      * the same transaction; once per request (not again on the closing row
      * of a stream). */
@@ -385,7 +385,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
          * could change data behind an error the user was shown. */
         log_warn("request %s %s ran past its %d s deadline: rolled back", r->method, r->path, cf->request_deadline);
         buf_reset(&r->detail);
-        r->ntouched = 0;
+        idlist_clear(&r->touched);
         buf_adds(&r->detail, "{\"error\":\"deadline\"}");
         r->error_message = "The request took too long. Nothing was changed; please try again.";
         r->status = 503;
@@ -404,7 +404,7 @@ void app_handle(void *fcgx, const conf *cf, db *d)
     } else {
         db_rollback(d);
         /* The contacts it touched were not changed or shown after all. */
-        r->ntouched = 0;
+        idlist_clear(&r->touched);
         audit_failure(r, d);
     }
     if (r->status >= 400) {

@@ -310,6 +310,23 @@ int audit_add_contacts(db *d, long long client_id, unsigned long long audit_id, 
     return DB_OK;
 }
 
+int audit_add_contact_list(db *d, long long client_id, unsigned long long audit_id, const idlist *l)
+{
+    long long chunk[512];
+    size_t pos = 0, n = 0;
+    long long prev = 0;
+    int rc = DB_OK;
+    while (rc == DB_OK && idlist_next(l, &pos, &prev, &chunk[n])) {
+        if (++n == CT_ARRAY_LEN(chunk)) {
+            rc = audit_add_contacts(d, client_id, audit_id, chunk, n);
+            n = 0;
+        }
+    }
+    if (rc == DB_OK && n)
+        rc = audit_add_contacts(d, client_id, audit_id, chunk, n);
+    return rc;
+}
+
 int audit_new_request_id(char out[33])
 {
     unsigned char r[16];

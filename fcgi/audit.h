@@ -36,6 +36,9 @@ int audit_append(db *d, const conf *cf, const audit_entry *e, unsigned long long
  * each contact's history finds the row. Duplicates are fine. Returns an
  * enum db_rc. */
 int audit_add_contacts(db *d, long long client_id, unsigned long long audit_id, const long long *ids, size_t n);
+/* The same for the ids of a list (a request's touched contacts), read a
+ * chunk at a time. */
+int audit_add_contact_list(db *d, long long client_id, unsigned long long audit_id, const idlist *l);
 
 /* Makes a fresh request id (32 lowercase hex characters + NUL). 0 or -1. */
 int audit_new_request_id(char out[33]);

@@ -1,4 +1,4 @@
-/* export: streamed downloads, and contacts as CSV.
+/* export: streamed downloads, and contacts as CSV, JSON, NDJSON and vCard.
  *
  * The one kind of response that is not rendered whole before its first byte:
  * the request's audit row (who exported which filter) commits first, then the
@@ -10,7 +10,9 @@
  *
  * The rows are those of the contacts list: the same filter (filter.h) inside
  * the user's row scope, ordered by id, so that scripts can page with
- * after=<last id seen>&limit=N and get every contact exactly once. */
+ * after=<last id seen>&limit=N and get every contact exactly once. With
+ * updated_since, JSON and NDJSON also carry the contacts deleted since as
+ * tombstones (in the same scope), for scripts that keep a copy. */
 #include "export.h"
 
 #include <string.h>
@@ -25,8 +27,9 @@
 #define EXPORT_MAX_LIMIT 100000
 /* Bytes gathered before each write to the client: the memory an export
  * needs for its body, whatever its size (plus one row, which may be
- * longer). The ids of the contacts sent are kept too (8 bytes each, for
- * audit_contacts): they can only be written once the stream is drained. */
+ * longer). The ids of the contacts sent are kept too, for audit_contacts
+ * (they can only be written once the stream is drained): as differences
+ * from the one before (idlist), about a byte each in id order. */
 #define EXPORT_CHUNK 16384
 
 enum export_format { EXPORT_CSV, EXPORT_JSON, EXPORT_NDJSON, EXPORT_VCARD };

@@ -10,7 +10,7 @@
 
 /* How one format writes its rows into the outgoing buffer. */
 typedef struct export_writer {
-    const char *format; /* "csv" or "json": named in the closing audit row */
+    const char *format; /* "csv", "json", "ndjson", "vcard": named in the closing audit row */
     /* Before the first row (a header line, '['); may be NULL. */
     void (*begin)(buf *out, const void *arg);
     /* One row of s; n rows went before it. May call request_touch. */

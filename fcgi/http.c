@@ -108,18 +108,18 @@ static bool header_safe(const char *s)
 
 void request_touch(request *r, long long id)
 {
-    if (r->ntouched == r->captouched)
-        r->touched = arena_grow(r->mem, r->touched, &r->captouched, r->ntouched, sizeof *r->touched);
-    r->touched[r->ntouched++] = id;
+    idlist_add(&r->touched, id);
 }
 
 void request_shown_json(request *r, buf *b)
 {
     buf_adds(b, "\"shown\":[");
-    for (size_t i = 0; i < r->ntouched; i++)
-        buf_printf(b, "%s%lld", i ? "," : "", r->touched[i]);
+    size_t pos = 0;
+    long long prev = 0, id;
+    for (bool first = true; idlist_next(&r->touched, &pos, &prev, &id); first = false)
+        buf_printf(b, "%s%lld", first ? "" : ",", id);
     buf_addc(b, ']');
-    r->ntouched = 0;
+    idlist_clear(&r->touched);
 }
 
 void http_header(request *r, const char *name, const char *value)
@@ -165,6 +165,7 @@ static void request_free(request *r)
     buf_free(&r->headers);
     buf_free(&r->body_out);
     buf_free(&r->detail);
+    idlist_free(&r->touched);
     page_free(r->pg);
     arena_free(r->mem);
     r->pg = NULL;

@@ -400,3 +400,55 @@ void buf_add_url(buf *b, const char *s)
             buf_printf(b, "%%%02X", *p);
     }
 }
+
+void idlist_add(idlist *l, long long id)
+{
+    unsigned long long d = (unsigned long long)id - (unsigned long long)l->last;
+    /* zigzag: small differences of either sign are small numbers */
+    unsigned long long z = (d << 1) ^ (unsigned long long)((long long)d >> 63);
+    unsigned char tmp[10];
+    size_t k = 0;
+    do {
+        tmp[k] = (unsigned char)(z & 0x7F);
+        z >>= 7;
+        if (z)
+            tmp[k] |= 0x80;
+        k++;
+    } while (z);
+    buf_add(&l->b, tmp, k);
+    l->last = id;
+    l->n++;
+}
+
+bool idlist_next(const idlist *l, size_t *pos, long long *prev, long long *out)
+{
+    if (*pos >= l->b.len)
+        return false;
+    unsigned long long z = 0;
+    int shift = 0;
+    while (*pos < l->b.len && shift < 64) {
+        unsigned char c = (unsigned char)l->b.data[(*pos)++];
+        z |= (unsigned long long)(c & 0x7F) << shift;
+        shift += 7;
+        if (!(c & 0x80))
+            break;
+    }
+    unsigned long long d = (z >> 1) ^ (0ULL - (z & 1));
+    *out = (long long)((unsigned long long)*prev + d);
+    *prev = *out;
+    return true;
+}
+
+void idlist_clear(idlist *l)
+{
+    buf_reset(&l->b);
+    l->n = 0;
+    l->last = 0;
+}
+
+void idlist_free(idlist *l)
+{
+    buf_free(&l->b);
+    l->n = 0;
+    l->last = 0;
+}

@@ -39,6 +39,21 @@ void buf_free(buf *b);
 /* Returns the contents as a C string ("" when empty); borrowed from b. */
 const char *buf_str(const buf *b);
 
+/* A list of ids kept small: each as the zigzag varint of its difference
+ * from the one before, so that the ascending ids of an export cost about
+ * a byte each. Zero-initialised is empty; free with idlist_free. */
+typedef struct idlist {
+    buf b;
+    size_t n;
+    long long last;
+} idlist;
+void idlist_add(idlist *l, long long id);
+/* Reads the ids in order: *pos and *prev start at 0; returns false at the
+ * end. */
+bool idlist_next(const idlist *l, size_t *pos, long long *prev, long long *out);
+void idlist_clear(idlist *l);
+void idlist_free(idlist *l);
+
 /* A request arena: every allocation is freed at once by arena_free. */
 typedef struct arena arena;
 /* Creates an arena; free it with arena_free. */

@@ -246,6 +246,33 @@ static void test_clocks(void **state)
     assert_true(now_wall_us() > INT64_C(1600000000) * 1000000); /* after 2020 */
 }
 
+/* The ids read back are those added, in order, whatever their sizes and
+ * signs of difference; ascending ids cost a byte each. */
+static void test_idlist(void **state)
+{
+    (void)state;
+    idlist l = {0};
+    static const long long ids[] = {1, 2, 3, 1000000, 999999, 0, 9223372036854775807LL, 5, -3, 42};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        idlist_add(&l, ids[i]);
+    assert_int_equal(l.n, sizeof ids / sizeof *ids);
+    size_t pos = 0, k = 0;
+    long long prev = 0, id;
+    while (idlist_next(&l, &pos, &prev, &id))
+        assert_true(k < sizeof ids / sizeof *ids && id == ids[k++]);
+    assert_int_equal(k, sizeof ids / sizeof *ids);
+    idlist_clear(&l);
+    assert_int_equal(l.n, 0);
+    for (long long i = 100; i < 100100; i++)
+        idlist_add(&l, i);
+    assert_true(l.b.len <= 100000 + 2);
+    pos = 0, prev = 0, k = 0;
+    while (idlist_next(&l, &pos, &prev, &id))
+        assert_int_equal(id, 100 + (long long)k++);
+    assert_int_equal(k, 100000);
+    idlist_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_base64_round_trip),
         cmocka_unit_test(test_base64_decode_errors),
         cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_idlist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
