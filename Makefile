@@ -13,6 +13,8 @@
 #                 each run for FUZZ_SECONDS (default 20)
 #   make fuzz-regress  each fuzz target once over its corpus and regression inputs
 #   make bench    wrk figures for the list page, a static file and a minimal route
+#   make install  the program, templates, SQL, configuration, nginx snippets and
+#                 systemd unit (PREFIX, SYSCONFDIR and DESTDIR honoured)
 
 CC      ?= cc
 PORT    ?= 8443
@@ -46,7 +48,7 @@ GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop test test-browser unit fuzz fuzz-regress bench clean deps
+.PHONY: all asan run stop test test-browser unit fuzz fuzz-regress bench clean deps install
 
 all: fcgi/ctrack
 
@@ -150,6 +152,55 @@ test-browser: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run-bench.sh
+
+# Installing on a host (README: "Deploying on an nginx host"): the program,
+# templates, static files and SQL under PREFIX; the configuration, nginx's
+# snippets and the secrets folder under SYSCONFDIR (an existing ctrack.hdf
+# is never overwritten); the systemd unit and the service's user. DESTDIR
+# stages it all elsewhere (packaging, tests).
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR     := $(PREFIX)/bin
+DATADIR    := $(PREFIX)/share/ctrack
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+NGINXCONF  := $(SYSCONFDIR)/ctrack/nginx
+APP_SOCKET ?= /run/ctrack/ctrack.sock
+LOGIN_RATE ?= 10r/m
+# SYSUSERS=no: do not create the service's user even as root (tests).
+SYSUSERS   ?= yes
+# The reference configuration's paths first (ctrack.hdf names the default
+# ones), then the templates' @NAME@ placeholders.
+SUBST = sed -e 's|/usr/local/share/ctrack|$(DATADIR)|g' -e 's|/etc/ctrack|$(SYSCONFDIR)/ctrack|g' \
+	-e 's|@CONF@|$(NGINXCONF)|g' -e 's|@HTDOCS@|$(DATADIR)/htdocs|g' -e 's|@APP_SOCKET@|$(APP_SOCKET)|g' \
+	-e 's|@LOGIN_RATE@|$(LOGIN_RATE)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g'
+
+install: fcgi/ctrack
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/htdocs \
+		$(DESTDIR)$(DATADIR)/sql/demo $(DESTDIR)$(NGINXCONF) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/ctrack
+	install -m 0755 fcgi/ctrack $(DESTDIR)$(BINDIR)/ctrack
+	install -m 0644 templates/*.cs $(DESTDIR)$(DATADIR)/templates/
+	install -m 0644 htdocs/* $(DESTDIR)$(DATADIR)/htdocs/
+	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 sql/demo/* $(DESTDIR)$(DATADIR)/sql/demo/
+	install -m 0644 README.md $(DESTDIR)$(DATADIR)/README.md
+	$(SUBST) conf/ctrack-site.conf.in > $(DESTDIR)$(NGINXCONF)/ctrack-site.conf
+	$(SUBST) conf/ctrack-http.conf.in > $(DESTDIR)$(NGINXCONF)/ctrack-http.conf
+	install -m 0644 conf/security-headers.conf conf/fastcgi-params.conf $(DESTDIR)$(NGINXCONF)/
+	$(SUBST) conf/ctrack.service.in > $(DESTDIR)$(UNITDIR)/ctrack.service
+	install -m 0644 conf/ctrack.sysusers $(DESTDIR)$(SYSUSERSDIR)/ctrack.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf ]; then \
+		$(SUBST) conf/ctrack.hdf > $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf.new; \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf; the new reference is ctrack.hdf.new"; \
+	else \
+		$(SUBST) conf/ctrack.hdf > $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf; \
+		chmod 0640 $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$(SYSUSERS)" = yes ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/ctrack.conf && chgrp -R ctrack $(SYSCONFDIR)/ctrack; \
+	fi
 
 clean:
 	rm -rf build fcgi/ctrack fcgi/ctrack-asan

@@ -29,7 +29,7 @@ PATH=$PATH:/usr/sbin:/sbin
 DEPS="nginx mariadb-server mariadb-client libfcgi-dev libfcgi-bin libmariadb-dev
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
 python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev libyaml-dev
-zbar-tools"
+zbar-tools systemd"
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }
@@ -316,6 +316,7 @@ start_nginx() {
     esac
     pid=$(pid_of "$RUN/nginx.pid" nginx) || pid=
     render "$CONF/ctrack-site.conf.in" "$DIR/nginx/conf/ctrack-site.conf"
+    render "$CONF/ctrack-http.conf.in" "$DIR/nginx/conf/ctrack-http.conf"
     render "$CONF/nginx-private.conf.in" "$DIR/nginx/nginx.conf"
     nginx_cmd -t -q || die "nginx configuration test failed"
     if [ -n "$pid" ]; then

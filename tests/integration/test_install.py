@@ -1,0 +1,103 @@
+"""`make install` on a host: every file where the configuration says, no
+placeholder left, the installed configuration readable by the program, the
+nginx snippets accepted by nginx inside a server block beside another site,
+and the systemd unit's hardening rated by `systemd-analyze security`."""
+import os
+import re
+import socket
+import subprocess
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, cert):
+    root = tmp_path_factory.mktemp("install")
+    prefix, etc = root / "usr", root / "etc"
+    r = subprocess.run(["make", "--no-print-directory", "install", f"PREFIX={prefix}", f"SYSCONFDIR={etc}",
+                        "SYSUSERS=no"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return root, prefix, etc
+
+
+def test_the_files_are_where_the_configuration_says(installed):
+    root, prefix, etc = installed
+    share = prefix / "share" / "ctrack"
+    assert os.access(prefix / "bin" / "ctrack", os.X_OK)
+    assert (share / "templates" / "layout_top.cs").is_file() and (share / "htdocs" / "upload.js").is_file()
+    assert sorted(p.name for p in (share / "sql").glob("*.sql")) == sorted(
+        p.name for p in (REPO and __import__("pathlib").Path(REPO) / "sql").glob("*.sql"))
+    conf = (etc / "ctrack" / "ctrack.hdf").read_text()
+    assert f"Templates = {share}/templates" in conf and f"Migrations = {share}/sql" in conf
+    assert f"PasswordFile = {etc}/ctrack/db-app" in conf
+    assert oct((etc / "ctrack").stat().st_mode & 0o777) == "0o750"
+    assert oct((etc / "ctrack" / "ctrack.hdf").stat().st_mode & 0o777) == "0o640"
+    for f in [etc / "ctrack" / "nginx" / n for n in ("ctrack-site.conf", "ctrack-http.conf")] + [
+            prefix / "lib" / "systemd" / "system" / "ctrack.service"]:
+        text = f.read_text()
+        assert not re.search(r"@[A-Z_]+@", text), f"a placeholder is left in {f}"
+    site = (etc / "ctrack" / "nginx" / "ctrack-site.conf").read_text()
+    assert f"include {etc}/ctrack/nginx/security-headers.conf;" in site
+    assert f"alias {share}/htdocs/;" in site and "fastcgi_pass unix:/run/ctrack/ctrack.sock;" in site
+    # The program reads the installed configuration (and knows its routes).
+    r = subprocess.run([str(prefix / "bin" / "ctrack"), "check-routes", "-c", str(etc / "ctrack" / "ctrack.hdf")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "all valid" in r.stdout, r.stdout + r.stderr
+
+
+def test_an_existing_configuration_is_kept(installed):
+    root, prefix, etc = installed
+    conf = etc / "ctrack" / "ctrack.hdf"
+    conf.write_text(conf.read_text().replace("Workers = 4", "Workers = 3"))
+    r = subprocess.run(["make", "--no-print-directory", "install", f"PREFIX={prefix}", f"SYSCONFDIR={etc}",
+                        "SYSUSERS=no"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "kept" in r.stdout, r.stdout + r.stderr
+    assert "Workers = 3" in conf.read_text()
+    assert "Workers = 4" in (etc / "ctrack" / "ctrack.hdf.new").read_text()
+
+
+def test_nginx_takes_the_snippets_beside_another_site(installed, cert, tmp_path):
+    """The site included in a server block of its own, next to a server that
+    was there before; nginx -t accepts the whole."""
+    root, prefix, etc = installed
+    key = os.path.join(os.path.dirname(cert), "key.pem")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    client_body_temp_path {tmp_path}/body;
+    include {etc}/ctrack/nginx/ctrack-http.conf;
+    server {{ listen 127.0.0.1:{port + 1 if port < 65000 else port - 1}; server_name other.example; return 200 "another site"; }}
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        server_name ctrack.example;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        include {etc}/ctrack/nginx/ctrack-site.conf;
+    }}
+}}
+""")
+    r = subprocess.run(["/usr/sbin/nginx", "-t", "-q", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                        "-c", str(conf)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_unit_is_hardened(installed):
+    root, prefix, etc = installed
+    unit = prefix / "lib" / "systemd" / "system" / "ctrack.service"
+    text = unit.read_text()
+    assert f"ExecStart={prefix}/bin/ctrack serve -c {etc}/ctrack/ctrack.hdf" in text
+    assert "User=ctrack" in text and "RuntimeDirectory=ctrack" in text
+    r = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)], capture_output=True,
+                       text=True, timeout=120)
+    m = re.search(r"Overall exposure level for ctrack\.service: ([0-9.]+)", r.stdout + r.stderr)
+    assert m, r.stdout[-500:] + r.stderr[-500:]
+    assert float(m.group(1)) <= 2.0, f"exposure {m.group(1)}"
