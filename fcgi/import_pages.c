@@ -328,6 +328,7 @@ static int put_preview(request *r, const import_record *rec, const import_option
     for (size_t i = 0; i < src.ncolumns; i++) {
         char code[64];
         import_target_code(&src.targets[i], code);
+        page_set_int(r->pg, (long long)i, "Columns.%zu.index", i);
         page_set(r->pg, src.headers[i], "Columns.%zu.header", i);
         page_set(r->pg, code, "Columns.%zu.code", i);
         if (src.targets[i].kind == TK_IGNORE && src.targets[i].why)

@@ -171,41 +171,6 @@ static size_t line_at(const unsigned char *d, size_t len, size_t pos)
     return line;
 }
 
-/* The length of the valid UTF-8 sequence at d[i], or 0 when there is none
- * (no overlongs, surrogates or code points above U+10FFFF); the rules of
- * utf8_valid in valid.c. */
-static size_t utf8_seq(const unsigned char *d, size_t len, size_t i)
-{
-    unsigned char c = d[i];
-    if (c < 0x80)
-        return 1;
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (len - i <= need || d[i + 1] < lo || d[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k <= need; k++)
-        if ((d[i + k] & 0xC0) != 0x80)
-            return 0;
-    return need + 1;
-}
-
 /* The offset of the first control character that text does not hold; len
  * when there is none. Byte by byte: right for UTF-8 and Windows-1252, where
  * bytes below 0x80 are ASCII and never part of a longer sequence. */
@@ -230,7 +195,7 @@ static size_t first_bad_utf8(const unsigned char *d, size_t len, bool *multi)
             i++;
             continue;
         }
-        size_t n = utf8_seq(d, len, i);
+        size_t n = utf8_seq((const char *)d, len, i);
         if (n == 0) {
             if (bad == len)
                 bad = i;
@@ -327,7 +292,7 @@ static int from_utf8(const unsigned char *d, size_t len, buf *out, char *err, si
             i++;
             continue;
         }
-        size_t n = utf8_seq(d, len, i);
+        size_t n = utf8_seq((const char *)d, len, i);
         if (n == 0)
             return utf8_error(d, len, i, UTF8_HINT, err, errlen);
         i += n;

@@ -8,6 +8,10 @@
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code
  * points above U+10FFFF). NUL bytes are allowed here; valid_text refuses them. */
 bool utf8_valid(const char *s, size_t n);
+/* The length of the well-formed UTF-8 sequence at s[i] (i < n), or 0 when
+ * there is none there (the rules of utf8_valid). */
+size_t utf8_seq(const char *s, size_t n, size_t i);
+
 /* The length of the longest prefix of s[0..n) of at most max bytes that
  * does not end inside a UTF-8 sequence (for cutting text to a size). */
 size_t utf8_prefix(const char *s, size_t n, size_t max);

@@ -92,8 +92,8 @@
       <tbody>
       <?cs each:c = Columns ?>
         <tr>
-          <td><label for="col-<?cs name:c ?>"><?cs if:c.header ?><?cs var:c.header ?><?cs else ?><span class="muted">(no header)</span><?cs /if ?></label></td>
-          <td><select id="col-<?cs name:c ?>" name="col.<?cs name:c ?>">
+          <td><label for="col-<?cs var:c.index ?>"><?cs if:c.header ?><?cs var:c.header ?><?cs else ?><span class="muted">(no header)</span><?cs /if ?></label></td>
+          <td><select id="col-<?cs var:c.index ?>" name="col.<?cs var:c.index ?>">
             <?cs each:t = Targets ?><option value="<?cs var:t.code ?>"<?cs if:t.code == c.code ?> selected<?cs /if ?>><?cs var:t.label ?></option><?cs /each ?>
           </select><?cs if:c.why && c.why != "not imported" ?> <span class="muted"><?cs var:c.why ?></span><?cs /if ?></td>
         </tr>
