@@ -8,6 +8,7 @@
 #   conf/stack.sh start DIR PORT WORKERS [CTRACK_BINARY]
 #   conf/stack.sh stop DIR
 #   conf/stack.sh restart-app DIR [CTRACK_BINARY]
+#   conf/stack.sh db DIR status|promote N|rejoin N|start N|stop N
 #
 # `start` is idempotent: it keeps all data, does first-run steps once and
 # starts only what is not running. `start` passes its environment to
@@ -16,6 +17,14 @@
 # MariaDB (re)starts. CTRACK_LOGIN_RATE sets nginx's rate limit of logon
 # POSTs per address (default 10r/m; the tests use a faster one so that they
 # can log on often, and measure the limit against it).
+#
+# CTRACK_STANDBY=1 at the first start of a folder makes its database a
+# replicated pair instead of one server: server 1 (the primary) and server 2
+# (a semi-synchronous standby), replicating over TCP on 127.0.0.1, with
+# ctrack given both (DB.Servers). The folder remembers it (DIR/ha). `db`
+# works on such a pair: status of both servers, promote server N (fencing the
+# other), rejoin server N as the standby of the other, start or stop server N
+# (conf/ctrack-db does the promotion and rejoin).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -84,8 +93,34 @@ set_dir() {
     [ $(( ${#DIR} + 16 )) -le 107 ] || die "DIR is too long for a unix socket path: $DIR"
     RUN=$DIR/run LOG=$DIR/log SECRETS=$DIR/secrets
     APP_SOCKET=$RUN/ctrack.sock
-    DB_SOCKET=$RUN/mysqld.sock
+    HA='' HA_PORT1='' HA_PORT2=''
+    if [ -s "$DIR/ha" ]; then
+        read -r HA_PORT1 HA_PORT2 <"$DIR/ha" || die "unreadable $DIR/ha"
+        HA=1
+    fi
+    node_vars ""
 }
+
+# node_vars N: the files of database server N of a replicated pair, or of the
+# one server (N empty or 0).
+node_vars() {
+    NODE=${1#0}
+    DB_DATA=$DIR/db$NODE
+    DB_SOCKET=$RUN/mysqld$NODE.sock
+    DB_PID=$RUN/mysqld$NODE.pid
+    DB_CNF=$DIR/my$NODE.cnf
+    DB_LOG=$LOG/mariadb$NODE.log
+    ROOT_CNF=$SECRETS/root$NODE.cnf
+    # shellcheck disable=SC2034 # used by render()
+    case $NODE in
+        1) NODE_PORT=$HA_PORT1 ;;
+        2) NODE_PORT=$HA_PORT2 ;;
+        *) NODE_PORT='' ;;
+    esac
+}
+
+# The servers of the folder: 0 (the one server) or 1 2 (a replicated pair).
+nodes() { if [ -n "$HA" ]; then echo "1 2"; else echo 0; fi; }
 
 set_ctrack() {
     CTRACK=${1:-$REPO/fcgi/ctrack}
@@ -95,7 +130,8 @@ set_ctrack() {
 # render TEMPLATE OUTPUT: copy TEMPLATE with every @NAME@ replaced by $NAME.
 render() {
     local v args=()
-    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER DB_BUFFER_POOL LOGIN_RATE; do
+    for v in DIR PORT WORKERS REPO CONF HTDOCS APP_SOCKET NGINX_USER DB_BUFFER_POOL LOGIN_RATE NODE NODE_PORT \
+        DB_SERVERS; do
         args+=(-e "s|@$v@|${!v-}|g")
     done
     sed "${args[@]}" "$1" >"$2.new"
@@ -154,12 +190,12 @@ except OSError:
 }
 
 layout() {
-    mkdir -p "$DIR/db" "$RUN" "$LOG" "$DIR/tls" "$SECRETS" \
+    mkdir -p "$RUN" "$LOG" "$DIR/tls" "$SECRETS" \
         "$DIR/nginx/conf" "$DIR/nginx/logs" "$DIR/nginx/temp"
     for t in client_body fastcgi proxy uwsgi scgi; do mkdir -p "$DIR/nginx/temp/$t"; done
     # run/ holds the sockets and log/ may hold personal data: owner and group only.
     chmod 0750 "$RUN" "$LOG"
-    chmod 0700 "$SECRETS" "$DIR/db"
+    chmod 0700 "$SECRETS"
 }
 
 # new_secret FILE: a random password, made once and kept.
@@ -191,34 +227,119 @@ client_cnf() {
 
 db_ping() { mariadb-admin --no-defaults --socket="$DB_SOCKET" --connect-timeout=2 ping >/dev/null 2>&1; }
 
-start_db() {
+# start_server: starts the database server of node_vars (if it is not
+# running) and waits until it answers.
+start_server() {
     local pid deadline
-    if [ ! -d "$DIR/db/mysql" ]; then
-        mariadb-install-db --no-defaults --datadir="$DIR/db" \
+    mkdir -p "$DB_DATA"
+    chmod 0700 "$DB_DATA"
+    if [ ! -d "$DB_DATA/mysql" ]; then
+        mariadb-install-db --no-defaults --datadir="$DB_DATA" \
             --auth-root-authentication-method=normal ${AS_ROOT:+--user=root} \
-            >"$LOG/mariadb-install.log" 2>&1 ||
-            { tail -n 20 "$LOG/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+            >"$LOG/mariadb-install$NODE.log" 2>&1 ||
+            { tail -n 20 "$LOG/mariadb-install$NODE.log" >&2; die "mariadb-install-db failed"; }
     fi
-    render "$CONF/mariadb-private.cnf.in" "$DIR/my.cnf"
-    if ! pid_of "$RUN/mysqld.pid" mariadbd >/dev/null; then
+    if [ -n "$NODE" ]; then
+        render "$CONF/mariadb-node.cnf.in" "$DB_CNF"
+    else
+        render "$CONF/mariadb-private.cnf.in" "$DB_CNF"
+    fi
+    if ! pid_of "$DB_PID" mariadbd >/dev/null; then
         # --defaults-file must come first.
-        setsid nohup mariadbd --defaults-file="$DIR/my.cnf" ${AS_ROOT:+--user=root} \
-            </dev/null >>"$LOG/mariadb.log" 2>&1 &
+        setsid nohup mariadbd --defaults-file="$DB_CNF" ${AS_ROOT:+--user=root} \
+            </dev/null >>"$DB_LOG" 2>&1 &
         pid=$!
         deadline=$((SECONDS + 30))
         until db_ping || [ $SECONDS -ge $deadline ]; do
             kill -0 "$pid" 2>/dev/null ||
-                { tail -n 20 "$LOG/mariadb.log" >&2; die "mariadbd exited"; }
+                { tail -n 20 "$DB_LOG" >&2; die "mariadbd exited"; }
             sleep 0.2
         done
     fi
-    db_ping || { tail -n 20 "$LOG/mariadb.log" >&2; die "MariaDB did not answer within 30 s"; }
-    init_db
+    db_ping || { tail -n 20 "$DB_LOG" >&2; die "MariaDB did not answer within 30 s"; }
+}
+
+# stop_server: stops the database server of node_vars.
+stop_server() {
+    local pid
+    if pid=$(pid_of "$DB_PID" mariadbd); then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" 60; then
+            # With the durable settings of my.cnf, InnoDB recovers every
+            # committed transaction at the next start.
+            echo "stack.sh: mariadbd did not stop within 60 s: killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || die "mariadbd ($pid) is still running"
+        fi
+    fi
+    rm -f "$DB_PID"
+}
+
+start_db() {
+    local n
+    for n in $(nodes); do
+        node_vars "$n"
+        start_server
+        init_db
+        client_cnf "$ROOT_CNF" root "$SECRETS/db-root"
+        maint_account
+        [ "$n" = 0 ] || repl_account
+    done
+    if [ -n "$HA" ]; then
+        ha_roles
+        node_vars "$(cat "$DIR/ha-primary")"
+    fi
+    # The accounts' option files name the primary's socket.
     client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
-    maint_account
     client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
     client_cnf "$SECRETS/app.cnf" ctrack_app "$SECRETS/db-app" ctrack
     client_cnf "$SECRETS/maint.cnf" ctrack_maint "$SECRETS/db-maint" ctrack
+}
+
+# The standby's account on both servers of a pair (either may be the
+# primary), over TCP from 127.0.0.1 only.
+repl_account() {
+    new_secret "$SECRETS/db-repl"
+    mariadb --defaults-file="$ROOT_CNF" <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS ctrack_repl@'127.0.0.1';
+ALTER USER ctrack_repl@'127.0.0.1' IDENTIFIED BY '$(cat "$SECRETS/db-repl")';
+GRANT REPLICATION SLAVE ON *.* TO ctrack_repl@'127.0.0.1';
+EOF
+}
+
+# A pair's first start makes server 1 the primary and server 2 its standby;
+# later starts (every server starts read-only) promote the primary of record
+# again, unless one is writable already.
+ha_roles() {
+    local w n
+    if [ ! -s "$DIR/ha-primary" ]; then
+        ha_ctl promote 1
+        ha_ctl rejoin 2
+        return 0
+    fi
+    for n in 1 2; do
+        node_vars "$n"
+        w=$(mariadb --defaults-file="$ROOT_CNF" -N -B -e 'SELECT @@global.read_only' 2>/dev/null) || w=
+        [ "$w" != 0 ] || return 0
+    done
+    ha_ctl promote "$(cat "$DIR/ha-primary")"
+}
+
+# ha_ctl promote|rejoin N: conf/ctrack-db on server N of the pair (the other
+# one being the old primary, or the primary to follow).
+ha_ctl() {
+    local other=$(( 3 - $2 )) port
+    case $1 in
+        promote)
+            "$CONF/ctrack-db" promote "$SECRETS/root$2.cnf" "$SECRETS/root$other.cnf"
+            echo "$2" >"$DIR/ha-primary"
+            ;;
+        rejoin)
+            if [ "$other" = 1 ]; then port=$HA_PORT1; else port=$HA_PORT2; fi
+            "$CONF/ctrack-db" rejoin "$SECRETS/root$2.cnf" "127.0.0.1:$port" ctrack_repl "$SECRETS/db-repl"
+            ;;
+    esac
 }
 
 # The maintenance account of `ctrack audit purge` and `ctrack audit
@@ -226,7 +347,7 @@ start_db() {
 # too. Migration 010 grants its role the audit table's DELETE.
 maint_account() {
     new_secret "$SECRETS/db-maint"
-    mariadb --defaults-file="$SECRETS/root.cnf" <<EOF
+    mariadb --defaults-file="$ROOT_CNF" <<EOF
 SET SESSION sql_log_bin = 0;
 CREATE ROLE IF NOT EXISTS ctrack_maint_role;
 CREATE USER IF NOT EXISTS ctrack_maint@localhost;
@@ -240,14 +361,14 @@ EOF
 # statements are idempotent and root's password is set last, so a run that
 # stopped half-way can simply be repeated.
 init_db() {
-    local marker=$DIR/db/.ctrack-initialised login
+    local marker=$DB_DATA/.ctrack-initialised login
     [ ! -e "$marker" ] || return 0
     new_secret "$SECRETS/db-root"
     new_secret "$SECRETS/db-app"
     new_secret "$SECRETS/db-admin"
-    client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
+    client_cnf "$ROOT_CNF" root "$SECRETS/db-root"
     # Root has no password until the end of this step.
-    login=(--defaults-file="$SECRETS/root.cnf")
+    login=(--defaults-file="$ROOT_CNF")
     mariadb "${login[@]}" -e 'SELECT 1' >/dev/null 2>&1 ||
         login=(--no-defaults --socket="$DB_SOCKET" --user=root)
     mariadb "${login[@]}" <<EOF
@@ -365,7 +486,14 @@ start() {
     check_port
 
     layout
+    ha_setup
     start_db
+    # shellcheck disable=SC2034 # used by render()
+    if [ -n "$HA" ]; then
+        DB_SERVERS="$RUN/mysqld1.sock $RUN/mysqld2.sock"
+    else
+        DB_SERVERS=$RUN/mysqld.sock
+    fi
     new_key "$SECRETS/two-factor.key"
     new_key "$SECRETS/audit.key"
     render "$CONF/ctrack.hdf.in" "$DIR/ctrack.hdf"
@@ -406,6 +534,21 @@ start() {
     fi
 }
 
+# CTRACK_STANDBY=1 at a folder's first start: two free TCP ports on
+# 127.0.0.1 for the pair's replication, kept in DIR/ha.
+ha_setup() {
+    [ -z "$HA" ] || return 0
+    [ "${CTRACK_STANDBY:-}" = 1 ] || return 0
+    [ ! -d "$DIR/db/mysql" ] ||
+        die "$DIR holds a single database server already: give CTRACK_STANDBY=1 a new folder"
+    "$PY" -c 'import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])' >"$DIR/ha"
+    read -r HA_PORT1 HA_PORT2 <"$DIR/ha"
+    HA=1
+}
+
 stop_app() {
     local pid
     if pid=$(pid_of "$RUN/ctrack.pid" ctrack); then
@@ -422,7 +565,7 @@ stop_app() {
 }
 
 stop() {
-    local pid
+    local pid n
     [ $# -eq 1 ] || usage
     set_dir "$1"
     [ -d "$DIR" ] || return 0
@@ -439,17 +582,10 @@ stop() {
         fi
     fi
     rm -f "$RUN/nginx.pid"
-    if pid=$(pid_of "$RUN/mysqld.pid" mariadbd); then
-        kill -TERM "$pid" 2>/dev/null || true
-        if ! wait_gone "$pid" 60; then
-            # With the durable settings of my.cnf, InnoDB recovers every
-            # committed transaction at the next start.
-            echo "stack.sh: mariadbd did not stop within 60 s: killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-            wait_gone "$pid" 5 || die "mariadbd ($pid) is still running"
-        fi
-    fi
-    rm -f "$RUN/mysqld.pid"
+    for n in $(nodes); do
+        node_vars "$n"
+        stop_server
+    done
 }
 
 restart_app() {
@@ -464,6 +600,27 @@ restart_app() {
     echo "ctrack restarted ($CTRACK): https://localhost:$PORT/"
 }
 
+# db DIR status | promote N | rejoin N | start N | stop N: the servers of a
+# replicated pair.
+db_cmd() {
+    [ $# -ge 2 ] || usage
+    set_dir "$1"
+    [ -n "$HA" ] || die "$DIR has no replicated pair (start it with CTRACK_STANDBY=1)"
+    case $2 in
+        status) [ $# -eq 2 ] || usage
+            "$CONF/ctrack-db" status "$SECRETS/root1.cnf" "$SECRETS/root2.cnf" ;;
+        promote | rejoin | start | stop)
+            [ $# -eq 3 ] || usage
+            case $3 in 1 | 2) ;; *) die "the server is 1 or 2: $3" ;; esac
+            case $2 in
+                promote | rejoin) ha_ctl "$2" "$3" ;;
+                start) node_vars "$3"; DB_BUFFER_POOL=${CTRACK_DB_BUFFER_POOL:-256M}; start_server ;;
+                stop) node_vars "$3"; stop_server ;;
+            esac ;;
+        *) usage ;;
+    esac
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 case $cmd in
@@ -471,5 +628,6 @@ case $cmd in
     start) start "$@" ;;
     stop) stop "$@" ;;
     restart-app) restart_app "$@" ;;
+    db) db_cmd "$@" ;;
     *) usage ;;
 esac

@@ -121,6 +121,7 @@ struct load_ctx {
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
     char *key_path, *audit_key_path, *no_audit;
+    char *db_socket, *db_servers;
 };
 
 static void set_str(char **dst, const char *v)
@@ -144,7 +145,8 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.MaxBody", &x->max_body},
         {"Server.MaxUpload", &x->max_upload},
         {"Server.RequestDeadlineSeconds", &x->deadline},
-        {"DB.Socket", &c->db_socket},
+        {"DB.Socket", &x->db_socket},
+        {"DB.Servers", &x->db_servers},
         {"DB.Name", &c->db_name},
         {"DB.User", &c->db_user},
         {"DB.PasswordFile", &x->pw_path},
@@ -242,6 +244,125 @@ static int num(const char *name, const char *s, long long min, long long max, lo
     return 0;
 }
 
+void conf_free_servers(conf_db_server *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(s[i].socket);
+        free(s[i].host);
+        s[i] = (conf_db_server){0};
+    }
+}
+
+void conf_server_name(const conf_db_server *s, char *out, size_t n)
+{
+    if (s->socket)
+        snprintf(out, n, "%s", s->socket);
+    else if (strchr(s->host, ':'))
+        snprintf(out, n, "[%s]:%u", s->host, s->port);
+    else
+        snprintf(out, n, "%s:%u", s->host, s->port);
+}
+
+/* A host name or an IPv4/IPv6 address: letters, digits, '.', '-', and ':'
+ * for IPv6 (inside brackets only). */
+static bool host_ok(const char *s, size_t n, bool v6)
+{
+    if (n == 0 || n > 253)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!isalnum(ch) && ch != '.' && ch != '-' && !(v6 && ch == ':'))
+            return false;
+    }
+    return true;
+}
+
+static int one_server(const char *s, size_t n, conf_db_server *out, char *err, size_t errlen)
+{
+    *out = (conf_db_server){0};
+    if (s[0] == '/') {
+        if (n > 107) {
+            snprintf(err, errlen, "the socket path %.40s... is longer than a unix socket path may be", s);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f) {
+                snprintf(err, errlen, "the socket path %.*s has a control character", (int)(n < 60 ? n : 60), s);
+                return -1;
+            }
+        out->socket = xstrndup(s, n);
+        return 0;
+    }
+    const char *hs = s, *he, *port = NULL;
+    bool v6 = false;
+    if (s[0] == '[') {
+        const char *rb = memchr(s, ']', n);
+        if (!rb) {
+            snprintf(err, errlen, "%.*s: an IPv6 address needs its closing ']'", (int)(n < 60 ? n : 60), s);
+            return -1;
+        }
+        hs = s + 1;
+        he = rb;
+        v6 = true;
+        if (rb + 1 < s + n) {
+            if (rb[1] != ':') {
+                snprintf(err, errlen, "%.*s: expected ':port' after ']'", (int)(n < 60 ? n : 60), s);
+                return -1;
+            }
+            port = rb + 2;
+        }
+    } else {
+        const char *colon = memchr(s, ':', n);
+        he = colon ? colon : s + n;
+        if (colon)
+            port = colon + 1;
+    }
+    if (!host_ok(hs, (size_t)(he - hs), v6)) {
+        snprintf(err, errlen, "%.*s is not a socket path (starting with /), host, host:port or [address]:port",
+                 (int)(n < 60 ? n : 60), s);
+        return -1;
+    }
+    int64_t p = 3306;
+    if (port && parse_i64(port, (size_t)(s + n - port), 1, 65535, &p) != 0) {
+        snprintf(err, errlen, "%.*s: the port must be a number from 1 to 65535", (int)(n < 60 ? n : 60), s);
+        return -1;
+    }
+    out->host = xstrndup(hs, (size_t)(he - hs));
+    out->port = (unsigned)p;
+    return 0;
+}
+
+int conf_parse_servers(const char *text, conf_db_server *out, int max, char *err, size_t errlen)
+{
+    int n = 0;
+    const char *p = text;
+    for (;;) {
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *e = p;
+        while (*e && *e != ',' && !isspace((unsigned char)*e))
+            e++;
+        if (n == max) {
+            snprintf(err, errlen, "at most %d servers", max);
+            conf_free_servers(out, n);
+            return -1;
+        }
+        if (one_server(p, (size_t)(e - p), &out[n], err, errlen) != 0) {
+            conf_free_servers(out, n);
+            return -1;
+        }
+        n++;
+        p = e;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "no server given");
+        return -1;
+    }
+    return n;
+}
+
 conf *conf_load(const char *path)
 {
     buf text = {0};
@@ -302,12 +423,31 @@ conf *conf_load(const char *path)
             c->socket_mode = (unsigned)m;
     }
     const char *required[][2] = {
-        {"Server.Socket", c->socket_path}, {"DB.Socket", c->db_socket}, {"DB.Name", c->db_name},
-        {"DB.User", c->db_user},           {"Paths.Templates", c->templates},
+        {"Server.Socket", c->socket_path}, {"DB.Name", c->db_name}, {"DB.User", c->db_user},
+        {"Paths.Templates", c->templates},
     };
     for (size_t i = 0; i < CT_ARRAY_LEN(required); i++)
         if (!required[i][1] || !required[i][1][0])
             buf_printf(&x.errors, "%s is required; ", required[i][0]);
+    if (x.db_socket && x.db_servers) {
+        buf_printf(&x.errors, "DB.Socket and DB.Servers cannot both be given (DB.Socket is a list of one); ");
+    } else if (!x.db_socket && !x.db_servers) {
+        buf_printf(&x.errors, "DB.Servers (or DB.Socket) is required; ");
+    } else {
+        char serr[200];
+        int n = conf_parse_servers(x.db_socket ? x.db_socket : x.db_servers, c->db_servers, CONF_MAX_DB_SERVERS,
+                                   serr, sizeof serr);
+        if (n < 0) {
+            buf_printf(&x.errors, "%s: %s; ", x.db_socket ? "DB.Socket" : "DB.Servers", serr);
+        } else {
+            c->n_db_servers = n;
+            if (x.db_socket && !c->db_servers[0].socket)
+                buf_printf(&x.errors, "DB.Socket must be the absolute path of a unix socket (DB.Servers takes "
+                           "host:port); ");
+            else if (x.db_socket && n != 1)
+                buf_printf(&x.errors, "DB.Socket takes one path (DB.Servers takes a list); ");
+        }
+    }
     if (!x.pw_path)
         buf_printf(&x.errors, "DB.PasswordFile is required; ");
     else
@@ -360,6 +500,8 @@ conf *conf_load(const char *path)
     free(x.audit_key_path);
     free(x.maint_pw_path);
     free(x.no_audit);
+    free(x.db_socket);
+    free(x.db_servers);
     if (x.errors.len) {
         fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));
         buf_free(&x.errors);
@@ -373,7 +515,8 @@ void conf_free(conf *c)
 {
     if (!c)
         return;
-    char *strs[] = {c->path,          c->socket_path,   c->socket_group,      c->db_socket,
+    conf_free_servers(c->db_servers, c->n_db_servers);
+    char *strs[] = {c->path,          c->socket_path,   c->socket_group,
                     c->db_name,       c->db_user,       c->db_password,       c->db_admin_user,
                     c->db_admin_password, c->templates, c->migrations,        c->demo_data,
                     c->log_level,     c->two_factor_issuer, c->db_maint_user, c->db_maint_password};

@@ -6,6 +6,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* One database server of DB.Servers (or DB.Socket): a unix socket, or a
+ * host and TCP port. */
+typedef struct conf_db_server {
+    char *socket; /* absolute path, or NULL */
+    char *host;   /* name or address (IPv6 without brackets), or NULL */
+    unsigned port;
+} conf_db_server;
+
+#define CONF_MAX_DB_SERVERS 8
+
 typedef struct conf {
     char *path;               /* the file it was read from */
     char *socket_path;        /* Server.Socket */
@@ -15,7 +25,10 @@ typedef struct conf {
     size_t max_body;          /* Server.MaxBody, bytes */
     size_t max_upload;        /* Server.MaxUpload, bytes: the body of POST HTTP_UPLOAD_PATH */
     int request_deadline;     /* Server.RequestDeadlineSeconds */
-    char *db_socket;          /* DB.Socket */
+    /* DB.Servers (or the one DB.Socket), in order of preference: the
+     * program writes only to the one that is writable (db.c). */
+    conf_db_server db_servers[CONF_MAX_DB_SERVERS];
+    int n_db_servers;
     char *db_name;            /* DB.Name */
     char *db_user;            /* DB.User */
     char *db_password;        /* read from DB.PasswordFile */
@@ -58,6 +71,15 @@ typedef void (*conf_pair_fn)(void *ctx, const char *key, const char *value);
 /* Parses HDF-subset text, calling fn for every assignment with the full dotted
  * key. Returns 0, or -1 with a message (line number included) in err. */
 int conf_parse_text(const char *text, size_t len, conf_pair_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Parses the value of DB.Servers: entries separated by commas or spaces,
+ * each an absolute socket path, `host`, `host:port` or `[v6-address]:port`
+ * (port 3306 when none). Fills out[] (strings owned by the caller, freed
+ * with conf_free_servers); returns the count, or -1 with a message. */
+int conf_parse_servers(const char *text, conf_db_server *out, int max, char *err, size_t errlen);
+void conf_free_servers(conf_db_server *s, int n);
+/* "host:port", "[v6]:port" or the socket path, for messages. */
+void conf_server_name(const conf_db_server *s, char *out, size_t n);
 
 /* Reads and validates the file; on failure returns NULL and prints why to
  * stderr. Free with conf_free. */

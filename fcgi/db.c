@@ -42,6 +42,7 @@ struct db {
     enum db_account account;
     bool admin; /* an operator's account (admin or maintenance): no time limits */
     bool alive;
+    int server; /* index in cf->db_servers of the connected server */
     bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
     db_stmt **stmts;
     size_t nstmts, capstmts;
@@ -73,12 +74,14 @@ static int map_errno(db *d, unsigned e, const char *state, const char *what)
     case CR_SERVER_LOST:
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:
-    case ER_OPTION_PREVENTS_STATEMENT: /* read-only server */
+    case ER_OPTION_PREVENTS_STATEMENT: /* read-only server: fenced or demoted */
+    case ER_READ_ONLY_MODE:
     case ER_SERVER_SHUTDOWN:
     case ER_CONNECTION_KILLED:
         log_warn("db: %s: connection unusable (errno %u, sqlstate %s)", what, e, state);
-        if (e != ER_OPTION_PREVENTS_STATEMENT)
-            d->alive = false;
+        /* A server that turned read-only is left too: the next connection
+         * looks for the writable one (a promoted standby). */
+        d->alive = false;
         return DB_GONE;
     case ER_DUP_ENTRY:
         return DB_DUP;
@@ -113,13 +116,13 @@ int db_library_init(void)
     return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
 }
 
-static int connect_handle(db *d)
+/* Opens d->my on one server and sets the session up; 0, or -1 (logged). */
+static int connect_server(db *d, const conf_db_server *srv, unsigned connect_timeout)
 {
     d->my = mysql_init(NULL);
     if (!d->my)
         abort();
     unsigned timeout = (unsigned)d->cf->db_timeout;
-    unsigned connect_timeout = timeout < 5 ? timeout : 5;
     /* The schema owner's statements (a migration's ALTER or backfill of a
      * large table) take as long as they take: a read timeout would only drop
      * the connection while the server goes on, leaving a migration half
@@ -135,12 +138,18 @@ static int connect_handle(db *d)
     unsigned long packet = 64UL << 20;
     mysql_optionsv(d->my, MYSQL_OPT_MAX_ALLOWED_PACKET, &packet);
     mysql_optionsv(d->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (srv->host) {
+        unsigned tcp = MYSQL_PROTOCOL_TCP;
+        mysql_optionsv(d->my, MYSQL_OPT_PROTOCOL, &tcp);
+    }
     const char *user = d->account == DB_ADMIN ? d->cf->db_admin_user
                        : d->account == DB_MAINT ? d->cf->db_maint_user : d->cf->db_user;
     const char *pw = d->account == DB_ADMIN ? d->cf->db_admin_password
                      : d->account == DB_MAINT ? d->cf->db_maint_password : d->cf->db_password;
-    if (!mysql_real_connect(d->my, NULL, user, pw, d->cf->db_name, 0, d->cf->db_socket, 0)) {
-        log_error("db: cannot connect as %s via %s: errno %u", user, d->cf->db_socket, mysql_errno(d->my));
+    char name[300];
+    conf_server_name(srv, name, sizeof name);
+    if (!mysql_real_connect(d->my, srv->host, user, pw, d->cf->db_name, srv->port, srv->socket, 0)) {
+        log_error("db: cannot connect as %s to %s: errno %u", user, name, mysql_errno(d->my));
         mysql_close(d->my);
         d->my = NULL;
         return -1;
@@ -156,31 +165,91 @@ static int connect_handle(db *d)
          * MariaDB 11.1 (10.11 calls it tx_isolation); this form works on both. */
         "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
     };
-    for (size_t i = 0; i < CT_ARRAY_LEN(setup); i++) {
-        if (mysql_query(d->my, setup[i]) != 0) {
-            conn_err(d, "session setup");
-            mysql_close(d->my);
-            d->my = NULL;
-            return -1;
-        }
-    }
+    char limits[128];
     /* The web workers' limits nest inside the client's read timeout, so a
      * lock wait or a slow statement ends as a MariaDB error the request can
      * report and audit, never as a dropped connection. */
-    if (!d->admin) {
-        char limits[128];
-        snprintf(limits, sizeof limits, "SET SESSION innodb_lock_wait_timeout = %u, max_statement_time = %.1f",
-                 timeout / 2, timeout * 0.8);
-        if (mysql_query(d->my, limits) != 0) {
+    snprintf(limits, sizeof limits, "SET SESSION innodb_lock_wait_timeout = %u, max_statement_time = %.1f",
+             timeout / 2, timeout * 0.8);
+    for (size_t i = 0; i <= CT_ARRAY_LEN(setup); i++) {
+        const char *sql = i < CT_ARRAY_LEN(setup) ? setup[i] : d->admin ? NULL : limits;
+        if (sql && mysql_query(d->my, sql) != 0) {
             conn_err(d, "session setup");
             mysql_close(d->my);
             d->my = NULL;
             return -1;
         }
     }
-    d->alive = true;
-    d->unlimited = false;
     return 0;
+}
+
+/* 1 when the server takes writes from this account, 0 when it is
+ * read-only (a standby, or a primary fenced or restarted read-only), -1 when
+ * it cannot say. */
+static int server_writable(db *d)
+{
+    if (mysql_query(d->my, "SELECT @@global.read_only") != 0)
+        return -1;
+    MYSQL_RES *res = mysql_store_result(d->my);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    int rc = row && row[0] ? strcmp(row[0], "0") == 0 : -1;
+    if (res)
+        mysql_free_result(res);
+    return rc;
+}
+
+/* The server this process last wrote to is tried first, so a worker does not
+ * knock on a dead primary before every request once a standby has taken
+ * over; the others follow in the configured order. */
+static int preferred_server;
+/* While no server is writable, requests are refused at once for a short
+ * while instead of each trying every server again. */
+#define DB_NONE_BACKOFF_US 250000
+static int64_t none_writable_until;
+
+static int connect_handle(db *d)
+{
+    const conf *cf = d->cf;
+    int64_t now = now_mono_us();
+    if (!d->admin && cf->n_db_servers > 1 && now < none_writable_until)
+        return -1;
+    /* With a list, one dead host must not use up a request's time. */
+    unsigned timeout = (unsigned)cf->db_timeout;
+    unsigned connect_timeout = cf->n_db_servers > 1 ? 2 : timeout < 5 ? timeout : 5;
+    int first = preferred_server < cf->n_db_servers ? preferred_server : 0;
+    for (int k = 0; k < cf->n_db_servers; k++) {
+        int i = k == 0 ? first : k <= first ? k - 1 : k;
+        if (connect_server(d, &cf->db_servers[i], connect_timeout) != 0)
+            continue;
+        int w = server_writable(d);
+        if (w == 1) {
+            if (i != preferred_server || d->server != i) {
+                char name[300];
+                conf_server_name(&cf->db_servers[i], name, sizeof name);
+                if (cf->n_db_servers > 1)
+                    log_info("db: writing to %s", name);
+            }
+            preferred_server = i;
+            d->server = i;
+            d->alive = true;
+            d->unlimited = false;
+            none_writable_until = 0;
+            return 0;
+        }
+        char name[300];
+        conf_server_name(&cf->db_servers[i], name, sizeof name);
+        if (w == 0)
+            log_warn("db: %s is read-only (a standby, or fenced): not writing to it", name);
+        else
+            conn_err(d, "read_only check");
+        mysql_close(d->my);
+        d->my = NULL;
+    }
+    if (cf->n_db_servers > 1) {
+        log_error("db: no writable database server among the %d configured", cf->n_db_servers);
+        none_writable_until = now_mono_us() + DB_NONE_BACKOFF_US;
+    }
+    return -1;
 }
 
 /* The statement time limit of a web worker's session: off while a stream is

@@ -329,6 +329,78 @@ static void test_two_factor_key(void **state)
     buf_free(&t);
 }
 
+/* DB.Servers: the ordered list of database servers, and DB.Socket as a list
+ * of one. */
+static void test_db_servers(void **state)
+{
+    (void)state;
+    conf_db_server sv[CONF_MAX_DB_SERVERS];
+    char err[200], name[300];
+    int n = conf_parse_servers(" 127.0.0.1:3307, db2.example.org  /run/mysqld/mysqld.sock,[::1]:3308 ", sv,
+                               CONF_MAX_DB_SERVERS, err, sizeof err);
+    assert_int_equal(n, 4);
+    assert_null(sv[0].socket);
+    assert_string_equal(sv[0].host, "127.0.0.1");
+    assert_int_equal(sv[0].port, 3307);
+    assert_string_equal(sv[1].host, "db2.example.org");
+    assert_int_equal(sv[1].port, 3306);
+    assert_null(sv[2].host);
+    assert_string_equal(sv[2].socket, "/run/mysqld/mysqld.sock");
+    assert_string_equal(sv[3].host, "::1");
+    assert_int_equal(sv[3].port, 3308);
+    conf_server_name(&sv[3], name, sizeof name);
+    assert_string_equal(name, "[::1]:3308");
+    conf_server_name(&sv[0], name, sizeof name);
+    assert_string_equal(name, "127.0.0.1:3307");
+    conf_free_servers(sv, n);
+
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"", "no server given"},
+        {" , ,", "no server given"},
+        {"db:0", "db:0: the port must be a number from 1 to 65535"},
+        {"db:65536", "db:65536: the port must be a number from 1 to 65535"},
+        {"db:33x", "db:33x: the port must be a number from 1 to 65535"},
+        {"db:", "db:: the port must be a number from 1 to 65535"},
+        {"[::1", "[::1: an IPv6 address needs its closing ']'"},
+        {"[::1]3306", "[::1]3306: expected ':port' after ']'"},
+        {"db_1:3306", "db_1:3306 is not a socket path (starting with /), host, host:port or [address]:port"},
+        {"relative.sock/x", "relative.sock/x is not a socket path (starting with /), host, host:port or "
+                            "[address]:port"},
+        {"a,b,c,d,e,f,g,h,i", "at most 8 servers"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(conf_parse_servers(bad[i].text, sv, CONF_MAX_DB_SERVERS, err, sizeof err), -1);
+        assert_string_equal(err, bad[i].message);
+    }
+
+    /* In a file: DB.Servers, or DB.Socket (one path), never both or neither. */
+    buf t = {0};
+    buf_printf(&t, "Server.Socket = /s\nDB.Servers = 127.0.0.1:3307 127.0.0.1:3308\nDB.Name = n\nDB.User = u\n"
+               "DB.PasswordFile = %s/pw\nPaths.Templates = /t\n", dir);
+    conf *c = load(buf_str(&t));
+    assert_non_null(c);
+    assert_int_equal(c->n_db_servers, 2);
+    assert_int_equal(c->db_servers[1].port, 3308);
+    conf_free(c);
+    static const char *wrong[] = {
+        "DB.Socket = /d\nDB.Servers = h:1\n", /* both */
+        "",                                  /* neither */
+        "DB.Socket = h:3306\n",              /* DB.Socket is a path */
+        "DB.Socket = /a /b\n",               /* of one server */
+        "DB.Servers = h:99999\n",
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        buf_reset(&t);
+        buf_printf(&t, "Server.Socket = /s\n%sDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/pw\n"
+                   "Paths.Templates = /t\n", wrong[i], dir);
+        assert_null(load(buf_str(&t)));
+    }
+    buf_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_load_minimal_uses_defaults),
         cmocka_unit_test(test_load_all_keys),
+        cmocka_unit_test(test_db_servers),
         cmocka_unit_test(test_load_refuses_bad_files),
         cmocka_unit_test(test_two_factor_key),
     };
