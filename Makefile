@@ -48,7 +48,7 @@ GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop test test-browser unit fuzz fuzz-regress bench clean deps install
+.PHONY: all asan run stop test test-browser test-ha unit fuzz fuzz-regress bench clean deps install
 
 all: fcgi/ctrack
 
@@ -136,7 +136,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@CTRACK_OPENSTATES="$(OPENSTATES)" conf/stack.sh start "$(VAR)" $(PORT) $(WORKERS)
+	@CTRACK_OPENSTATES="$(OPENSTATES)" CTRACK_STANDBY="$(STANDBY)" conf/stack.sh start "$(VAR)" $(PORT) $(WORKERS)
 
 stop:
 	@conf/stack.sh stop "$(VAR)"
@@ -148,6 +148,11 @@ test: deps
 test-browser: deps
 	@$(MAKE) --no-print-directory all
 	@CTRACK_BROWSER=only tests/run-tests.sh
+
+# The high-availability tests alone (make test runs them too, at the end).
+test-ha: deps
+	@$(MAKE) --no-print-directory all
+	@CTRACK_HA=only tests/run-tests.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -10,7 +10,10 @@
 # runs only those integration tests, and CTRACK_QUICK=1 skips the unit
 # tests, the fuzz inputs, the browser tests and the sanitizer pass (make test
 # always runs all). CTRACK_BROWSER=1 adds the browser tests to a quick run;
-# CTRACK_BROWSER=only runs just them (`make test-browser`).
+# CTRACK_BROWSER=only runs just them (`make test-browser`). The
+# high-availability tests (tests/ha/: kills and restarts of database servers
+# on stacks of their own) run at the end; CTRACK_HA=only runs just them
+# (`make test-ha`).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -39,13 +42,18 @@ set -o pipefail
 TESTS=${CTRACK_TESTS:-tests/integration}
 QUICK=${CTRACK_QUICK:-}
 BROWSER=${CTRACK_BROWSER:-}
+HA=${CTRACK_HA:-}
+case $HA in
+    '' | only) ;;
+    *) echo "CTRACK_HA must be only, not: $HA" >&2; exit 2 ;;
+esac
 case $BROWSER in
     '' | 1) ;;
     only) QUICK=1 ;;
     *) echo "CTRACK_BROWSER must be 1 or only, not: $BROWSER" >&2; exit 2 ;;
 esac
 
-if [ -z "$QUICK" ]; then
+if [ -z "$QUICK" ] && [ -z "$HA" ]; then
 echo "== unit tests"
 if make --no-print-directory unit 2>&1 | tee "$TMP/unit.log"; then status=ok; else status=FAILED; failed=1; fi
 # cmocka ends each program with "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..."
@@ -63,20 +71,35 @@ fi
 # pytest_run LABEL: the integration tests against the running stack. Exit
 # code 5 (no tests collected) is a failure too.
 pytest_run() {
-    local rc=0
     echo "== integration tests ($1)"
-    # In the background and in its own process group, so that a signal to
-    # this script is handled at once (bash runs traps only after a foreground
-    # command ends) and the trap can stop pytest together with its tee.
-    # shellcheck disable=SC2016 # expanded by the inner bash
     # shellcheck disable=SC2086 # TESTS is a list of words
-    setsid bash -c 'set -o pipefail; log=$1; shift; "$0" -m pytest -q "$@" 2>&1 | tee "$log"' \
-        "$PY" "$TMP/pytest.log" $TESTS &
+    pytest_bg "integration ($1):" -q $TESTS
+}
+
+# pytest_bg LABEL ARGS...: pytest in the background and in its own process
+# group, so that a signal to this script is handled at once (bash runs traps
+# only after a foreground command ends) and the trap can stop pytest together
+# with its tee.
+pytest_bg() {
+    local rc=0 label=$1
+    shift
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid bash -c 'set -o pipefail; log=$1; shift; "$0" -m pytest "$@" 2>&1 | tee "$log"' \
+        "$PY" "$TMP/pytest.log" "$@" &
     test_pid=$!
     wait "$test_pid" || rc=$?
     test_pid=
     [ $rc -eq 0 ] || failed=1
-    result "integration ($1):" "$(tail -n 1 "$TMP/pytest.log") [exit $rc]"
+    result "$label" "$(tail -n 1 "$TMP/pytest.log") [exit $rc]"
+}
+
+# ha_run: the high-availability tests; they start and stop stacks of their
+# own (under TMP) and print their figures.
+ha_run() {
+    echo "== high-availability tests (tests/ha)"
+    TMPDIR=$TMP pytest_bg "high availability:" -q -s -p no:cacheprovider tests/ha
+    grep -E '^(kill -9|standby stopped|rejoin of|database restart)' "$TMP/pytest.log" |
+        sed 's/^/  /' >"$TMP/ha-figures.txt" || true
 }
 
 BROWSER_DIR=$REPO/tests/browser
@@ -138,6 +161,13 @@ browser_run() {
     fi
 }
 
+if [ -n "$HA" ]; then
+    ha_run
+    echo "== summary"; printf '%s\n' "${summary[@]}"; cat "$TMP/ha-figures.txt"
+    [ $failed -eq 0 ] && echo "ALL PASSED (high availability)" || echo "SOME TESTS FAILED"
+    exit $failed
+fi
+
 echo "== starting the stack in $TMP on port $PORT"
 export ADMIN_PASSWORD
 ADMIN_PASSWORD=$(openssl rand -base64 18)
@@ -195,6 +225,8 @@ else
     failed=1
     result "integration:" "FAILED: the stack did not start"
 fi
+conf/stack.sh stop "$TMP" || true
+ha_run
 
 if [ $failed -ne 0 ] && [ -s "$TMP/log/ctrack.log" ]; then
     echo "== last lines of ctrack.log"
@@ -202,5 +234,6 @@ if [ $failed -ne 0 ] && [ -s "$TMP/log/ctrack.log" ]; then
 fi
 echo "== summary"
 printf '%s\n' "${summary[@]}"
+cat "$TMP/ha-figures.txt" 2>/dev/null || true
 [ $failed -eq 0 ] && echo "ALL PASSED" || echo "SOME TESTS FAILED"
 exit $failed
