@@ -6,6 +6,10 @@
 #                 private stack under var/ and print the URL and login;
 #                 OPENSTATES=FOLDER also imports the Open States people data
 #   make stop     stop what `make run` started (data stays in var/)
+#   make backup   a verified backup of the running `make run` stack into
+#                 var/backups, copied to var/offsite (OFFSITE=path or host:path)
+#   make restore  restore var/ from the off-site copy, checked, then swapped in
+#                 (BACKUP=NAME, UNTIL='YYYY-MM-DD HH:MM:SS' UTC for a point in time)
 #   make test     unit tests, fuzz regression inputs, integration tests (normal
 #                 and sanitizer build), browser tests (headless Chromium)
 #   make test-browser  only the browser tests, against a private stack
@@ -13,8 +17,8 @@
 #                 each run for FUZZ_SECONDS (default 20)
 #   make fuzz-regress  each fuzz target once over its corpus and regression inputs
 #   make bench    wrk figures for the list page, a static file and a minimal route
-#   make install  the program, templates, SQL, configuration, nginx snippets and
-#                 systemd unit (PREFIX, SYSCONFDIR and DESTDIR honoured)
+#   make install  the program, templates, SQL, configuration, nginx snippets,
+#                 systemd units and ctrack-backup (PREFIX, SYSCONFDIR and DESTDIR honoured)
 
 CC      ?= cc
 PORT    ?= 8443
@@ -48,7 +52,7 @@ GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop test test-browser test-ha unit fuzz fuzz-regress bench clean deps install
+.PHONY: all asan run stop backup restore test test-browser test-ha unit fuzz fuzz-regress bench clean deps install
 
 all: fcgi/ctrack
 
@@ -141,6 +145,13 @@ run: deps
 stop:
 	@conf/stack.sh stop "$(VAR)"
 
+backup:
+	@CTRACK_BACKUP_OFFSITE="$(OFFSITE)" conf/stack.sh backup "$(VAR)"
+
+restore:
+	@CTRACK_BACKUP_OFFSITE="$(OFFSITE)" conf/stack.sh restore "$(VAR)" $(if $(BACKUP),--backup "$(BACKUP)") \
+		$(if $(UNTIL),--until "$(UNTIL)") $(if $(FROM),--from "$(FROM)")
+
 test: deps
 	@$(MAKE) --no-print-directory all asan
 	@tests/run-tests.sh
@@ -183,9 +194,13 @@ SUBST = sed -e 's|/usr/local/share/ctrack|$(DATADIR)|g' -e 's|/etc/ctrack|$(SYSC
 
 install: fcgi/ctrack
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/htdocs \
-		$(DESTDIR)$(DATADIR)/sql/demo $(DESTDIR)$(NGINXCONF) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+		$(DESTDIR)$(DATADIR)/sql/demo $(DESTDIR)$(NGINXCONF) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/ctrack/mariadb
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/ctrack
 	install -m 0755 fcgi/ctrack $(DESTDIR)$(BINDIR)/ctrack
+	install -m 0755 conf/ctrack-backup conf/ctrack-db $(DESTDIR)$(BINDIR)/
+	install -m 0644 conf/mariadb-durable.cnf $(DESTDIR)$(SYSCONFDIR)/ctrack/mariadb/60-ctrack.cnf
+	install -m 0644 conf/mariadb-replication.cnf $(DESTDIR)$(SYSCONFDIR)/ctrack/mariadb/61-ctrack-replication.cnf
 	install -m 0644 templates/*.cs $(DESTDIR)$(DATADIR)/templates/
 	install -m 0644 htdocs/* $(DESTDIR)$(DATADIR)/htdocs/
 	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
@@ -195,6 +210,8 @@ install: fcgi/ctrack
 	$(SUBST) conf/ctrack-http.conf.in > $(DESTDIR)$(NGINXCONF)/ctrack-http.conf
 	install -m 0644 conf/security-headers.conf conf/fastcgi-params.conf $(DESTDIR)$(NGINXCONF)/
 	$(SUBST) conf/ctrack.service.in > $(DESTDIR)$(UNITDIR)/ctrack.service
+	$(SUBST) conf/ctrack-backup.service.in > $(DESTDIR)$(UNITDIR)/ctrack-backup.service
+	install -m 0644 conf/ctrack-backup.timer $(DESTDIR)$(UNITDIR)/ctrack-backup.timer
 	install -m 0644 conf/ctrack.sysusers $(DESTDIR)$(SYSUSERSDIR)/ctrack.conf
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf ]; then \
 		$(SUBST) conf/ctrack.hdf > $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf.new; \
@@ -202,6 +219,13 @@ install: fcgi/ctrack
 	else \
 		$(SUBST) conf/ctrack.hdf > $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf; \
 		chmod 0640 $(DESTDIR)$(SYSCONFDIR)/ctrack/ctrack.hdf; \
+	fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ctrack/backup.conf ]; then \
+		$(SUBST) conf/backup.conf > $(DESTDIR)$(SYSCONFDIR)/ctrack/backup.conf.new; \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ctrack/backup.conf; the new reference is backup.conf.new"; \
+	else \
+		$(SUBST) conf/backup.conf > $(DESTDIR)$(SYSCONFDIR)/ctrack/backup.conf; \
+		chmod 0640 $(DESTDIR)$(SYSCONFDIR)/ctrack/backup.conf; \
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ "$(SYSUSERS)" = yes ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
 		systemd-sysusers $(SYSUSERSDIR)/ctrack.conf && chgrp -R ctrack $(SYSCONFDIR)/ctrack; \

@@ -9,6 +9,8 @@
 #   conf/stack.sh stop DIR
 #   conf/stack.sh restart-app DIR [CTRACK_BINARY]
 #   conf/stack.sh db DIR status|promote N|rejoin N|start N|stop N
+#   conf/stack.sh backup DIR
+#   conf/stack.sh restore DIR [--backup NAME] [--until 'YYYY-MM-DD HH:MM:SS'] [--from offsite|local]
 #
 # `start` is idempotent: it keeps all data, does first-run steps once and
 # starts only what is not running. `start` passes its environment to
@@ -25,6 +27,14 @@
 # works on such a pair: status of both servers, promote server N (fencing the
 # other), rejoin server N as the standby of the other, start or stop server N
 # (conf/ctrack-db does the promotion and rejoin).
+#
+# `backup` takes a backup of the running stack with conf/ctrack-backup into
+# DIR/backups, copied to DIR/offsite or to CTRACK_BACKUP_OFFSITE (a path or
+# [user@]host:path); CTRACK_BACKUP_KEEP_DAYS (default 30) is the retention.
+# `restore` stops the app, restores from the off-site copy (or --from local)
+# into a new data directory with ctrack-backup's checks and, only if every
+# check passed, swaps it in for DIR/db (the old one kept as
+# DIR/db.before-restore-TIME) and starts everything again.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -35,7 +45,7 @@ PY=/usr/bin/python3
 # nginx and mariadbd live in /usr/sbin, which is not on a normal user's PATH.
 PATH=$PATH:/usr/sbin:/sbin
 
-DEPS="nginx mariadb-server mariadb-client libfcgi-dev libfcgi-bin libmariadb-dev
+DEPS="nginx mariadb-server mariadb-client mariadb-backup rsync libfcgi-dev libfcgi-bin libmariadb-dev
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
 python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev libyaml-dev
 zbar-tools systemd"
@@ -121,6 +131,12 @@ node_vars() {
 
 # The servers of the folder: 0 (the one server) or 1 2 (a replicated pair).
 nodes() { if [ -n "$HA" ]; then echo "1 2"; else echo 0; fi; }
+set_buffer_pool() {
+    # shellcheck disable=SC2034 # used by render()
+    DB_BUFFER_POOL=${CTRACK_DB_BUFFER_POOL:-256M}
+    printf '%s' "$DB_BUFFER_POOL" | grep -Eq '^[1-9][0-9]*[KMG]?$' ||
+        die "CTRACK_DB_BUFFER_POOL must be a size such as 256M or 1G: $DB_BUFFER_POOL"
+}
 
 set_ctrack() {
     CTRACK=${1:-$REPO/fcgi/ctrack}
@@ -283,6 +299,7 @@ start_db() {
         init_db
         client_cnf "$ROOT_CNF" root "$SECRETS/db-root"
         maint_account
+        backup_account
         [ "$n" = 0 ] || repl_account
     done
     if [ -n "$HA" ]; then
@@ -291,6 +308,7 @@ start_db() {
     fi
     # The accounts' option files name the primary's socket.
     client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
+    client_cnf "$SECRETS/backup.cnf" ctrack_backup "$SECRETS/db-backup"
     client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
     client_cnf "$SECRETS/app.cnf" ctrack_app "$SECRETS/db-app" ctrack
     client_cnf "$SECRETS/maint.cnf" ctrack_maint "$SECRETS/db-maint" ctrack
@@ -354,6 +372,24 @@ CREATE USER IF NOT EXISTS ctrack_maint@localhost;
 ALTER USER ctrack_maint@localhost IDENTIFIED BY '$(cat "$SECRETS/db-maint")';
 GRANT ctrack_maint_role TO ctrack_maint@localhost;
 SET DEFAULT ROLE ctrack_maint_role FOR ctrack_maint@localhost;
+EOF
+}
+
+# The backup account of conf/ctrack-backup, on every start like the
+# maintenance account. Migration 014 grants its role INSERT on
+# ctrack.backups; these are the global privileges mariadb-backup needs on
+# 10.11 (RELOAD for BACKUP STAGE and FLUSH BINARY LOGS, PROCESS, LOCK TABLES,
+# BINLOG MONITOR for the binary log position and SHOW BINARY LOGS).
+backup_account() {
+    new_secret "$SECRETS/db-backup"
+    mariadb --defaults-file="$ROOT_CNF" <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE ROLE IF NOT EXISTS ctrack_backup_role;
+GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO ctrack_backup_role;
+CREATE USER IF NOT EXISTS ctrack_backup@localhost;
+ALTER USER ctrack_backup@localhost IDENTIFIED BY '$(cat "$SECRETS/db-backup")';
+GRANT ctrack_backup_role TO ctrack_backup@localhost;
+SET DEFAULT ROLE ctrack_backup_role FOR ctrack_backup@localhost;
 EOF
 }
 
@@ -478,10 +514,7 @@ start() {
     case $PORT in '' | *[!0-9]*) die "PORT must be a number: $PORT" ;; esac
     if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "PORT out of range: $PORT"; fi
     case $WORKERS in '' | 0 | *[!0-9]*) die "WORKERS must be a positive number: $WORKERS" ;; esac
-    # shellcheck disable=SC2034 # used by render()
-    DB_BUFFER_POOL=${CTRACK_DB_BUFFER_POOL:-256M}
-    printf '%s' "$DB_BUFFER_POOL" | grep -Eq '^[1-9][0-9]*[KMG]?$' ||
-        die "CTRACK_DB_BUFFER_POOL must be a size such as 256M or 1G: $DB_BUFFER_POOL"
+    set_buffer_pool
     set_ctrack "${4:-}"
     check_port
 
@@ -614,11 +647,91 @@ db_cmd() {
             case $3 in 1 | 2) ;; *) die "the server is 1 or 2: $3" ;; esac
             case $2 in
                 promote | rejoin) ha_ctl "$2" "$3" ;;
-                start) node_vars "$3"; DB_BUFFER_POOL=${CTRACK_DB_BUFFER_POOL:-256M}; start_server ;;
+                start) node_vars "$3"; set_buffer_pool; start_server ;;
                 stop) node_vars "$3"; stop_server ;;
             esac ;;
         *) usage ;;
     esac
+}
+
+# write_backup_conf: DIR/backup.conf for conf/ctrack-backup.
+write_backup_conf() {
+    local offsite=${CTRACK_BACKUP_OFFSITE:-$DIR/offsite}
+    (umask 077
+     { echo "# Generated by conf/stack.sh for the private stack under $DIR (see conf/backup.conf)."
+       echo "BACKUP_DIR=$DIR/backups"
+       echo "OFFSITE=$offsite"
+       echo "KEEP_DAYS=${CTRACK_BACKUP_KEEP_DAYS:-30}"
+       echo "DB_DEFAULTS=$SECRETS/backup.cnf"
+       echo "CTRACK_CONF=$DIR/ctrack.hdf"
+       echo "CTRACK=$CTRACK"
+     } >"$DIR/backup.conf.new" && mv "$DIR/backup.conf.new" "$DIR/backup.conf")
+}
+
+backup() {
+    [ $# -eq 1 ] || usage
+    set_dir "$1"
+    set_ctrack ""
+    [ -n "$(conf_port)" ] || die "no stack under $DIR (run start first)"
+    db_ping || die "the stack's MariaDB under $DIR is not running (run start first)"
+    [ -s "$SECRETS/backup.cnf" ] || die "no backup account yet: restart the stack (conf/stack.sh start) to create it"
+    write_backup_conf
+    "$CONF/ctrack-backup" take "$DIR/backup.conf"
+}
+
+restore() {
+    local stamp new workers rc=0 next old_next gtid f i
+    [ $# -ge 1 ] || usage
+    set_dir "$1"; shift
+    set_ctrack ""
+    set_buffer_pool
+    PORT=$(conf_port)
+    [ -n "$PORT" ] || die "no stack under $DIR (run start first)"
+    [ -z "$HA" ] || die "$DIR holds a replicated pair: restore into a single-server stack, then build a new standby from a backup of it (README: Backups and restores)"
+    workers=$(sed -n 's/^ *Workers *= *\([0-9]*\).*/\1/p' "$DIR/ctrack.hdf" | head -n 1)
+    [ -n "$workers" ] || die "cannot read Workers from $DIR/ctrack.hdf"
+    write_backup_conf
+    stamp=$(date -u +%Y%m%dT%H%M%SZ)
+    new=$DIR/db.restore-$stamp
+    echo "stack.sh: stopping the app for the restore"
+    stop_app
+    "$CONF/ctrack-backup" restore "$DIR/backup.conf" --datadir "$new" "$@" || rc=$?
+    if [ $rc -ne 0 ]; then
+        rm -rf -- "$new" "$new.restore-info" "$new.manifest" "$new.restore.log"
+        echo "stack.sh: the restore did not pass (exit $rc): $DIR/db is unchanged; starting the app again" >&2
+        start "$DIR" "$PORT" "$workers" >/dev/null
+        exit "$rc"
+    fi
+    # The restore's record (result, manifest, copy-back log) goes to log/.
+    for f in restore-info manifest restore.log; do
+        [ ! -e "$new.$f" ] || mv "$new.$f" "$LOG/restore-$stamp.$f"
+    done
+    next=$(sed -n 's/^binlog_next=//p' "$LOG/restore-$stamp.restore-info")
+    gtid=$(sed -n 's/^gtid=//p' "$LOG/restore-$stamp.restore-info")
+    # The old server's binary logs may go further than the copies: the new
+    # numbering starts after both, so that no two files share a name.
+    old_next=$(sed -n 's/.*\.0*\([0-9][0-9]*\)$/\1/p' "$DIR/db/binlog.index" 2>/dev/null | sort -n | tail -n 1)
+    old_next=$(( ${old_next:-0} + 1 ))
+    [ "$old_next" -le "${next:-1}" ] || next=$old_next
+    stop_server
+    mv "$DIR/db" "$DIR/db.before-restore-$stamp"
+    mv "$new" "$DIR/db"
+    : >"$DIR/db/.ctrack-initialised"
+    chmod 0700 "$DIR/db"
+    start_db
+    # The restored data continues the GTID sequence where it ends, and its
+    # binary log numbering after every file named before (the off-site copies
+    # are kept by name). SET GLOBAL gtid_binlog_state starts again at file 1,
+    # so the numbering is advanced by flushing, and the empty files purged.
+    next=${next:-1}
+    { echo "RESET MASTER;"
+      [ -z "$gtid" ] || echo "SET GLOBAL gtid_binlog_state = '$gtid';"
+      i=1
+      while [ "$i" -lt "$next" ]; do echo "FLUSH BINARY LOGS;"; i=$((i + 1)); done
+      printf "PURGE BINARY LOGS TO 'binlog.%06d';\n" "$next"
+    } | mariadb --defaults-file="$SECRETS/root.cnf" || die "could not set the binary log's numbering and GTID state"
+    start "$DIR" "$PORT" "$workers"
+    echo "stack.sh: restored; the data before the restore is in $DIR/db.before-restore-$stamp"
 }
 
 [ $# -ge 1 ] || usage
@@ -629,5 +742,7 @@ case $cmd in
     stop) stop "$@" ;;
     restart-app) restart_app "$@" ;;
     db) db_cmd "$@" ;;
+    backup) backup "$@" ;;
+    restore) restore "$@" ;;
     *) usage ;;
 esac

@@ -121,7 +121,8 @@ struct load_ctx {
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
     char *key_path, *audit_key_path, *no_audit;
-    char *db_socket, *db_servers;
+    char *db_servers;       /* DB.Servers, or DB.Socket: the last one given wins */
+    const char *servers_key; /* which of the two that was */
 };
 
 static void set_str(char **dst, const char *v)
@@ -145,7 +146,7 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.MaxBody", &x->max_body},
         {"Server.MaxUpload", &x->max_upload},
         {"Server.RequestDeadlineSeconds", &x->deadline},
-        {"DB.Socket", &x->db_socket},
+        {"DB.Socket", &x->db_servers},
         {"DB.Servers", &x->db_servers},
         {"DB.Name", &c->db_name},
         {"DB.User", &c->db_user},
@@ -175,6 +176,8 @@ static void on_pair(void *vctx, const char *key, const char *value)
     for (size_t i = 0; i < CT_ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i].name) == 0) {
             set_str(keys[i].dst, value);
+            if (keys[i].dst == &x->db_servers)
+                x->servers_key = keys[i].name;
             return;
         }
     }
@@ -429,23 +432,20 @@ conf *conf_load(const char *path)
     for (size_t i = 0; i < CT_ARRAY_LEN(required); i++)
         if (!required[i][1] || !required[i][1][0])
             buf_printf(&x.errors, "%s is required; ", required[i][0]);
-    if (x.db_socket && x.db_servers) {
-        buf_printf(&x.errors, "DB.Socket and DB.Servers cannot both be given (DB.Socket is a list of one); ");
-    } else if (!x.db_socket && !x.db_servers) {
+    if (!x.db_servers) {
         buf_printf(&x.errors, "DB.Servers (or DB.Socket) is required; ");
     } else {
+        /* DB.Socket is the list of one unix socket (the older name). */
+        bool socket_key = strcmp(x.servers_key, "DB.Socket") == 0;
         char serr[200];
-        int n = conf_parse_servers(x.db_socket ? x.db_socket : x.db_servers, c->db_servers, CONF_MAX_DB_SERVERS,
-                                   serr, sizeof serr);
+        int n = conf_parse_servers(x.db_servers, c->db_servers, CONF_MAX_DB_SERVERS, serr, sizeof serr);
         if (n < 0) {
-            buf_printf(&x.errors, "%s: %s; ", x.db_socket ? "DB.Socket" : "DB.Servers", serr);
+            buf_printf(&x.errors, "%s: %s; ", x.servers_key, serr);
         } else {
             c->n_db_servers = n;
-            if (x.db_socket && !c->db_servers[0].socket)
-                buf_printf(&x.errors, "DB.Socket must be the absolute path of a unix socket (DB.Servers takes "
-                           "host:port); ");
-            else if (x.db_socket && n != 1)
-                buf_printf(&x.errors, "DB.Socket takes one path (DB.Servers takes a list); ");
+            if (socket_key && (n != 1 || !c->db_servers[0].socket))
+                buf_printf(&x.errors, "DB.Socket takes the absolute path of one unix socket (DB.Servers takes a "
+                           "list, and host:port); ");
         }
     }
     if (!x.pw_path)
@@ -500,7 +500,6 @@ conf *conf_load(const char *path)
     free(x.audit_key_path);
     free(x.maint_pw_path);
     free(x.no_audit);
-    free(x.db_socket);
     free(x.db_servers);
     if (x.errors.len) {
         fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));

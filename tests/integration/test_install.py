@@ -26,6 +26,14 @@ def test_the_files_are_where_the_configuration_says(installed):
     root, prefix, etc = installed
     share = prefix / "share" / "ctrack"
     assert os.access(prefix / "bin" / "ctrack", os.X_OK)
+    assert os.access(prefix / "bin" / "ctrack-db", os.X_OK)
+    # The database servers' settings, for /etc/mysql/mariadb.conf.d/.
+    mdir = etc / "ctrack" / "mariadb"
+    assert (mdir / "60-ctrack.cnf").read_text() == open(os.path.join(REPO, "conf", "mariadb-durable.cnf")).read()
+    repl = (mdir / "61-ctrack-replication.cnf").read_text()
+    for line in ("read_only                = ON", "gtid_strict_mode         = 1",
+                 "rpl_semi_sync_master_wait_point = AFTER_SYNC", "init_rpl_role = SLAVE"):
+        assert line in repl
     assert (share / "templates" / "layout_top.cs").is_file() and (share / "htdocs" / "upload.js").is_file()
     assert sorted(p.name for p in (share / "sql").glob("*.sql")) == sorted(
         p.name for p in (REPO and __import__("pathlib").Path(REPO) / "sql").glob("*.sql"))
@@ -101,3 +109,38 @@ def test_the_unit_is_hardened(installed):
     m = re.search(r"Overall exposure level for ctrack\.service: ([0-9.]+)", r.stdout + r.stderr)
     assert m, r.stdout[-500:] + r.stderr[-500:]
     assert float(m.group(1)) <= 2.0, f"exposure {m.group(1)}"
+
+
+def test_the_backup_units_and_script_are_installed_and_rated(installed):
+    root, prefix, etc = installed
+    units = prefix / "lib" / "systemd" / "system"
+    service, timer = units / "ctrack-backup.service", units / "ctrack-backup.timer"
+    assert os.access(prefix / "bin" / "ctrack-backup", os.X_OK)
+    text = service.read_text()
+    assert f"ExecStart={prefix}/bin/ctrack-backup take {etc}/ctrack/backup.conf" in text
+    assert "Type=oneshot" in text and not re.search(r"@[A-Z_]+@", text)
+    assert "Persistent=true" in timer.read_text() and "OnCalendar=" in timer.read_text()
+    conf = (etc / "ctrack" / "backup.conf").read_text()
+    assert f"DB_DEFAULTS={etc}/ctrack/backup.cnf" in conf and f"CTRACK_CONF={etc}/ctrack/ctrack.hdf" in conf
+    assert oct((etc / "ctrack" / "backup.conf").stat().st_mode & 0o777) == "0o640"
+    r = subprocess.run(["systemd-analyze", "verify", str(service), str(timer)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run(["systemd-analyze", "security", "--offline=true", str(service)], capture_output=True,
+                       text=True, timeout=120)
+    m = re.search(r"Overall exposure level for ctrack-backup\.service: ([0-9.]+)", r.stdout + r.stderr)
+    assert m, r.stdout[-500:] + r.stderr[-500:]
+    # Root with only CAP_DAC_READ_SEARCH (mariadb-backup reads the data
+    # directory) and network for the off-site copy: rated below 3 ("OK").
+    assert float(m.group(1)) <= 3.0, f"exposure {m.group(1)}"
+
+
+def test_an_existing_backup_configuration_is_kept(installed):
+    root, prefix, etc = installed
+    conf = etc / "ctrack" / "backup.conf"
+    conf.write_text(conf.read_text().replace("KEEP_DAYS=30", "KEEP_DAYS=45"))
+    r = subprocess.run(["make", "--no-print-directory", "install", f"PREFIX={prefix}", f"SYSCONFDIR={etc}",
+                        "SYSUSERS=no"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "kept" in r.stdout, r.stdout + r.stderr
+    assert "KEEP_DAYS=45" in conf.read_text()
+    assert "KEEP_DAYS=30" in (etc / "ctrack" / "backup.conf.new").read_text()
