@@ -300,6 +300,7 @@ start_db() {
         client_cnf "$ROOT_CNF" root "$SECRETS/db-root"
         maint_account
         backup_account
+        monitor_grant
         [ "$n" = 0 ] || repl_account
     done
     if [ -n "$HA" ]; then
@@ -312,6 +313,16 @@ start_db() {
     client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
     client_cnf "$SECRETS/app.cnf" ctrack_app "$SECRETS/db-app" ctrack
     client_cnf "$SECRETS/maint.cnf" ctrack_maint "$SECRETS/db-maint" ctrack
+}
+
+# The administration page shows each standby's delay: the application may
+# read the replication state (SHOW SLAVE STATUS), nothing more.
+monitor_grant() {
+    mariadb --defaults-file="$ROOT_CNF" <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE ROLE IF NOT EXISTS ctrack_app_role;
+GRANT SLAVE MONITOR ON *.* TO ctrack_app_role;
+EOF
 }
 
 # The standby's account on both servers of a pair (either may be the

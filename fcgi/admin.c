@@ -2,6 +2,7 @@
  * contact, and why?". */
 #include "admin.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "acl.h"
@@ -41,9 +42,101 @@ long long admin_param_id(const params *p, const char *name)
     return id;
 }
 
+/* "5 minutes ago": how long ago, in the largest whole unit. */
+static void put_age(request *r, long long seconds, const char *name)
+{
+    static const struct {
+        long long size;
+        const char *one, *many;
+    } units[] = {{86400, "day", "days"}, {3600, "hour", "hours"}, {60, "minute", "minutes"}};
+    if (seconds < 60) {
+        page_set(r->pg, "less than a minute ago", "%s", name);
+        return;
+    }
+    for (size_t i = 0; i < CT_ARRAY_LEN(units); i++) {
+        if (seconds >= units[i].size) {
+            long long n = seconds / units[i].size;
+            char text[64];
+            snprintf(text, sizeof text, "%lld %s ago", n, n == 1 ? units[i].one : units[i].many);
+            page_set(r->pg, text, "%s", name);
+            return;
+        }
+    }
+}
+
+/* A daily backup older than this is late. */
+#define BACKUP_LATE_SECONDS (26 * 3600)
+
+/* Data protection, for the client's administrators: the last good backup
+ * (and a failed run since), whether commits wait for a standby, and each
+ * standby's state and delay. The same for every client: they share the
+ * servers. */
+static int put_data_protection(request *r, db *d)
+{
+    db_stmt *s = db_stmt_get(d, "SELECT name, DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i UTC'), "
+                                "TIMESTAMPDIFF(SECOND, finished_at, UTC_TIMESTAMP(6)), offsite_ok "
+                                "FROM backups WHERE ok ORDER BY finished_at DESC LIMIT 1");
+    if (!s)
+        return DB_ERR;
+    int rc = db_run(s);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(s) == 1) {
+        page_set(r->pg, db_text_dup(s, 0, r->mem), "Protection.Backup.name");
+        page_set(r->pg, db_text_dup(s, 1, r->mem), "Protection.Backup.at");
+        long long age = db_int(s, 2);
+        put_age(r, age < 0 ? 0 : age, "Protection.Backup.age");
+        if (age > BACKUP_LATE_SECONDS)
+            page_set(r->pg, "1", "Protection.Backup.late");
+        if (db_int(s, 3))
+            page_set(r->pg, "1", "Protection.Backup.offsite");
+    }
+    db_done(s);
+    s = db_stmt_get(d, "SELECT DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i UTC'), error FROM backups "
+                       "WHERE NOT ok AND finished_at > COALESCE((SELECT MAX(finished_at) FROM backups WHERE ok), "
+                       "'1000-01-01') ORDER BY finished_at DESC LIMIT 1");
+    if (!s)
+        return DB_ERR;
+    if ((rc = db_run(s)) != DB_OK)
+        return rc;
+    if (db_next(s) == 1) {
+        page_set(r->pg, db_text_dup(s, 0, r->mem), "Protection.Failed.at");
+        page_set(r->pg, db_text_dup(s, 1, r->mem), "Protection.Failed.error");
+    }
+    db_done(s);
+
+    /* Semi-synchronous replication, as the primary sees it. */
+    s = db_stmt_get(d, "SELECT @@global.rpl_semi_sync_master_enabled, (SELECT VARIABLE_VALUE FROM "
+                       "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')");
+    if (!s)
+        return DB_ERR;
+    if ((rc = db_run(s)) != DB_OK)
+        return rc;
+    if (db_next(s) == 1) {
+        const char *status = db_text_dup(s, 1, r->mem);
+        if (db_int(s, 0))
+            page_set(r->pg, strcmp(status, "ON") == 0 ? "on" : "off", "Protection.SemiSync");
+    }
+    db_done(s);
+
+    db_standby st[CONF_MAX_DB_SERVERS];
+    int n = db_standbys(d, st, CONF_MAX_DB_SERVERS);
+    page_set_int(r->pg, n, "Protection.StandbyCount");
+    for (int i = 0; i < n; i++) {
+        page_set(r->pg, st[i].server, "Protection.Standbys.%d.server", i);
+        const char *state = !st[i].reachable ? "away"
+                            : !st[i].replicating ? "idle"
+                            : st[i].receiving && st[i].applying ? "replicating" : "stopped";
+        page_set(r->pg, state, "Protection.Standbys.%d.state", i);
+        if (st[i].delay >= 0)
+            page_set_int(r->pg, st[i].delay, "Protection.Standbys.%d.delay", i);
+        page_set(r->pg, st[i].error, "Protection.Standbys.%d.error", i);
+    }
+    return DB_OK;
+}
+
 int admin_home(request *r, db *d)
 {
-    (void)d;
     /* The route admits any logged-in user: the page is for either of two
      * functions, which the route table cannot say. */
     if (!acl_allows(r->who.functions, "users.manage") && !acl_allows(r->who.functions, "matrix.manage")) {
@@ -51,7 +144,8 @@ int admin_home(request *r, db *d)
         return 403;
     }
     admin_page(r, "Administration", "", "admin_home.cs");
-    return 200;
+    int rc = put_data_protection(r, d);
+    return rc == DB_OK ? 200 : rc;
 }
 
 /* The users to choose from, with the one chosen marked. */

@@ -116,8 +116,9 @@ int db_library_init(void)
     return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
 }
 
-/* Opens d->my on one server and sets the session up; 0, or -1 (logged). */
-static int connect_server(db *d, const conf_db_server *srv, unsigned connect_timeout)
+/* Opens d->my on one server and sets the session up; 0, or -1 (logged).
+ * probe_timeout: 0, or the one timeout of a short look at a server. */
+static int connect_server(db *d, const conf_db_server *srv, unsigned connect_timeout, unsigned probe_timeout)
 {
     d->my = mysql_init(NULL);
     if (!d->my)
@@ -128,6 +129,8 @@ static int connect_server(db *d, const conf_db_server *srv, unsigned connect_tim
      * the connection while the server goes on, leaving a migration half
      * applied and unrecorded. */
     unsigned read_timeout = d->admin ? 0 : timeout;
+    if (probe_timeout)
+        read_timeout = timeout = connect_timeout = probe_timeout;
     my_bool off = 0;
     mysql_optionsv(d->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_optionsv(d->my, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
@@ -219,7 +222,7 @@ static int connect_handle(db *d)
     int first = preferred_server < cf->n_db_servers ? preferred_server : 0;
     for (int k = 0; k < cf->n_db_servers; k++) {
         int i = k == 0 ? first : k <= first ? k - 1 : k;
-        if (connect_server(d, &cf->db_servers[i], connect_timeout) != 0)
+        if (connect_server(d, &cf->db_servers[i], connect_timeout, 0) != 0)
             continue;
         int w = server_writable(d);
         if (w == 1) {
@@ -250,6 +253,61 @@ static int connect_handle(db *d)
         none_writable_until = now_mono_us() + DB_NONE_BACKOFF_US;
     }
     return -1;
+}
+
+/* One field of the first row of a result, by column name; NULL when absent
+ * or SQL NULL. */
+static const char *field(MYSQL_RES *res, MYSQL_ROW row, const char *name)
+{
+    unsigned n = mysql_num_fields(res);
+    MYSQL_FIELD *f = mysql_fetch_fields(res);
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(f[i].name, name) == 0)
+            return row[i];
+    return NULL;
+}
+
+int db_standbys(db *d, db_standby *out, int max)
+{
+    const conf *cf = d->cf;
+    int n = 0;
+    for (int i = 0; i < cf->n_db_servers && n < max; i++) {
+        if (i == d->server)
+            continue;
+        db_standby *st = &out[n++];
+        *st = (db_standby){.delay = -1};
+        conf_server_name(&cf->db_servers[i], st->server, sizeof st->server);
+        /* A short-lived handle of its own, with short timeouts: a page must
+         * not wait long for a server that is away. */
+        db probe = {.cf = cf, .account = DB_APP};
+        if (connect_server(&probe, &cf->db_servers[i], 1, 2) != 0)
+            continue;
+        st->reachable = true;
+        MYSQL_RES *res = NULL;
+        if (mysql_query(probe.my, "SHOW SLAVE STATUS") != 0 || !(res = mysql_store_result(probe.my))) {
+            snprintf(st->error, sizeof st->error, "its replication state cannot be read (errno %u)",
+                     mysql_errno(probe.my));
+            log_warn("db: SHOW SLAVE STATUS on %s: errno %u", st->server, mysql_errno(probe.my));
+        } else {
+            MYSQL_ROW row = mysql_fetch_row(res);
+            if (row) {
+                const char *io = field(res, row, "Slave_IO_Running"), *sq = field(res, row, "Slave_SQL_Running");
+                const char *lag = field(res, row, "Seconds_Behind_Master");
+                const char *e1 = field(res, row, "Last_IO_Error"), *e2 = field(res, row, "Last_SQL_Error");
+                st->replicating = true;
+                st->receiving = io && strcmp(io, "Yes") == 0;
+                st->applying = sq && strcmp(sq, "Yes") == 0;
+                int64_t v;
+                if (lag && parse_i64(lag, strlen(lag), 0, INT64_MAX, &v) == 0)
+                    st->delay = v;
+                const char *e = e1 && *e1 ? e1 : e2 && *e2 ? e2 : "";
+                snprintf(st->error, sizeof st->error, "%s", e);
+            }
+            mysql_free_result(res);
+        }
+        mysql_close(probe.my);
+    }
+    return n;
 }
 
 /* The statement time limit of a web worker's session: off while a stream is

@@ -50,6 +50,23 @@ int db_reconnect(db *d);
  * 0 when not connected. */
 unsigned long db_connection_id(db *d);
 
+/* The state of a standby: one of the other servers of DB.Servers, asked
+ * with short timeouts as the application's account (which needs the SLAVE
+ * MONITOR privilege for it). */
+typedef struct db_standby {
+    char server[128];    /* as DB.Servers names it */
+    bool reachable;      /* it answered */
+    bool replicating;    /* it has a primary to follow (SHOW SLAVE STATUS has a row) */
+    bool receiving;      /* Slave_IO_Running = Yes */
+    bool applying;       /* Slave_SQL_Running = Yes */
+    long long delay;     /* Seconds_Behind_Master, -1 when unknown */
+    char error[200];     /* Last_IO_Error or Last_SQL_Error, or why it could not be asked */
+} db_standby;
+
+/* Fills out[] with the servers of DB.Servers other than the one d writes
+ * to, at most max; returns how many. */
+int db_standbys(db *d, db_standby *out, int max);
+
 /* Transactions. Each returns an enum db_rc. */
 int db_begin(db *d);
 int db_commit(db *d);

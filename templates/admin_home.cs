@@ -17,4 +17,21 @@
   <?cs /if ?>
 </dl>
 </section>
+<section class="panel" id="data-protection" aria-labelledby="data-protection-h">
+<h2 id="data-protection-h">Data protection</h2>
+<dl class="details">
+  <dt>Last good backup</dt>
+  <dd id="backup-last"><?cs if:Protection.Backup.at ?><?cs var:Protection.Backup.at ?> (<?cs var:Protection.Backup.age ?>)<?cs if:Protection.Backup.offsite ?>, copied off-site<?cs else ?>, <strong>not copied off-site</strong><?cs /if ?><?cs if:Protection.Backup.late ?> <strong class="error">Late: the daily backup has not succeeded for more than a day.</strong><?cs /if ?><?cs else ?><strong class="error">None recorded: no backup has succeeded yet.</strong><?cs /if ?></dd>
+  <?cs if:Protection.Failed.at ?>
+  <dt>Failed since</dt>
+  <dd id="backup-failed" class="error">The backup of <?cs var:Protection.Failed.at ?> failed: <?cs var:Protection.Failed.error ?></dd>
+  <?cs /if ?>
+  <dt>Commits</dt>
+  <dd id="replication-mode"><?cs if:Protection.SemiSync == "on" ?>Each commit waits until the standby has it (semi-synchronous replication).<?cs elif:Protection.SemiSync == "off" ?><strong class="error">Not protected: the primary is committing without the standby (asynchronous), so a failure of the primary now would lose recent changes.</strong><?cs else ?>Not replicated: the database has no standby.<?cs /if ?></dd>
+  <?cs each:sb = Protection.Standbys ?>
+  <dt>Standby <?cs var:sb.server ?></dt>
+  <dd class="standby"><?cs if:sb.state == "replicating" ?>Replicating, <?cs if:?sb.delay ?><?cs var:sb.delay ?> s behind<?cs else ?>delay unknown<?cs /if ?>.<?cs elif:sb.state == "away" ?><strong class="error">Not answering.</strong><?cs elif:sb.state == "idle" ?><strong class="error">Not replicating.</strong><?cs else ?><strong class="error">Replication stopped.</strong><?cs /if ?><?cs if:sb.error ?> <?cs var:sb.error ?><?cs /if ?></dd>
+  <?cs /each ?>
+</dl>
+</section>
 <?cs include:"layout_bottom.cs" ?>

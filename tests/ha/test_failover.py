@@ -72,8 +72,14 @@ def test_pair_settings_and_replication(pair):
     assert st.returncode == 0, st.stdout + st.stderr
     assert "commits wait for the standby (semi-synchronous)" in st.stdout
     assert "receiving: Yes, applying: Yes" in st.stdout
-    # A write through the web reaches the standby.
+    # The administration page says so.
     w = pair.login()
+    page = web.Page(w.get("/admin").text)
+    assert page.by_id["replication-mode"] == \
+        "Each commit waits until the standby has it (semi-synchronous replication)."
+    assert len(page.by_class["standby"]) == 1
+    assert re.fullmatch(r"Replicating, [0-9]+ s behind\.", page.by_class["standby"][0]), page.by_class["standby"]
+    # A write through the web reaches the standby.
     name = web.unique("Repl")
     r = w.post("/contacts", web.contact_form(last_name=name))
     assert r.status_code == 303, r.status_code
@@ -175,6 +181,10 @@ def test_standby_away_falls_back_to_asynchronous_and_is_reported(pair):
         st = status(pair)
         assert st.returncode == 1
         assert "NOT PROTECTED" in st.stdout, st.stdout
+        page = web.Page(w.get("/admin").text)
+        assert page.by_id["replication-mode"].startswith("Not protected: the primary is committing without the "
+                                                         "standby (asynchronous)"), page.by_id["replication-mode"]
+        assert page.by_class["standby"] == ["Not answering."], page.by_class["standby"]
         n_after = len(writer.acked())
         wait_for(lambda: len(writer.acked()) >= n_after + 20, "writes acknowledged while unprotected")
         no_tx = no_tx_count(primary) - no_tx_before
