@@ -8,7 +8,7 @@
 #   conf/stack.sh start DIR PORT WORKERS [CTRACK_BINARY]
 #   conf/stack.sh stop DIR
 #   conf/stack.sh restart-app DIR [CTRACK_BINARY]
-#   conf/stack.sh db DIR status|promote N|rejoin N|start N|stop N
+#   conf/stack.sh db DIR status|promote N|rejoin N|rebuild N|start N|stop N
 #   conf/stack.sh backup DIR
 #   conf/stack.sh restore DIR [--backup NAME] [--until 'YYYY-MM-DD HH:MM:SS'] [--from offsite|local]
 #
@@ -25,8 +25,10 @@
 # (a semi-synchronous standby), replicating over TCP on 127.0.0.1, with
 # ctrack given both (DB.Servers). The folder remembers it (DIR/ha). `db`
 # works on such a pair: status of both servers, promote server N (fencing the
-# other), rejoin server N as the standby of the other, start or stop server N
-# (conf/ctrack-db does the promotion and rejoin).
+# other), rejoin server N as the standby of the other, rebuild server N as a
+# standby from a fresh backup of the primary (when it has transactions the
+# primary lacks and cannot rejoin), start or stop server N (conf/ctrack-db
+# does the promotion and rejoin).
 #
 # `backup` takes a backup of the running stack with conf/ctrack-backup into
 # DIR/backups, copied to DIR/offsite or to CTRACK_BACKUP_OFFSITE (a path or
@@ -355,6 +357,40 @@ ha_roles() {
     ha_ctl promote "$(cat "$DIR/ha-primary")"
 }
 
+# rebuild N: server N of the pair becomes a standby again from a consistent
+# backup of the primary (mariadb-backup), its own data set aside as
+# DIR/dbN.before-rebuild-TIME: what an operator does with a server that
+# diverged (README: "Replication: a primary and a standby").
+rebuild() {
+    local n=$1 p stamp target gtid
+    p=$(cat "$DIR/ha-primary")
+    [ "$n" != "$p" ] || die "server $n is the primary: promote the other one first"
+    stamp=$(date -u +%Y%m%dT%H%M%SZ)
+    target=$DIR/rebuild-$n-$stamp
+    node_vars "$p"
+    db_ping || die "the primary (server $p) does not answer"
+    echo "stack.sh: a backup of the primary (server $p) for server $n"
+    mariadb-backup --defaults-file="$ROOT_CNF" --backup --datadir="$DB_DATA" --target-dir="$target" \
+        >"$LOG/rebuild-$n.log" 2>&1 || { tail -n 15 "$LOG/rebuild-$n.log" >&2; die "mariadb-backup --backup failed"; }
+    mariadb-backup --no-defaults --prepare --target-dir="$target" >>"$LOG/rebuild-$n.log" 2>&1 ||
+        { tail -n 15 "$LOG/rebuild-$n.log" >&2; die "mariadb-backup --prepare failed"; }
+    read -r _ _ gtid <"$target/xtrabackup_binlog_info" || true
+    printf '%s' "${gtid:-}" | grep -Eq '^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$' ||
+        die "no GTID position in $target/xtrabackup_binlog_info"
+    node_vars "$n"
+    stop_server
+    [ ! -d "$DB_DATA" ] || mv "$DB_DATA" "$DB_DATA.before-rebuild-$stamp"
+    mv "$target" "$DB_DATA"
+    : >"$DB_DATA/.ctrack-initialised"
+    set_buffer_pool
+    start_server
+    # The copy ends at the backup's GTID: the standby follows from there.
+    mariadb --defaults-file="$ROOT_CNF" -e "SET GLOBAL gtid_slave_pos = '$gtid'" ||
+        die "could not set gtid_slave_pos on server $n"
+    ha_ctl rejoin "$n"
+    echo "stack.sh: server $n rebuilt from the primary at GTID $gtid; its old data is in $DB_DATA.before-rebuild-$stamp"
+}
+
 # ha_ctl promote|rejoin N: conf/ctrack-db on server N of the pair (the other
 # one being the old primary, or the primary to follow).
 ha_ctl() {
@@ -653,11 +689,12 @@ db_cmd() {
     case $2 in
         status) [ $# -eq 2 ] || usage
             "$CONF/ctrack-db" status "$SECRETS/root1.cnf" "$SECRETS/root2.cnf" ;;
-        promote | rejoin | start | stop)
+        promote | rejoin | rebuild | start | stop)
             [ $# -eq 3 ] || usage
             case $3 in 1 | 2) ;; *) die "the server is 1 or 2: $3" ;; esac
             case $2 in
                 promote | rejoin) ha_ctl "$2" "$3" ;;
+                rebuild) rebuild "$3" ;;
                 start) node_vars "$3"; set_buffer_pool; start_server ;;
                 stop) node_vars "$3"; stop_server ;;
             esac ;;

@@ -219,3 +219,20 @@ def test_standby_away_falls_back_to_asynchronous_and_is_reported(pair):
         # only if none had been acknowledged; here some were, so it must fail.
         pytest.fail("the diverged old primary was accepted as a standby: " + rj.stdout)
     assert "rebuilt from a backup" in rj.stderr, rj.stderr
+    # Rebuilt from a fresh backup of the primary, it is a standby again, and
+    # the pair is protected.
+    rb = pair.ctl("rebuild", str(primary_n))
+    assert "is a standby of" in rb.stdout, rb.stdout + rb.stderr
+    wait_for(lambda: semisync(pair.db(standby_n))["Rpl_semi_sync_master_status"] == "ON",
+             "semi-synchronous replication on again after the rebuild")
+    name = web.unique("Rebuilt")
+    w = pair.login()
+    assert w.post("/contacts", web.contact_form(last_name=name)).status_code == 303
+    wait_for(lambda: pair.db(primary_n).int(
+        f"SELECT COUNT(*) FROM contacts WHERE last_name = {web.sql_str(name)}") == 1, "the write on the rebuilt standby")
+    # It holds exactly the primary's data: what only the killed primary had
+    # is left in its old data folder (DIR/dbN.before-rebuild-TIME).
+    assert pair.db(primary_n).int(f"SELECT COUNT(*) FROM contacts WHERE last_name LIKE {web.sql_str(writer.tag + '-%')}") \
+        == len(found)
+    st = status(pair)
+    assert st.returncode == 0, st.stdout + st.stderr
