@@ -131,6 +131,12 @@ node_vars() {
     esac
 }
 
+# primary_vars: node_vars of the server that takes the writes (a pair's
+# primary of record, or the one server).
+primary_vars() {
+    if [ -n "$HA" ] && [ -s "$DIR/ha-primary" ]; then node_vars "$(cat "$DIR/ha-primary")"; else node_vars ""; fi
+}
+
 # The servers of the folder: 0 (the one server) or 1 2 (a replicated pair).
 nodes() { if [ -n "$HA" ]; then echo "1 2"; else echo 0; fi; }
 set_buffer_pool() {
@@ -305,11 +311,14 @@ start_db() {
         monitor_grant
         [ "$n" = 0 ] || repl_account
     done
-    if [ -n "$HA" ]; then
-        ha_roles
-        node_vars "$(cat "$DIR/ha-primary")"
-    fi
-    # The accounts' option files name the primary's socket.
+    [ -z "$HA" ] || ha_roles
+    primary_cnfs
+}
+
+# The accounts' option files (root.cnf, backup.cnf, ...) name the primary's
+# socket: written at every start and after every promotion.
+primary_cnfs() {
+    primary_vars
     client_cnf "$SECRETS/root.cnf" root "$SECRETS/db-root"
     client_cnf "$SECRETS/backup.cnf" ctrack_backup "$SECRETS/db-backup"
     client_cnf "$SECRETS/admin.cnf" ctrack_admin "$SECRETS/db-admin" ctrack
@@ -399,6 +408,7 @@ ha_ctl() {
         promote)
             "$CONF/ctrack-db" promote "$SECRETS/root$2.cnf" "$SECRETS/root$other.cnf"
             echo "$2" >"$DIR/ha-primary"
+            primary_cnfs
             ;;
         rejoin)
             if [ "$other" = 1 ]; then port=$HA_PORT1; else port=$HA_PORT2; fi
@@ -721,6 +731,7 @@ backup() {
     set_dir "$1"
     set_ctrack ""
     [ -n "$(conf_port)" ] || die "no stack under $DIR (run start first)"
+    primary_vars
     db_ping || die "the stack's MariaDB under $DIR is not running (run start first)"
     [ -s "$SECRETS/backup.cnf" ] || die "no backup account yet: restart the stack (conf/stack.sh start) to create it"
     write_backup_conf

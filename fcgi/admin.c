@@ -123,7 +123,9 @@ static int put_data_protection(request *r, db *d)
     int n = db_standbys(d, st, CONF_MAX_DB_SERVERS);
     page_set_int(r->pg, n, "Protection.StandbyCount");
     for (int i = 0; i < n; i++) {
-        page_set(r->pg, st[i].server, "Protection.Standbys.%d.server", i);
+        /* Numbered, not named: the servers' addresses are the operator's,
+         * not the clients'. */
+        page_set_int(r->pg, i + 1, "Protection.Standbys.%d.number", i);
         const char *state = !st[i].reachable ? "away"
                             : !st[i].replicating ? "idle"
                             : st[i].receiving && st[i].applying ? "replicating" : "stopped";

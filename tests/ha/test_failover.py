@@ -158,6 +158,13 @@ def test_restarted_old_primary_is_read_only_and_rejoins(pair):
              "semi-synchronous replication on again")
     st = status(pair)
     assert st.returncode == 0, st.stdout + st.stderr
+    # The daily backup follows the new primary too, and the administration
+    # page shows it.
+    b = pair.run("backup", pair.dir)
+    assert "copied to" in b.stdout + b.stderr, b.stdout + b.stderr
+    text = web.Page(w.get("/admin").text).by_id["backup-last"]
+    assert text.endswith("(less than a minute ago), copied off-site"), text
+    assert pair.db(old).int("SELECT COUNT(*) FROM backups WHERE ok") == 1  # replicated like the rest
 
 
 def test_standby_away_falls_back_to_asynchronous_and_is_reported(pair):
