@@ -352,3 +352,46 @@ def test_bad_configuration_is_refused(stack, tmp_path):
     conf.write_text(open(stack.conf).read().replace("KEEP_DAYS=30", "KEEP_DAYS=thirty"))
     r = run([TOOL, "prune", str(conf)])
     assert r.returncode == 2 and "KEEP_DAYS" in r.stderr, r.stderr
+
+
+def test_an_rsync_over_ssh_destination(stack, tmp_path):
+    """OFFSITE = host:path takes the remote branches of ctrack-backup (listing,
+    pruning and fetching through rsync). rsync's remote shell is replaced by
+    one that runs rsync's server side here instead of on the host, so the
+    transport is the only thing not exercised."""
+    remote = tmp_path / "remote-disk"
+    shell = tmp_path / "fake-ssh"
+    shell.write_text("#!/bin/sh\n"
+                     "# rsync's remote shell for this test: the command runs here, not on the host.\n"
+                     "while [ $# -gt 0 ]; do case $1 in -l) shift 2 ;; -*) shift ;; *) break ;; esac; done\n"
+                     "shift\n"
+                     "exec sh -c \"$*\"\n")
+    shell.chmod(0o755)
+    conf = str(tmp_path / "ssh.conf")
+    local = str(tmp_path / "backups")
+    with open(stack.conf) as f:
+        text = f.read()
+    text = re.sub(r"(?m)^BACKUP_DIR=.*$", f"BACKUP_DIR={local}", text)
+    text = re.sub(r"(?m)^OFFSITE=.*$", f"OFFSITE=backup@offsite.example.org:{remote}/ctrack", text)
+    with open(conf, "w") as f:
+        f.write(text)
+    env = {"RSYNC_RSH": str(shell)}
+    day0 = int(datetime.datetime(2026, 3, 1, 2, 0, 0, tzinfo=datetime.timezone.utc).timestamp())
+    for day in (0, 31):
+        r = run([TOOL, "take", conf], env=dict(env, CTRACK_BACKUP_NOW=str(day0 + day * 86400)))
+        assert r.returncode == 0, r.stdout + r.stderr
+    # The backup of day 0 is pruned here and on the remote side.
+    assert names(local) == ["2026-04-01T020000Z"]
+    assert names(str(remote / "ctrack")) == ["2026-04-01T020000Z"]
+    assert sorted(os.listdir(remote / "ctrack" / "2026-04-01T020000Z")) == \
+        sorted(os.listdir(os.path.join(local, "2026-04-01T020000Z")))
+    r = run([TOOL, "list", conf], env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("2026-04-01T020000Z") == 2, r.stdout  # here and off-site
+    # A restore from the remote copy, with its checks.
+    datadir = str(tmp_path / "restored-remote")
+    r = run([TOOL, "restore", conf, "--datadir", datadir], env=env)
+    assert r.returncode == 0 and "PASS" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "offsite.example.org" in r.stdout + r.stderr
+    assert read_manifest(datadir + ".manifest") == read_manifest(
+        os.path.join(local, "2026-04-01T020000Z", "ctrack-backup.manifest"))
