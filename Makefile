@@ -195,7 +195,7 @@ SUBST = sed -e 's|/usr/local/share/ctrack|$(DATADIR)|g' -e 's|/etc/ctrack|$(SYSC
 install: fcgi/ctrack
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/htdocs \
 		$(DESTDIR)$(DATADIR)/sql/demo $(DESTDIR)$(NGINXCONF) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/ctrack/mariadb
+		$(DESTDIR)$(SYSCONFDIR)/ctrack/mariadb $(DESTDIR)$(DATADIR)/ctrack.service.d
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/ctrack
 	install -m 0755 fcgi/ctrack $(DESTDIR)$(BINDIR)/ctrack
 	install -m 0755 conf/ctrack-backup conf/ctrack-db $(DESTDIR)$(BINDIR)/
@@ -210,6 +210,7 @@ install: fcgi/ctrack
 	$(SUBST) conf/ctrack-http.conf.in > $(DESTDIR)$(NGINXCONF)/ctrack-http.conf
 	install -m 0644 conf/security-headers.conf conf/fastcgi-params.conf $(DESTDIR)$(NGINXCONF)/
 	$(SUBST) conf/ctrack.service.in > $(DESTDIR)$(UNITDIR)/ctrack.service
+	$(SUBST) conf/ctrack-db-tcp.conf > $(DESTDIR)$(DATADIR)/ctrack.service.d/db-over-tcp.conf
 	$(SUBST) conf/ctrack-backup.service.in > $(DESTDIR)$(UNITDIR)/ctrack-backup.service
 	install -m 0644 conf/ctrack-backup.timer $(DESTDIR)$(UNITDIR)/ctrack-backup.timer
 	install -m 0644 conf/ctrack.sysusers $(DESTDIR)$(SYSUSERSDIR)/ctrack.conf

@@ -116,7 +116,7 @@ struct load_ctx {
     conf *c;
     buf errors;
     const char *pw_file, *admin_pw_file;
-    char *pw_path, *admin_pw_path, *maint_pw_path;
+    char *pw_path;
     char *workers, *max_body, *max_upload, *mode, *idle, *abs, *iters, *timeout, *deadline;
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
@@ -152,9 +152,9 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"DB.User", &c->db_user},
         {"DB.PasswordFile", &x->pw_path},
         {"DB.AdminUser", &c->db_admin_user},
-        {"DB.AdminPasswordFile", &x->admin_pw_path},
+        {"DB.AdminPasswordFile", &c->db_admin_password_file},
         {"DB.MaintenanceUser", &c->db_maint_user},
-        {"DB.MaintenancePasswordFile", &x->maint_pw_path},
+        {"DB.MaintenancePasswordFile", &c->db_maint_password_file},
         {"DB.TimeoutSeconds", &x->timeout},
         {"Paths.Templates", &c->templates},
         {"Paths.Migrations", &c->migrations},
@@ -184,11 +184,11 @@ static void on_pair(void *vctx, const char *key, const char *value)
     buf_printf(&x->errors, "unknown key %s; ", key);
 }
 
-static char *read_secret(const char *path, buf *errors)
+char *conf_read_secret(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        buf_printf(errors, "cannot read %s: %s; ", path, strerror(errno));
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     char line[512];
@@ -197,10 +197,22 @@ static char *read_secret(const char *path, buf *errors)
     fclose(f);
     line[strcspn(line, "\r\n")] = '\0';
     if (!line[0]) {
-        buf_printf(errors, "%s is empty; ", path);
+        explicit_bzero(line, sizeof line);
+        snprintf(err, errlen, "%s is empty", path);
         return NULL;
     }
-    return xstrdup(line);
+    char *out = xstrdup(line);
+    explicit_bzero(line, sizeof line);
+    return out;
+}
+
+static char *read_secret(const char *path, buf *errors)
+{
+    char err[600];
+    char *s = conf_read_secret(path, err, sizeof err);
+    if (!s)
+        buf_printf(errors, "%s; ", err);
+    return s;
 }
 
 /* A key (name is its config key): exactly 32 bytes in a regular file that no
@@ -452,14 +464,10 @@ conf *conf_load(const char *path)
         buf_printf(&x.errors, "DB.PasswordFile is required; ");
     else
         c->db_password = read_secret(x.pw_path, &x.errors);
-    if (x.admin_pw_path)
-        c->db_admin_password = read_secret(x.admin_pw_path, &x.errors);
     if (x.key_path)
         read_key("TwoFactor.KeyFile", x.key_path, c->two_factor_key, &c->has_two_factor_key, &x.errors);
     if (x.audit_key_path)
         read_key("Audit.KeyFile", x.audit_key_path, c->audit_key, &c->has_audit_key, &x.errors);
-    if (x.maint_pw_path)
-        c->db_maint_password = read_secret(x.maint_pw_path, &x.errors);
     if (x.no_audit) {
         if (strcmp(x.no_audit, "full") == 0)
             c->bench_audit = BENCH_AUDIT_FULL;
@@ -495,10 +503,8 @@ conf *conf_load(const char *path)
     free(x.lock_minutes);
     free(x.lock_addr);
     free(x.pw_path);
-    free(x.admin_pw_path);
     free(x.key_path);
     free(x.audit_key_path);
-    free(x.maint_pw_path);
     free(x.no_audit);
     free(x.db_servers);
     if (x.errors.len) {
@@ -517,11 +523,10 @@ void conf_free(conf *c)
     conf_free_servers(c->db_servers, c->n_db_servers);
     char *strs[] = {c->path,          c->socket_path,   c->socket_group,
                     c->db_name,       c->db_user,       c->db_password,       c->db_admin_user,
-                    c->db_admin_password, c->templates, c->migrations,        c->demo_data,
-                    c->log_level,     c->two_factor_issuer, c->db_maint_user, c->db_maint_password};
+                    c->db_admin_password_file, c->templates, c->migrations,        c->demo_data,
+                    c->log_level,     c->two_factor_issuer, c->db_maint_user, c->db_maint_password_file};
     for (size_t i = 0; i < CT_ARRAY_LEN(strs); i++) {
-        if (strs[i] && (strs[i] == c->db_password || strs[i] == c->db_admin_password ||
-                        strs[i] == c->db_maint_password))
+        if (strs[i] && strs[i] == c->db_password)
             memset(strs[i], 0, strlen(strs[i]));
         free(strs[i]);
     }

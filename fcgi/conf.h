@@ -33,9 +33,12 @@ typedef struct conf {
     char *db_user;            /* DB.User */
     char *db_password;        /* read from DB.PasswordFile */
     char *db_admin_user;      /* DB.AdminUser, or NULL */
-    char *db_admin_password;  /* read from DB.AdminPasswordFile */
+    /* DB.AdminPasswordFile and DB.MaintenancePasswordFile are read only by
+     * the commands that use those accounts (db_open), never by `ctrack
+     * serve`: the service's user need not be able to read them. */
+    char *db_admin_password_file;
     char *db_maint_user;      /* DB.MaintenanceUser, or NULL */
-    char *db_maint_password;  /* read from DB.MaintenancePasswordFile */
+    char *db_maint_password_file;
     int db_timeout;           /* DB.TimeoutSeconds: read/write; limits derive */
     char *templates;          /* Paths.Templates */
     char *migrations;         /* Paths.Migrations */
@@ -71,6 +74,9 @@ typedef void (*conf_pair_fn)(void *ctx, const char *key, const char *value);
 /* Parses HDF-subset text, calling fn for every assignment with the full dotted
  * key. Returns 0, or -1 with a message (line number included) in err. */
 int conf_parse_text(const char *text, size_t len, conf_pair_fn fn, void *ctx, char *err, size_t errlen);
+
+/* The first line of a password file, or NULL with the reason in err. */
+char *conf_read_secret(const char *path, char *err, size_t errlen);
 
 /* Parses the value of DB.Servers: entries separated by commas or spaces,
  * each an absolute socket path, `host`, `host:port` or `[v6-address]:port`

@@ -44,6 +44,7 @@ struct db {
     bool alive;
     int server; /* index in cf->db_servers of the connected server */
     bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
+    char *password; /* an operator's account: read from its file by db_open */
     db_stmt **stmts;
     size_t nstmts, capstmts;
 };
@@ -147,8 +148,7 @@ static int connect_server(db *d, const conf_db_server *srv, unsigned connect_tim
     }
     const char *user = d->account == DB_ADMIN ? d->cf->db_admin_user
                        : d->account == DB_MAINT ? d->cf->db_maint_user : d->cf->db_user;
-    const char *pw = d->account == DB_ADMIN ? d->cf->db_admin_password
-                     : d->account == DB_MAINT ? d->cf->db_maint_password : d->cf->db_password;
+    const char *pw = d->password ? d->password : d->cf->db_password;
     char name[300];
     conf_server_name(srv, name, sizeof name);
     if (!mysql_real_connect(d->my, srv->host, user, pw, d->cf->db_name, srv->port, srv->socket, 0)) {
@@ -327,11 +327,11 @@ static int statement_limit(db *d, bool on)
 
 db *db_open(const conf *c, enum db_account account)
 {
-    if (account == DB_ADMIN && (!c->db_admin_user || !c->db_admin_password)) {
+    if (account == DB_ADMIN && (!c->db_admin_user || !c->db_admin_password_file)) {
         log_error("db: DB.AdminUser and DB.AdminPasswordFile are needed for this command");
         return NULL;
     }
-    if (account == DB_MAINT && (!c->db_maint_user || !c->db_maint_password)) {
+    if (account == DB_MAINT && (!c->db_maint_user || !c->db_maint_password_file)) {
         log_error("db: DB.MaintenanceUser and DB.MaintenancePasswordFile are needed for this command");
         return NULL;
     }
@@ -339,8 +339,20 @@ db *db_open(const conf *c, enum db_account account)
     d->cf = c;
     d->account = account;
     d->admin = account != DB_APP;
+    if (d->admin) {
+        /* Read here, by the command that needs it (an operator's), not when
+         * the configuration is loaded: the service cannot read these. */
+        char err[600];
+        d->password = conf_read_secret(account == DB_ADMIN ? c->db_admin_password_file : c->db_maint_password_file,
+                                       err, sizeof err);
+        if (!d->password) {
+            log_error("db: %s (the %s account's password)", err, account == DB_ADMIN ? "schema owner" : "maintenance");
+            free(d);
+            return NULL;
+        }
+    }
     if (connect_handle(d) != 0) {
-        free(d);
+        db_close(d);
         return NULL;
     }
     return d;
@@ -389,6 +401,10 @@ void db_close(db *d)
     free(d->stmts);
     if (d->my)
         mysql_close(d->my);
+    if (d->password) {
+        explicit_bzero(d->password, strlen(d->password));
+        free(d->password);
+    }
     free(d);
 }
 

@@ -8,7 +8,9 @@
 -- copy completed. binlog_file, binlog_pos and gtid_pos are where the backup's
 -- data ends in the binary log: a point-in-time restore replays from there.
 -- error: why the run failed, NULL when it did not.
-CREATE TABLE backups (
+-- IF NOT EXISTS: a run stopped by a missing role (the GRANTs below need
+-- ctrack_backup_role) can simply be repeated once the role exists.
+CREATE TABLE IF NOT EXISTS backups (
   id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   name        VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   started_at  DATETIME(6) NOT NULL,

@@ -83,7 +83,11 @@ events {{ worker_connections 64; }}
 http {{
     client_body_temp_path {tmp_path}/body;
     include {etc}/ctrack/nginx/ctrack-http.conf;
-    server {{ listen 127.0.0.1:{port + 1 if port < 65000 else port - 1}; server_name other.example; return 200 "another site"; }}
+    # The other site's own rate limit, under the most likely name: ctrack's
+    # zone has a name of its own.
+    limit_req_zone $binary_remote_addr zone=login:1m rate=5r/m;
+    server {{ listen 127.0.0.1:{port + 1 if port < 65000 else port - 1}; server_name other.example;
+             location /login {{ limit_req zone=login; return 200 "another site's login"; }} }}
     server {{
         listen 127.0.0.1:{port} ssl;
         server_name ctrack.example;
@@ -104,11 +108,34 @@ def test_the_unit_is_hardened(installed):
     text = unit.read_text()
     assert f"ExecStart={prefix}/bin/ctrack serve -c {etc}/ctrack/ctrack.hdf" in text
     assert "User=ctrack" in text and "RuntimeDirectory=ctrack" in text
+    # nginx (not in the service's group) must get through /run/ctrack to the
+    # socket, which is 0660 for nginx's group.
+    assert "RuntimeDirectoryMode=0711" in text and "SupplementaryGroups=www-data" in text
+    assert rating(unit) <= 2.0
+
+
+def rating(unit):
     r = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)], capture_output=True,
                        text=True, timeout=120)
     m = re.search(r"Overall exposure level for ctrack\.service: ([0-9.]+)", r.stdout + r.stderr)
     assert m, r.stdout[-500:] + r.stderr[-500:]
-    assert float(m.group(1)) <= 2.0, f"exposure {m.group(1)}"
+    return float(m.group(1))
+
+
+def test_the_drop_in_for_database_servers_over_tcp(installed, tmp_path):
+    """With DB.Servers over TCP the service needs IPv4/IPv6 to the database
+    servers only: the installed drop-in, applied to the unit, still rates
+    2.0 or better."""
+    root, prefix, etc = installed
+    drop_in = (prefix / "share" / "ctrack" / "ctrack.service.d" / "db-over-tcp.conf").read_text()
+    assert not re.search(r"@[A-Z_]+@", drop_in)
+    assert f"{prefix}/share/ctrack/ctrack.service.d/db-over-tcp.conf" in drop_in
+    for line in ("PrivateNetwork=no", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "IPAddressAllow="):
+        assert line in drop_in
+    # A drop-in's lines come after the unit's: the same as appending its section.
+    merged = tmp_path / "ctrack.service"
+    merged.write_text((prefix / "lib" / "systemd" / "system" / "ctrack.service").read_text() + "\n" + drop_in)
+    assert rating(merged) <= 2.0
 
 
 def test_the_backup_units_and_script_are_installed_and_rated(installed):

@@ -184,7 +184,7 @@ static void test_load_minimal_uses_defaults(void **state)
     assert_string_equal(c->db_name, "ctrack");
     assert_string_equal(c->db_password, "app-secret");
     assert_null(c->db_admin_user);
-    assert_null(c->db_admin_password);
+    assert_null(c->db_admin_password_file);
     assert_null(c->demo_data);
     assert_int_equal(c->workers, 4);
     assert_int_equal(c->max_body, 1 << 20);
@@ -219,7 +219,15 @@ static void test_load_all_keys(void **state)
     assert_int_equal(c->workers, 8);
     assert_int_equal(c->max_body, 2048);
     assert_string_equal(c->db_admin_user, "adm");
-    assert_string_equal(c->db_admin_password, "admin-secret");
+    /* An operator's password is read by the command that uses it, not here. */
+    char want[300];
+    snprintf(want, sizeof want, "%s/admin-pw", dir);
+    assert_string_equal(c->db_admin_password_file, want);
+    char err[600];
+    char *pw = conf_read_secret(c->db_admin_password_file, err, sizeof err);
+    assert_non_null(pw);
+    assert_string_equal(pw, "admin-secret");
+    free(pw);
     assert_int_equal(c->db_timeout, 3);
     assert_int_equal(c->request_deadline, 7);
     assert_string_equal(c->migrations, "/m");
@@ -245,7 +253,6 @@ static void test_load_refuses_bad_files(void **state)
         "Log.Level = loud\n",
         "DB.TimeoutSeconds = 1\n",          /* no room for the limits inside it */
         "Server.RequestDeadlineSeconds = 0\n",
-        "DB.AdminPasswordFile = /nonexistent/ctrack-test\n",
         "Broken {\n",
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
@@ -264,6 +271,22 @@ static void test_load_refuses_bad_files(void **state)
     buf_printf(&t, "Server.Socket = /s\nDB.Socket = /d\nDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/empty\n"
                "Paths.Templates = /t\n", dir);
     assert_null(load(buf_str(&t)));
+    buf_free(&t);
+    /* A missing operator's password file is not the service's business: it
+     * loads, and the command that needs the password says what is wrong. */
+    buf_reset(&t);
+    buf_printf(&t, "Server.Socket = /s\nDB.Socket = /d\nDB.Name = n\nDB.User = u\nDB.PasswordFile = %s/pw\n"
+               "Paths.Templates = /t\nDB.AdminPasswordFile = /nonexistent/ctrack-test\n", dir);
+    conf *c = load(buf_str(&t));
+    assert_non_null(c);
+    char err[600];
+    assert_null(conf_read_secret(c->db_admin_password_file, err, sizeof err));
+    assert_string_equal(err, "cannot read /nonexistent/ctrack-test: No such file or directory");
+    char empty[300];
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    assert_null(conf_read_secret(empty, err, sizeof err));
+    assert_string_equal(err + strlen(err) - 9, " is empty");
+    conf_free(c);
     buf_free(&t);
     char missing[128];
     snprintf(missing, sizeof missing, "%s/no-such-file", dir);
