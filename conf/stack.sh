@@ -403,10 +403,15 @@ rebuild() {
 # ha_ctl promote|rejoin N: conf/ctrack-db on server N of the pair (the other
 # one being the old primary, or the primary to follow).
 ha_ctl() {
-    local other=$(( 3 - $2 )) port
+    local other=$(( 3 - $2 )) port down=()
     case $1 in
         promote)
-            "$CONF/ctrack-db" promote "$SECRETS/root$2.cnf" "$SECRETS/root$other.cnf"
+            # Down means its process is gone; a server that runs but does
+            # not answer (paused, overloaded) is not down, and promote
+            # refuses to go on without fencing it.
+            node_vars "$other"
+            pid_of "$DB_PID" mariadbd >/dev/null || down=(--old-is-down)
+            "$CONF/ctrack-db" promote "${down[@]}" "$SECRETS/root$2.cnf" "$SECRETS/root$other.cnf"
             echo "$2" >"$DIR/ha-primary"
             primary_cnfs
             ;;

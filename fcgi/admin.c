@@ -8,6 +8,7 @@
 #include "acl.h"
 #include "handlers.h"
 #include "json.h"
+#include "log.h"
 
 void admin_page(request *r, const char *title, const char *section, const char *template_name)
 {
@@ -106,8 +107,13 @@ static int put_data_protection(request *r, db *d)
     db_done(s);
 
     /* Semi-synchronous replication, as the primary sees it. */
-    s = db_stmt_get(d, "SELECT @@global.rpl_semi_sync_master_enabled, (SELECT VARIABLE_VALUE FROM "
-                       "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')");
+    /* Protected only while a standby is connected: the status variable
+     * stays ON until a commit has waited out the timeout. */
+    s = db_stmt_get(d, "SELECT @@global.rpl_semi_sync_master_enabled, "
+                       "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                       "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "
+                       "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                       "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS')");
     if (!s)
         return DB_ERR;
     if ((rc = db_run(s)) != DB_OK)
@@ -115,7 +121,7 @@ static int put_data_protection(request *r, db *d)
     if (db_next(s) == 1) {
         const char *status = db_text_dup(s, 1, r->mem);
         if (db_int(s, 0))
-            page_set(r->pg, strcmp(status, "ON") == 0 ? "on" : "off", "Protection.SemiSync");
+            page_set(r->pg, strcmp(status, "ON") == 0 && db_int(s, 2) >= 1 ? "on" : "off", "Protection.SemiSync");
     }
     db_done(s);
 
@@ -132,7 +138,12 @@ static int put_data_protection(request *r, db *d)
         page_set(r->pg, state, "Protection.Standbys.%d.state", i);
         if (st[i].delay >= 0)
             page_set_int(r->pg, st[i].delay, "Protection.Standbys.%d.delay", i);
-        page_set(r->pg, st[i].error, "Protection.Standbys.%d.error", i);
+        /* The reason is the operator's (it names servers and accounts): it
+         * goes to the log, the page says only that there is one. */
+        if (st[i].error[0]) {
+            log_warn("db: standby %s: %s", st[i].server, st[i].error);
+            page_set(r->pg, "1", "Protection.Standbys.%d.error", i);
+        }
     }
     return DB_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "util.h"
@@ -121,8 +122,7 @@ struct load_ctx {
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
     char *key_path, *audit_key_path, *no_audit;
-    char *db_servers;       /* DB.Servers, or DB.Socket: the last one given wins */
-    const char *servers_key; /* which of the two that was */
+    char *db_servers, *db_socket;
 };
 
 static void set_str(char **dst, const char *v)
@@ -146,7 +146,7 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.MaxBody", &x->max_body},
         {"Server.MaxUpload", &x->max_upload},
         {"Server.RequestDeadlineSeconds", &x->deadline},
-        {"DB.Socket", &x->db_servers},
+        {"DB.Socket", &x->db_socket},
         {"DB.Servers", &x->db_servers},
         {"DB.Name", &c->db_name},
         {"DB.User", &c->db_user},
@@ -176,8 +176,6 @@ static void on_pair(void *vctx, const char *key, const char *value)
     for (size_t i = 0; i < CT_ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i].name) == 0) {
             set_str(keys[i].dst, value);
-            if (keys[i].dst == &x->db_servers)
-                x->servers_key = keys[i].name;
             return;
         }
     }
@@ -278,18 +276,25 @@ void conf_server_name(const conf_db_server *s, char *out, size_t n)
         snprintf(out, n, "%s:%u", s->host, s->port);
 }
 
-/* A host name or an IPv4/IPv6 address: letters, digits, '.', '-', and ':'
- * for IPv6 (inside brackets only). */
+/* A host name or IPv4 address (letters, digits, '.', '-'), or inside
+ * brackets an IPv6 address (hex digits, ':', and '.' for an IPv4 tail). */
 static bool host_ok(const char *s, size_t n, bool v6)
 {
-    if (n == 0 || n > 253)
+    if (n == 0 || n > 253 || (v6 && !memchr(s, ':', n)))
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (!isalnum(ch) && ch != '.' && ch != '-' && !(v6 && ch == ':'))
+        if (v6 ? !isxdigit(ch) && ch != ':' && ch != '.' : !isalnum(ch) && ch != '.' && ch != '-')
             return false;
     }
     return true;
+}
+
+static bool same_server(const conf_db_server *a, const conf_db_server *b)
+{
+    if (a->socket || b->socket)
+        return a->socket && b->socket && strcmp(a->socket, b->socket) == 0;
+    return a->port == b->port && strcasecmp(a->host, b->host) == 0;
 }
 
 static int one_server(const char *s, size_t n, conf_db_server *out, char *err, size_t errlen)
@@ -369,6 +374,13 @@ int conf_parse_servers(const char *text, conf_db_server *out, int max, char *err
             return -1;
         }
         n++;
+        for (int k = 0; k < n - 1; k++) {
+            if (same_server(&out[k], &out[n - 1])) {
+                snprintf(err, errlen, "%.*s is listed twice", (int)(e - p < 60 ? e - p : 60), p);
+                conf_free_servers(out, n);
+                return -1;
+            }
+        }
         p = e;
     }
     if (n == 0) {
@@ -444,18 +456,23 @@ conf *conf_load(const char *path)
     for (size_t i = 0; i < CT_ARRAY_LEN(required); i++)
         if (!required[i][1] || !required[i][1][0])
             buf_printf(&x.errors, "%s is required; ", required[i][0]);
-    if (!x.db_servers) {
+    if (x.db_socket && x.db_servers) {
+        /* Never one silently ignored: an older file's DB.Socket beside a
+         * DB.Servers added later would otherwise decide by their order. */
+        buf_printf(&x.errors, "DB.Socket and DB.Servers are both given: keep DB.Servers only (DB.Socket is its older "
+                   "name for one socket); ");
+    } else if (!x.db_socket && !x.db_servers) {
         buf_printf(&x.errors, "DB.Servers (or DB.Socket) is required; ");
     } else {
-        /* DB.Socket is the list of one unix socket (the older name). */
-        bool socket_key = strcmp(x.servers_key, "DB.Socket") == 0;
+        const char *key = x.db_socket ? "DB.Socket" : "DB.Servers";
         char serr[200];
-        int n = conf_parse_servers(x.db_servers, c->db_servers, CONF_MAX_DB_SERVERS, serr, sizeof serr);
+        int n = conf_parse_servers(x.db_socket ? x.db_socket : x.db_servers, c->db_servers, CONF_MAX_DB_SERVERS,
+                                   serr, sizeof serr);
         if (n < 0) {
-            buf_printf(&x.errors, "%s: %s; ", x.servers_key, serr);
+            buf_printf(&x.errors, "%s: %s; ", key, serr);
         } else {
             c->n_db_servers = n;
-            if (socket_key && (n != 1 || !c->db_servers[0].socket))
+            if (x.db_socket && (n != 1 || !c->db_servers[0].socket))
                 buf_printf(&x.errors, "DB.Socket takes the absolute path of one unix socket (DB.Servers takes a "
                            "list, and host:port); ");
         }
@@ -507,6 +524,7 @@ conf *conf_load(const char *path)
     free(x.audit_key_path);
     free(x.no_audit);
     free(x.db_servers);
+    free(x.db_socket);
     if (x.errors.len) {
         fprintf(stderr, "ctrack: config %s: %s\n", path, buf_str(&x.errors));
         buf_free(&x.errors);

@@ -45,6 +45,7 @@ struct db {
     int server; /* index in cf->db_servers of the connected server */
     bool unlimited; /* the statement time limit is off for a stream (db_run_stream) */
     char *password; /* an operator's account: read from its file by db_open */
+    int64_t last_begin_us; /* when the last transaction began (db_begin) */
     db_stmt **stmts;
     size_t nstmts, capstmts;
 };
@@ -209,6 +210,13 @@ static int preferred_server;
  * while instead of each trying every server again. */
 #define DB_NONE_BACKOFF_US 250000
 static int64_t none_writable_until;
+/* A server that could not be reached within half a second (a host that is
+ * gone, or silent) is skipped for a while, so that it does not cost every
+ * request its connect timeout. One that refuses at once (a stopped server)
+ * costs nothing and is tried every time: it may be back, and promoted. */
+#define DB_SERVER_DOWN_US 5000000
+#define DB_SERVER_SLOW_US 500000
+static int64_t server_down_until[CONF_MAX_DB_SERVERS];
 
 static int connect_handle(db *d)
 {
@@ -222,8 +230,17 @@ static int connect_handle(db *d)
     int first = preferred_server < cf->n_db_servers ? preferred_server : 0;
     for (int k = 0; k < cf->n_db_servers; k++) {
         int i = k == 0 ? first : k <= first ? k - 1 : k;
-        if (connect_server(d, &cf->db_servers[i], connect_timeout, 0) != 0)
+        bool list = cf->n_db_servers > 1 && !d->admin;
+        if (list && now < server_down_until[i])
             continue;
+        int64_t t0 = now_mono_us();
+        if (connect_server(d, &cf->db_servers[i], connect_timeout, 0) != 0) {
+            int64_t t1 = now_mono_us();
+            if (list && t1 - t0 > DB_SERVER_SLOW_US)
+                server_down_until[i] = t1 + DB_SERVER_DOWN_US;
+            continue;
+        }
+        server_down_until[i] = 0;
         int w = server_writable(d);
         if (w == 1) {
             if (i != preferred_server || d->server != i) {
@@ -236,6 +253,7 @@ static int connect_handle(db *d)
             d->server = i;
             d->alive = true;
             d->unlimited = false;
+            d->last_begin_us = now_mono_us(); /* it was just looked at */
             none_writable_until = 0;
             return 0;
         }
@@ -280,7 +298,7 @@ int db_standbys(db *d, db_standby *out, int max)
         /* A short-lived handle of its own, with short timeouts: a page must
          * not wait long for a server that is away. */
         db probe = {.cf = cf, .account = DB_APP};
-        if (connect_server(&probe, &cf->db_servers[i], 1, 2) != 0)
+        if (connect_server(&probe, &cf->db_servers[i], 1, 1) != 0)
             continue;
         st->reachable = true;
         MYSQL_RES *res = NULL;
@@ -448,8 +466,25 @@ static int simple(db *d, const char *sql)
     return DB_OK;
 }
 
+/* A connection idle for longer than this looks again whether its server
+ * is still the writable one before a transaction (with more than one server):
+ * after a planned switchover the old primary accepts START TRANSACTION and
+ * refuses only the first write, which would cost the request. */
+#define DB_IDLE_RECHECK_US 1000000
+
 int db_begin(db *d)
 {
+    int64_t now = now_mono_us();
+    if (d->cf->n_db_servers > 1 && db_alive(d) && now - d->last_begin_us > DB_IDLE_RECHECK_US && fail_n == 0) {
+        int w = server_writable(d);
+        if (w != 1) {
+            log_warn("db: the server turned %s while the connection was idle: looking for the writable one",
+                     w == 0 ? "read-only" : "unreachable");
+            d->alive = false;
+            return DB_GONE; /* the caller reconnects and begins again */
+        }
+    }
+    d->last_begin_us = now;
     return simple(d, "START TRANSACTION");
 }
 

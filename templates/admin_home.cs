@@ -30,7 +30,7 @@
   <dd id="replication-mode"><?cs if:Protection.SemiSync == "on" ?>Each commit waits until the standby has it (semi-synchronous replication).<?cs elif:Protection.SemiSync == "off" ?><strong class="error">Not protected: the primary is committing without the standby (asynchronous), so a failure of the primary now would lose recent changes.</strong><?cs else ?>Not replicated: the database has no standby.<?cs /if ?></dd>
   <?cs each:sb = Protection.Standbys ?>
   <dt>Standby<?cs if:Protection.StandbyCount > 1 ?> <?cs var:sb.number ?><?cs /if ?></dt>
-  <dd class="standby"><?cs if:sb.state == "replicating" ?>Replicating, <?cs if:?sb.delay ?><?cs var:sb.delay ?> s behind<?cs else ?>delay unknown<?cs /if ?>.<?cs elif:sb.state == "away" ?><strong class="error">Not answering.</strong><?cs elif:sb.state == "idle" ?><strong class="error">Not replicating.</strong><?cs else ?><strong class="error">Replication stopped.</strong><?cs /if ?><?cs if:sb.error ?> <?cs var:sb.error ?><?cs /if ?></dd>
+  <dd class="standby"><?cs if:sb.state == "replicating" ?>Replicating, <?cs if:?sb.delay ?><?cs var:sb.delay ?> s behind<?cs else ?>delay unknown<?cs /if ?>.<?cs elif:sb.state == "away" ?><strong class="error">Not answering.</strong><?cs elif:sb.state == "idle" ?><strong class="error">Not replicating.</strong><?cs else ?><strong class="error">Replication stopped.</strong><?cs /if ?><?cs if:sb.error ?> The operator's log has the reason.<?cs /if ?></dd>
   <?cs /each ?>
 </dl>
 </section>

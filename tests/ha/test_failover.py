@@ -5,12 +5,17 @@ a standby that is away turns replication asynchronous, which is reported.
 
 The tests run in order on one pair; each leaves the pair as the next one
 expects. Their figures are printed (pytest -s, or the log of make test-ha)."""
+import os
 import re
+import signal
+import subprocess
 import time
 
 import pytest
 
-from conftest import Writer, found_names, kill9, web
+from conftest import REPO, Writer, found_names, kill9, web
+
+CTRACK_DB = os.path.join(REPO, "conf", "ctrack-db")
 
 
 def status(pair):
@@ -165,6 +170,78 @@ def test_restarted_old_primary_is_read_only_and_rejoins(pair):
     text = web.Page(w.get("/admin").text).by_id["backup-last"]
     assert text.endswith("(less than a minute ago), copied off-site"), text
     assert pair.db(old).int("SELECT COUNT(*) FROM backups WHERE ok") == 1  # replicated like the rest
+
+
+def test_unsafe_promotions_are_refused_and_change_nothing(pair):
+    primary_n = pair.primary()
+    standby_n = 3 - primary_n
+    primary, standby = pair.db(primary_n), pair.db(standby_n)
+    cnf = lambda n: f"{pair.dir}/secrets/root{n}.cnf"
+
+    def unchanged():
+        assert setting(primary, "read_only") == "0" and setting(standby, "read_only") == "1"
+        wait_for(lambda: status(pair).returncode == 0, "the pair protected again")
+
+    # A primary that is paused (alive, not answering) cannot be fenced, so it
+    # is not promoted over.
+    pid = pair.db_pid(primary_n)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        r = pair.ctl("promote", str(standby_n), check=False)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert r.returncode == 1 and "cannot be fenced: not promoted" in r.stderr, r.stdout + r.stderr
+    unchanged()
+    # Without the old primary named, a standby receiving from it is refused.
+    r = subprocess.run([CTRACK_DB, "promote", cnf(standby_n)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "receiving from a live primary" in r.stderr, r.stdout + r.stderr
+    unchanged()
+    # A standby that does not apply what it receives is refused before the
+    # primary is fenced.
+    standby.run("STOP SLAVE SQL_THREAD")
+    r = pair.ctl("promote", str(standby_n), check=False)
+    assert r.returncode == 1 and "does not apply what it receives" in r.stderr, r.stdout + r.stderr
+    assert "fenced" not in r.stdout
+    assert setting(primary, "read_only") == "0"
+    standby.run("START SLAVE SQL_THREAD")
+    unchanged()
+
+
+def test_planned_switchover_under_write_load_loses_nothing(pair):
+    old = pair.primary()
+    new = 3 - old
+    w = pair.login()
+    writer = Writer(pair, w, threads=4, tag="Switch").start()
+    try:
+        writer.wait_acked(50)
+        t0 = time.monotonic()
+        r = pair.ctl("promote", str(new))
+        assert "fenced" in r.stdout and "promoted" in r.stdout, r.stdout + r.stderr
+        t1 = time.monotonic()
+        first = wait_for(lambda: writer.first_ack_after(t1), "a write after the switchover")
+        time.sleep(2)
+    finally:
+        writer.stop()
+    acked = writer.acked()
+    found = found_names(pair.db(new), writer.tag)
+    lost = [name for cid, name, t in acked if name not in found]
+    errors = {k: v for k, v in writer.statuses(since=t0).items() if k != 303}
+    print(f"\nplanned switchover under write load: {len(acked)} writes acknowledged, {len(lost)} lost; "
+          f"error answers meanwhile {errors}; writes resumed {first - t0:.2f} s after the promotion began")
+    assert lost == [] and set(errors) <= {503}
+    assert pair.ctl("rejoin", str(old)).returncode == 0
+    wait_for(lambda: status(pair).returncode == 0, "the pair protected after the switchover")
+    # Workers that were idle meanwhile notice the switch before their next
+    # request, instead of failing it.
+    time.sleep(2)
+    codes = [web.Web(pair.url, pair.cert).get("/healthz", allow_5xx=True).status_code for _ in range(6)]
+    assert codes == [200] * 6, codes
+    # The pair restarts with the same roles.
+    pair.stop()
+    pair.start()
+    assert pair.primary() == new
+    assert setting(pair.db(new), "read_only") == "0" and setting(pair.db(old), "read_only") == "1"
+    wait_for(lambda: status(pair).returncode == 0, "the pair protected after a restart")
 
 
 def test_standby_away_falls_back_to_asynchronous_and_is_reported(pair):

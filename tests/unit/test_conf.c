@@ -392,6 +392,13 @@ static void test_db_servers(void **state)
         {"relative.sock/x", "relative.sock/x is not a socket path (starting with /), host, host:port or "
                             "[address]:port"},
         {"a,b,c,d,e,f,g,h,i", "at most 8 servers"},
+        {"db1:3306 DB1:3306", "DB1:3306 is listed twice"},
+        {"db1 db1:3306", "db1:3306 is listed twice"},
+        {"/run/a.sock,/run/a.sock", "/run/a.sock is listed twice"},
+        {"[example.com]:3306", "[example.com]:3306 is not a socket path (starting with /), host, host:port or "
+                               "[address]:port"},
+        {"[fe80::1%eth0]:3306", "[fe80::1%eth0]:3306 is not a socket path (starting with /), host, host:port or "
+                                "[address]:port"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -399,8 +406,7 @@ static void test_db_servers(void **state)
         assert_string_equal(err, bad[i].message);
     }
 
-    /* In a file: DB.Servers, or DB.Socket (one path); the last one given
-     * wins, as with any key given twice. */
+    /* In a file: DB.Servers, or DB.Socket (one path), never both. */
     buf t = {0};
     buf_printf(&t, "Server.Socket = /s\nDB.Servers = 127.0.0.1:3307 127.0.0.1:3308\nDB.Name = n\nDB.User = u\n"
                "DB.PasswordFile = %s/pw\nPaths.Templates = /t\n", dir);
@@ -409,15 +415,8 @@ static void test_db_servers(void **state)
     assert_int_equal(c->n_db_servers, 2);
     assert_int_equal(c->db_servers[1].port, 3308);
     conf_free(c);
-    buf_reset(&t);
-    buf_printf(&t, "Server.Socket = /s\nDB.Servers = h:1 h:2\nDB.Name = n\nDB.User = u\n"
-               "DB.PasswordFile = %s/pw\nPaths.Templates = /t\nDB.Socket = /run/other.sock\n", dir);
-    c = load(buf_str(&t));
-    assert_non_null(c);
-    assert_int_equal(c->n_db_servers, 1);
-    assert_string_equal(c->db_servers[0].socket, "/run/other.sock");
-    conf_free(c);
     static const char *wrong[] = {
+        "DB.Socket = /d\nDB.Servers = h:1\n", /* both */
         "",                                  /* neither */
         "DB.Socket = h:3306\n",              /* DB.Socket is a path */
         "DB.Socket = /a /b\n",               /* of one server */
