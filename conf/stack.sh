@@ -50,7 +50,7 @@ PATH=$PATH:/usr/sbin:/sbin
 DEPS="nginx mariadb-server mariadb-client mariadb-backup rsync libfcgi-dev libfcgi-bin libmariadb-dev
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
 python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev libyaml-dev
-zbar-tools systemd"
+zbar-tools systemd tzdata"
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }

@@ -32,6 +32,7 @@ void auth_fill_who(request *r, db_stmt *s, int col)
     w->must_enrol = db_int(s, col + 9) != 0;
     /* The matrix is read afresh on every request: a change applies at once. */
     w->functions = acl_parse_list(db_text(s, col + 10, NULL));
+    w->time_zone = arena_strdup(r->mem, db_text(s, col + 11, NULL));
 }
 
 int auth_load(request *r, db *d)

@@ -21,8 +21,9 @@
     " t.require_two_factor AND u.totp_secret IS NULL,"                                        \
     /* The matrix row comes with the user: one statement fewer per page. */                  \
     " (SELECT GROUP_CONCAT(f.function_name SEPARATOR ',') FROM user_type_functions f"         \
-    "  WHERE f.client_id = u.client_id AND f.user_type_id = u.user_type_id)"
-#define AUTH_WHO_NCOLS 11
+    "  WHERE f.client_id = u.client_id AND f.user_type_id = u.user_type_id),"                 \
+    " c.time_zone"
+#define AUTH_WHO_NCOLS 12
 #define AUTH_WHO_JOINS                                                                          \
     " JOIN clients c ON c.id = u.client_id"                                                    \
     " JOIN user_types t ON t.client_id = u.client_id AND t.id = u.user_type_id"

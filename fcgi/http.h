@@ -22,6 +22,7 @@ typedef struct identity {
     const char *username;
     const char *display_name;
     const char *client_name;
+    const char *time_zone; /* the client's IANA zone (clock.h), e.g. "UTC" */
     char csrf[64]; /* the session's CSRF token */
     long long session_id;     /* sessions.id of a browser session, else 0 */
     long long token_id;       /* api_tokens.id when an API token is used, else 0 */
