@@ -1290,3 +1290,106 @@ int campaigns_new_contact_join(request *r, db *d, long long contact_id, long lon
     buf_printf(&r->detail, ",\"status\":{\"old\":null,\"new\":\"%s\"}}", campaign_statuses[0]);
     return DB_OK;
 }
+
+/* ---- the forward move of an activity (activities.c) ---- */
+
+/* The member (in the scope) and the position of its status (NULL when its
+ * status is not one of the client's). */
+static const char SQL_ADVANCE_READ[] =
+    "SELECT m.status, s.position FROM contact_campaigns m"
+    " JOIN contacts c ON c.client_id = m.client_id AND c.id = m.contact_id"
+    " LEFT JOIN campaign_statuses s ON s.client_id = m.client_id AND s.code = m.status WHERE ";
+static const char SQL_ADVANCE_READ_END[] = " AND c.live = 1 AND c.id = ? AND m.campaign_id = ? FOR UPDATE";
+static const char SQL_ADVANCE_TARGET[] =
+    "SELECT s.code, s.position FROM campaign_statuses s WHERE s.client_id = ? AND s.code = ?";
+
+int campaigns_advance(request *r, db *d, long long contact_id, long long campaign_id, const char *to_code,
+                      const char **old_code)
+{
+    *old_code = NULL;
+    campaign_op op = op_for(r, d);
+    campaign_info g;
+    int rc = campaign_get(&op, campaign_id, true, &g);
+    if (rc <= 0)
+        return rc == 0 ? CAMPAIGN_ADVANCE_INVALID : rc;
+    if (g.archived_at)
+        return CAMPAIGN_ADVANCE_INVALID;
+    const acl_scope *sc = &r->who.scope;
+    db_stmt *s = db_stmt_get(d, SQL_ADVANCE_TARGET);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, sc->client_id);
+    db_bind_str(s, 1, to_code);
+    if ((rc = db_run(s)) != DB_OK || (rc = db_next(s)) < 0)
+        return rc < 0 ? rc : DB_ERR;
+    if (rc == 0)
+        return CAMPAIGN_ADVANCE_INVALID;
+    const char *to = arena_strdup(r->mem, db_text(s, 0, NULL));
+    long long to_pos = db_int(s, 1);
+    db_done(s);
+
+    buf sql = {0};
+    buf_adds(&sql, SQL_ADVANCE_READ);
+    acl_scope_sql(&sql, sc);
+    buf_adds(&sql, SQL_ADVANCE_READ_END);
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_reset(&sql);
+    if (!s) {
+        buf_free(&sql);
+        return DB_ERR;
+    }
+    int p = acl_scope_bind(s, 0, sc);
+    db_bind_int(s, p++, contact_id);
+    db_bind_int(s, p, campaign_id);
+    if ((rc = db_run(s)) != DB_OK || (rc = db_next(s)) < 0) {
+        buf_free(&sql);
+        return rc < 0 ? rc : DB_ERR;
+    }
+    if (rc == 0) {
+        buf_free(&sql);
+        return CAMPAIGN_ADVANCE_INVALID;
+    }
+    const char *old = arena_strdup(r->mem, db_text(s, 0, NULL));
+    /* A status the client no longer lists has no place in the order: it is
+     * never moved from, so nothing is lost by guessing. */
+    bool known = !db_is_null(s, 1);
+    long long old_pos = db_int(s, 1);
+    db_done(s);
+    *old_code = old;
+    if (known && old_pos == to_pos) {
+        buf_free(&sql);
+        return CAMPAIGN_ADVANCE_SAME;
+    }
+    if (!known || to_pos < old_pos) {
+        buf_free(&sql);
+        buf_printf(&r->detail, ",\"status_ignored\":{\"campaign\":{\"id\":%lld,\"name\":", g.id);
+        json_add_cstr(&r->detail, g.name);
+        buf_adds(&r->detail, "},\"current\":");
+        json_add_cstr(&r->detail, old);
+        buf_adds(&r->detail, ",\"asked\":");
+        json_add_cstr(&r->detail, to);
+        buf_addc(&r->detail, '}');
+        return CAMPAIGN_ADVANCE_BACKWARD;
+    }
+    buf_adds(&sql, SQL_STATUS);
+    acl_scope_sql(&sql, sc);
+    buf_adds(&sql, SQL_STATUS_END);
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERR;
+    db_bind_str(s, 0, to);
+    db_bind_int(s, 1, sc->client_id);
+    db_bind_int(s, 2, campaign_id);
+    db_bind_int(s, acl_scope_bind(s, 3, sc), contact_id);
+    if ((rc = db_run(s)) != DB_OK)
+        return rc;
+    buf_printf(&r->detail, ",\"status\":{\"campaign\":{\"id\":%lld,\"name\":", g.id);
+    json_add_cstr(&r->detail, g.name);
+    buf_adds(&r->detail, "},\"old\":");
+    json_add_cstr(&r->detail, old);
+    buf_adds(&r->detail, ",\"new\":");
+    json_add_cstr(&r->detail, to);
+    buf_addc(&r->detail, '}');
+    return CAMPAIGN_ADVANCE_MOVED;
+}

@@ -131,4 +131,26 @@ int campaigns_new_contact_read(request *r, db *d, long long *campaign_id);
  * went away meanwhile). */
 int campaigns_new_contact_join(request *r, db *d, long long contact_id, long long campaign_id);
 
+/* ---- for activities (activities.c) ---- */
+
+/* Outcomes of campaigns_advance besides a negative enum db_rc. */
+enum campaign_advance_rc {
+    CAMPAIGN_ADVANCE_SAME = 0,     /* the member is already at that status: nothing changed */
+    CAMPAIGN_ADVANCE_MOVED = 1,    /* moved forward */
+    CAMPAIGN_ADVANCE_BACKWARD = 2, /* the status asked for comes before the member's: not applied */
+    CAMPAIGN_ADVANCE_INVALID = 3,  /* not a visible, active campaign the contact (in scope) is a
+                                    * member of, or not one of the client's statuses */
+};
+/* Moves the contact's membership of campaign_id forward to the status
+ * to_code (a code of the client's campaign_statuses): only to a status of a
+ * greater position than the member's current one, never back. The campaign
+ * must be visible to the user and active, the contact in the user's scope.
+ * *old_code gets the member's status before (in r->mem; NULL when not a
+ * member). On a move, appends ,"status":{"campaign":{"id":..,"name":..},
+ * "old":..,"new":..} to the open audit detail; on a backward choice,
+ * ,"status_ignored":{"campaign":{..},"current":..,"asked":..}. Returns an
+ * enum campaign_advance_rc or a negative enum db_rc. */
+int campaigns_advance(request *r, db *d, long long contact_id, long long campaign_id, const char *to_code,
+                      const char **old_code);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activities.h"
 #include "audit_view.h"
 #include "campaigns.h"
 #include "counts.h"
@@ -438,7 +439,7 @@ int contacts_show(request *r, db *d)
     page_set(r->pg, acl_allows(r->who.functions, "contacts.edit") ? "1" : "0", "Can.Edit");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.delete") ? "1" : "0", "Can.Delete");
     if ((rc = put_channels_tags(r, d, r->path_id)) != DB_OK || (rc = campaigns_contact_panel(r, d, r->path_id)) != DB_OK ||
-        (rc = audit_view_contact_panel(r, d, r->path_id)) != DB_OK)
+        (rc = activities_contact_panel(r, d, r->path_id)) != DB_OK || (rc = audit_view_contact_panel(r, d, r->path_id)) != DB_OK)
         return rc;
     r->template_name = "contact_view.cs";
     return 200;

@@ -37,6 +37,14 @@ int campaigns_contact_add(request *r, db *d);
 int campaigns_contact_remove(request *r, db *d);
 int campaigns_bulk_add(request *r, db *d);
 int campaigns_bulk_remove(request *r, db *d);
+/* activities.c */
+int activities_create(request *r, db *d);
+int activities_edit(request *r, db *d);
+int activities_update(request *r, db *d);
+int activities_delete(request *r, db *d);
+int activities_done(request *r, db *d);
+int activities_undone(request *r, db *d);
+int follow_ups_list(request *r, db *d);
 /* admin.c, admin_types.c, admin_users.c: the administration pages */
 int admin_home(request *r, db *d);
 int admin_explain(request *r, db *d);

@@ -45,6 +45,15 @@ static const route routes[] = {
     {"POST", "/contacts/{id}/campaigns/remove", campaigns_contact_remove, "campaigns.manage", "campaign.member_remove", 0},
     {"POST", "/contacts/campaign-add", campaigns_bulk_add, "contacts.bulk_edit", "campaign.bulk_add", 0},
     {"POST", "/contacts/campaign-remove", campaigns_bulk_remove, "contacts.bulk_edit", "campaign.bulk_remove", 0},
+    /* Activities and follow-ups (activities.c); done/undone check the
+     * assignee or activities.edit themselves. */
+    {"POST", "/contacts/{id}/activities", activities_create, "activities.create", "activity.create", 0},
+    {"GET", "/activities/{id}/edit", activities_edit, "activities.edit", "activity.edit_form", 0},
+    {"POST", "/activities/{id}", activities_update, "activities.edit", "activity.update", 0},
+    {"POST", "/activities/{id}/delete", activities_delete, "activities.delete", "activity.delete", 0},
+    {"POST", "/activities/{id}/done", activities_done, "activities.view", "activity.done", 0},
+    {"POST", "/activities/{id}/undone", activities_undone, "activities.view", "activity.undone", 0},
+    {"GET", "/follow-ups", follow_ups_list, "activities.view", "activity.follow_ups", 0},
     /* A user's own account (account*.c). */
     {"GET", "/account", account_home, ROUTE_LOGGED_IN, "account.view", 0},
     {"GET", "/account/sessions", account_sessions_list, ROUTE_LOGGED_IN, "session.list", 0},
