@@ -1000,7 +1000,7 @@ static bool may_tick(request *r, long long assignee_id)
 }
 
 /* Puts the rows of s (SQL_TIMELINE's columns) under prefix.N. */
-static int put_rows(request *r, db_stmt *s, const char *prefix, int *count)
+static int put_rows(request *r, db_stmt *s, const char *prefix, const char *day, int *count)
 {
     int rc, i = 0;
     while ((rc = db_next(s)) == 1) {
@@ -1014,7 +1014,10 @@ static int put_rows(request *r, db_stmt *s, const char *prefix, int *count)
         page_set(r->pg, db_text(s, 5, NULL), "%s.%d.body", prefix, i);
         page_set(r->pg, db_text(s, 6, NULL), "%s.%d.outcome", prefix, i);
         page_set(r->pg, db_text(s, 7, NULL), "%s.%d.campaign", prefix, i);
-        page_set(r->pg, db_text(s, 8, NULL), "%s.%d.due_on", prefix, i);
+        const char *due = db_text(s, 8, NULL);
+        page_set(r->pg, due, "%s.%d.due_on", prefix, i);
+        if (due && db_is_null(s, 10) && strcmp(due, day) < 0)
+            page_set(r->pg, "1", "%s.%d.overdue", prefix, i);
         page_set(r->pg, db_text(s, 9, NULL), "%s.%d.assignee", prefix, i);
         if (!db_is_null(s, 10))
             page_set(r->pg, local_time(r, db_text(s, 10, NULL)), "%s.%d.done_at", prefix, i);
@@ -1072,6 +1075,8 @@ int activities_contact_panel(request *r, db *d, long long contact_id)
     if (pageno > pages)
         pageno = pages;
     int rows = 0;
+    char day[11];
+    today(r, day);
     for (int q = 0; q < 2; q++) {
         buf_reset(&sql);
         buf_adds(&sql, SQL_TIMELINE);
@@ -1090,7 +1095,7 @@ int activities_contact_panel(request *r, db *d, long long contact_id)
             db_bind_int(s, p, (pageno - 1) * TIMELINE_PAGE);
         }
         int n = 0;
-        if ((rc = db_run(s)) != DB_OK || (rc = put_rows(r, s, q == 0 ? "Activities" : "OpenFollowUps", &n)) != DB_OK) {
+        if ((rc = db_run(s)) != DB_OK || (rc = put_rows(r, s, q == 0 ? "Activities" : "OpenFollowUps", day, &n)) != DB_OK) {
             buf_free(&sql);
             return rc;
         }
@@ -1098,8 +1103,6 @@ int activities_contact_panel(request *r, db *d, long long contact_id)
             rows = n;
     }
     buf_free(&sql);
-    char day[11];
-    today(r, day);
     page_set(r->pg, day, "ActivityList.Today");
     page_set_int(r->pg, total, "ActivityList.Total");
     page_set_int(r->pg, pageno, "ActivityList.Page");
@@ -1185,7 +1188,7 @@ int follow_ups_list(request *r, db *d)
     }
     buf_free(&sql);
     for (int g = 0; g < 4; g++)
-        page_set_int(r->pg, counts[g], "FollowUps.%s.Count", groups[g]);
+        page_set_int(r->pg, counts[g], "FollowUps.Counts.%s", groups[g]);
     page_set(r->pg, day, "FollowUps.Today");
     page_set(r->pg, r->who.time_zone, "FollowUps.Zone");
     if (params_get(&r->qs, "done"))

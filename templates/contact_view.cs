@@ -72,6 +72,74 @@
   <?cs /if ?>
 </section>
 <?cs /if ?>
+<?cs if:ActivityPanel ?>
+<section class="panel" id="follow-ups" aria-labelledby="follow-ups-title">
+  <h2 class="sub" id="follow-ups-title">Open follow-ups</h2>
+  <?cs if:OpenFollowUps.0.id ?>
+  <ul class="follow-ups">
+  <?cs each:t = OpenFollowUps ?>
+    <li id="open-follow-up-<?cs var:t.id ?>"<?cs if:t.overdue ?> class="overdue"<?cs /if ?>>
+      <span class="due">Due <time datetime="<?cs var:t.due_on ?>"><?cs var:t.due_on ?></time><?cs if:t.overdue ?> <span class="badge">overdue</span><?cs /if ?></span>
+      <?cs var:t.subject ?> · <?cs var:t.assignee ?><?cs if:t.campaign ?> · <?cs var:t.campaign ?><?cs /if ?>
+      <?cs if:t.can_tick ?><form method="post" action="/activities/<?cs var:t.id ?>/done" class="inline">
+        <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+        <button type="submit">Done</button>
+      </form><?cs /if ?>
+    </li>
+  <?cs /each ?>
+  </ul>
+  <?cs else ?>
+  <p class="muted">No open follow-ups.</p>
+  <?cs /if ?>
+</section>
+<section class="panel" id="activities" aria-labelledby="activities-title">
+  <h2 class="sub" id="activities-title">Activities</h2>
+  <?cs if:Allowed.activities.create ?>
+  <details class="log-activity"<?cs if:ActivityForm.given ?> open<?cs /if ?>>
+    <summary>Log an activity</summary>
+    <?cs include:"activity_fields.cs" ?>
+  </details>
+  <?cs /if ?>
+  <?cs if:ActivityList.Total == 0 ?>
+  <p class="muted">No activities yet.</p>
+  <?cs else ?>
+  <p class="muted" id="activities-count">Activities <?cs var:ActivityList.From ?>–<?cs var:ActivityList.To ?> of <?cs var:ActivityList.Total ?>, newest first; times in <?cs var:ActivityList.Zone ?>.</p>
+  <ol class="timeline">
+  <?cs each:a = Activities ?>
+    <li id="activity-<?cs var:a.id ?>" class="activity kind-<?cs var:a.kind ?>">
+      <p class="head"><span class="badge"><?cs var:a.kind_label ?></span> <time><?cs var:a.when ?></time> · <?cs var:a.user ?><?cs if:a.campaign ?> · <span class="campaign"><?cs var:a.campaign ?></span><?cs /if ?></p>
+      <?cs if:a.subject ?><p class="subject"><strong><?cs var:a.subject ?></strong></p><?cs /if ?>
+      <?cs if:a.body ?><p class="pre body"><?cs var:a.body ?></p><?cs /if ?>
+      <?cs if:a.outcome ?><p class="outcome">Outcome: <?cs var:a.outcome ?></p><?cs /if ?>
+      <?cs if:a.kind == "task" ?><p class="task">Due <?cs var:a.due_on ?> · assigned to <?cs var:a.assignee ?> · <?cs if:a.done_at ?>done <?cs var:a.done_at ?><?cs else ?>open<?cs /if ?></p><?cs /if ?>
+      <div class="actions">
+        <?cs if:a.kind == "task" && a.can_tick ?><form method="post" action="/activities/<?cs var:a.id ?>/<?cs if:a.done_at ?>undone<?cs else ?>done<?cs /if ?>" class="inline">
+          <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+          <button type="submit"><?cs if:a.done_at ?>Not done<?cs else ?>Done<?cs /if ?></button>
+        </form><?cs /if ?>
+        <?cs if:Allowed.activities.edit ?><a href="/activities/<?cs var:a.id ?>/edit">Edit</a><?cs /if ?>
+        <?cs if:Allowed.activities.delete ?><form method="post" action="/activities/<?cs var:a.id ?>/delete" class="inline">
+          <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+          <button type="submit" class="danger">Delete</button>
+        </form><?cs /if ?>
+      </div>
+    </li>
+  <?cs /each ?>
+  </ol>
+  <?cs if:ActivityList.Pages > 1 ?>
+  <nav class="pager" aria-label="Pages of activities">
+    <?cs if:ActivityList.Page > 1 ?>
+    <a href="/contacts/<?cs var:Contact.id ?>?activities_page=<?cs var:ActivityList.Page - 1 ?>#activities" rel="prev">‹ Newer</a>
+    <?cs /if ?>
+    <span>Page <?cs var:ActivityList.Page ?> of <?cs var:ActivityList.Pages ?></span>
+    <?cs if:ActivityList.Page < ActivityList.Pages ?>
+    <a href="/contacts/<?cs var:Contact.id ?>?activities_page=<?cs var:ActivityList.Page + 1 ?>#activities" rel="next">Older ›</a>
+    <?cs /if ?>
+  </nav>
+  <?cs /if ?>
+  <?cs /if ?>
+</section>
+<?cs /if ?>
 <?cs if:History.Shown ?>
 <section class="panel" id="history" aria-labelledby="history-title">
   <h2 class="sub" id="history-title">History</h2>

@@ -15,6 +15,7 @@
   <nav aria-label="Main">
     <?cs if:Allowed.contacts.view ?><a href="/contacts">Contacts</a><?cs /if ?>
     <?cs if:Allowed.campaigns.view ?><a href="/campaigns">Campaigns</a><?cs /if ?>
+    <?cs if:Allowed.activities.view ?><a href="/follow-ups">Follow-ups</a><?cs /if ?>
     <?cs if:Allowed.audit.view ?><a href="/audit">Audit trail</a><?cs /if ?>
     <?cs if:Allowed.users.manage || Allowed.matrix.manage ?><a href="/admin">Administration</a><?cs /if ?>
     <a href="/account">Account</a>
