@@ -441,7 +441,9 @@ static int check_run(int rc, const char *what)
 }
 
 static const char SQL_FIND_CLIENT[] = "SELECT id FROM clients WHERE name = ?";
-static const char SQL_ADD_CLIENT[] = "INSERT INTO clients (name) VALUES (?)";
+/* The demo's staff work in Washington's time: activity times and due days
+ * are shown in it. */
+static const char SQL_ADD_CLIENT[] = "INSERT INTO clients (name, time_zone) VALUES (?, 'America/New_York')";
 static const char SQL_ADD_TYPE[] = "INSERT INTO user_types (client_id, name) VALUES (?, ?)";
 static const char SQL_ADD_FUNCTION[] =
     "INSERT INTO user_type_functions (client_id, user_type_id, function_name) VALUES (?, ?, ?)";
