@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "acl.h"
+#include "clock.h"
 #include "handlers.h"
 #include "json.h"
 #include "log.h"
+#include "valid.h"
 
 void admin_page(request *r, const char *title, const char *section, const char *template_name)
 {
@@ -157,8 +159,48 @@ int admin_home(request *r, db *d)
         return 403;
     }
     admin_page(r, "Administration", "", "admin_home.cs");
+    page_set(r->pg, r->who.time_zone, "Client.time_zone");
+    if (params_get(&r->qs, "zone"))
+        page_set(r->pg, "The time zone was saved.", "Page.Flash");
     int rc = put_data_protection(r, d);
     return rc == DB_OK ? 200 : rc;
+}
+
+static const char SQL_ZONE[] = "UPDATE clients SET time_zone = ? WHERE id = ?";
+
+int admin_time_zone(request *r, db *d)
+{
+    r->object_type = "client";
+    r->object_id = r->who.client_id;
+    size_t n = 0;
+    const char *zone = params_getn(&r->form, "time_zone", &n);
+    if (!zone || !clock_zone_valid(zone) || strlen(zone) != n) {
+        admin_page(r, "Administration", "", "admin_home.cs");
+        page_set(r->pg, zone && utf8_valid(zone, n) ? zone : "", "Client.time_zone");
+        page_set(r->pg, "is not a time zone of the zone database: write it like America/New_York, Europe/Paris or UTC",
+                 "Errors.time_zone");
+        int rc = put_data_protection(r, d);
+        return rc == DB_OK ? 422 : rc;
+    }
+    buf_adds(&r->detail, "{\"changes\":{");
+    if (strcmp(zone, r->who.time_zone) != 0) {
+        db_stmt *s = db_stmt_get(d, SQL_ZONE);
+        if (!s)
+            return DB_ERR;
+        db_bind_str(s, 0, zone);
+        db_bind_int(s, 1, r->who.client_id);
+        int rc = db_run(s);
+        if (rc != DB_OK)
+            return rc;
+        buf_adds(&r->detail, "\"time_zone\":{\"old\":");
+        json_add_cstr(&r->detail, r->who.time_zone);
+        buf_adds(&r->detail, ",\"new\":");
+        json_add_cstr(&r->detail, zone);
+        buf_addc(&r->detail, '}');
+    }
+    buf_adds(&r->detail, "}}");
+    http_redirect(r, "/admin?zone=1");
+    return 303;
 }
 
 /* The users to choose from, with the one chosen marked. */

@@ -48,6 +48,7 @@ int follow_ups_list(request *r, db *d);
 /* admin.c, admin_types.c, admin_users.c: the administration pages */
 int admin_home(request *r, db *d);
 int admin_explain(request *r, db *d);
+int admin_time_zone(request *r, db *d);
 int admin_types_list(request *r, db *d);
 int admin_types_create(request *r, db *d);
 int admin_types_show(request *r, db *d);

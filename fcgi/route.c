@@ -62,6 +62,8 @@ static const route routes[] = {
     /* Administration (admin*.c); /admin itself checks for either function. */
     {"GET", "/admin", admin_home, ROUTE_LOGGED_IN, "admin.view", 0},
     {"GET", "/admin/explain", admin_explain, "users.manage", "user.explain", 0},
+    /* The client's time zone (admin.c): activity times and due days. */
+    {"POST", "/admin/time-zone", admin_time_zone, "users.manage", "client.time_zone", 0},
     {"GET", "/admin/types", admin_types_list, "matrix.manage", "usertype.list", 0},
     {"POST", "/admin/types", admin_types_create, "matrix.manage", "usertype.create", 0},
     {"GET", "/admin/types/{id}", admin_types_show, "matrix.manage", "usertype.view", 0},

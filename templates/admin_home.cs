@@ -17,6 +17,21 @@
   <?cs /if ?>
 </dl>
 </section>
+<?cs if:Allowed.users.manage ?>
+<section class="panel" id="client-time-zone" aria-labelledby="client-time-zone-h">
+<h2 id="client-time-zone-h">Time zone</h2>
+<p>Activity times are entered and shown in this zone, and a follow-up is due "today" by its calendar.</p>
+<form method="post" action="/admin/time-zone" class="inline-form">
+  <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+  <div class="field<?cs if:Errors.time_zone ?> invalid<?cs /if ?>">
+    <label for="time_zone">Time zone (IANA name)</label>
+    <input type="text" id="time_zone" name="time_zone" value="<?cs var:Client.time_zone ?>" maxlength="64" autocomplete="off"<?cs if:Errors.time_zone ?> aria-invalid="true" aria-describedby="time_zone-error"<?cs /if ?>>
+    <?cs if:Errors.time_zone ?><p class="error" id="time_zone-error"><?cs var:Errors.time_zone ?></p><?cs /if ?>
+  </div>
+  <button type="submit">Save</button>
+</form>
+</section>
+<?cs /if ?>
 <section class="panel" id="data-protection" aria-labelledby="data-protection-h">
 <h2 id="data-protection-h">Data protection</h2>
 <dl class="details">

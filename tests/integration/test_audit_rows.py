@@ -968,6 +968,71 @@ def test_import_pages_upload_run_report_and_undo(people, sessions, db, audit):
 # ---------------------------------------------------------------- the route table
 
 # Each route -> the test of this file that checks its audit row.
+def test_activity_log_edit_done_undone_delete_and_follow_ups(admin, demo, db, audit, create_contact, marker):
+    cid = create_contact(last_name=marker)
+    form = {"kind": "call", "occurred_at": "2024-01-15T10:00", "subject": "Audited call", "body": "",
+            "outcome": "", "campaign_id": "", "campaign_status": "", "follow_up_on": "2030-06-01", "assignee_id": ""}
+    mark = audit.mark()
+    assert admin.post(f"/contacts/{cid}/activities", form).status_code == 303
+    aid, tid = [int(x[0]) for x in db.rows(f"SELECT id FROM activities WHERE contact_id = {sql_int(cid)} ORDER BY id")]
+    check(one_row(db, mark, "log"), action="activity.create", method="POST", path=f"/contacts/{cid}/activities",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("activity", aid), contacts=[cid],
+          detail={"contact": cid, "changes": {"kind": {"old": None, "new": "call"},
+                                              "occurred_at": {"old": None, "new": "2024-01-15 15:00:00"},
+                                              "subject": {"old": None, "new": "Audited call"}},
+                  "follow_up": {"id": tid, "due_on": "2030-06-01", "assignee_id": demo.user_id}})
+
+    mark = audit.mark()
+    page = Page(admin.get(f"/activities/{aid}/edit").text)
+    check(one_row(db, mark, "edit form"), action="activity.edit_form", method="GET", path=f"/activities/{aid}/edit",
+          outcome=200, client=demo.client_id, user=demo.user_id, obj=("activity", aid), contacts=[cid])
+    fields = page.form(f"/activities/{aid}")["fields"]
+    fields.pop("csrf")
+    fields["outcome"] = "Answered"
+    mark = audit.mark()
+    assert admin.post(f"/activities/{aid}", fields).status_code == 303
+    check(one_row(db, mark, "update"), action="activity.update", method="POST", path=f"/activities/{aid}",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("activity", aid), contacts=[cid],
+          detail={"contact": cid, "changes": {"outcome": {"old": "", "new": "Answered"}}})
+
+    for what in ("done", "undone"):
+        mark = audit.mark()
+        assert admin.post(f"/activities/{tid}/{what}").status_code == 303
+        check(one_row(db, mark, what), action=f"activity.{what}", method="POST", path=f"/activities/{tid}/{what}",
+              outcome=303, client=demo.client_id, user=demo.user_id, obj=("activity", tid), contacts=[cid],
+              detail={"contact": cid, "changes": {"done": {"old": what == "undone", "new": what == "done"}}})
+
+    mark = audit.mark()
+    assert admin.get("/follow-ups").status_code == 200
+    row = one_row(db, mark, "follow-ups")
+    check(row, action="activity.follow_ups", method="GET", path="/follow-ups", outcome=200, client=demo.client_id,
+          user=demo.user_id, any_detail=True)
+    assert cid in row["detail"]["shown"] and row["detail"]["upcoming"] >= 1
+
+    mark = audit.mark()
+    assert admin.post(f"/activities/{aid}/delete").status_code == 303
+    check(one_row(db, mark, "delete"), action="activity.delete", method="POST", path=f"/activities/{aid}/delete",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("activity", aid), contacts=[cid],
+          detail={"contact": cid, "kind": "call", "deleted": True})
+
+
+def test_client_time_zone(admin, demo, db, audit):
+    old = db.value(f"SELECT time_zone FROM clients WHERE id = {demo.client_id}")
+    mark = audit.mark()
+    r = admin.post("/admin/time-zone", {"time_zone": "Europe/Paris"})
+    assert r.status_code == 303 and location_path(r) == "/admin?zone=1"
+    check(one_row(db, mark, "time zone"), action="client.time_zone", method="POST", path="/admin/time-zone",
+          outcome=303, client=demo.client_id, user=demo.user_id, obj=("client", demo.client_id),
+          detail={"changes": {"time_zone": {"old": old, "new": "Europe/Paris"}}})
+    mark = audit.mark()
+    r = admin.post("/admin/time-zone", {"time_zone": "../etc/passwd"})
+    assert r.status_code == 422 and Page(r.text).field_error("time_zone")
+    check(one_row(db, mark, "bad time zone"), action="client.time_zone", method="POST", path="/admin/time-zone",
+          outcome=422, client=demo.client_id, user=demo.user_id, obj=("client", demo.client_id), detail=None)
+    assert admin.post("/admin/time-zone", {"time_zone": old}).status_code == 303
+    assert db.value(f"SELECT time_zone FROM clients WHERE id = {demo.client_id}") == old
+
+
 COVERED_HERE = {
     ("GET", "/contacts"): "test_list_page_names_the_contacts_shown",
     ("POST", "/contacts"): "test_contact_view_create_update_delete",
@@ -1028,6 +1093,14 @@ COVERED_HERE = {
     ("POST", "/campaigns/{id}"): "test_campaign_create_rename_archive_unarchive",
     ("POST", "/campaigns/{id}/archive"): "test_campaign_create_rename_archive_unarchive",
     ("POST", "/campaigns/{id}/unarchive"): "test_campaign_create_rename_archive_unarchive",
+    ("POST", "/contacts/{id}/activities"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("GET", "/activities/{id}/edit"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("POST", "/activities/{id}"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("POST", "/activities/{id}/delete"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("POST", "/activities/{id}/done"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("POST", "/activities/{id}/undone"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("GET", "/follow-ups"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
+    ("POST", "/admin/time-zone"): "test_client_time_zone",
     **{("GET", p): "test_every_other_page_has_its_row" for p in GENERIC_GET},
 }
 
