@@ -262,6 +262,7 @@ class Page(HTMLParser):
         self.inputs = []         # attrs of every <input>
         self.textareas = {}      # name -> text
         self.selects = {}        # name -> {"options": [(value, text, selected)]}
+        self.selects_by_id = {}  # id -> the same (two forms of a page may share a name)
         self.links = []          # {"href", "rel", "text"}
         self.by_id = {}
         self.by_class = {}
@@ -309,6 +310,8 @@ class Page(HTMLParser):
         elif tag == "select":
             self._select = {"options": []}
             self.selects[a.get("name", "")] = self._select
+            if a.get("id"):
+                self.selects_by_id[a["id"]] = self._select
             if self._form is not None:
                 self._form["fields"][a.get("name", "")] = ""
                 self._select["form"] = self._form

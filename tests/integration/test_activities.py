@@ -164,7 +164,7 @@ def test_edit_with_a_version_and_delete(admin, demo, db, create_contact):
     form = page.form(f"/activities/{aid}")["fields"]
     assert form["occurred_at"] == "2024-07-01T09:00" and form["subject"] == "First" and form["kind"] == "call"
     # A task is not offered to a call.
-    assert "task" not in [o[0] for o in page.selects["kind"]["options"]]
+    assert "task" not in [o[0] for o in page.selects_by_id["activity-kind"]["options"]]
     form.pop("csrf")
     stale = dict(form)
     form.update(subject="Second", kind="email", outcome="Sent the paper")
@@ -244,7 +244,7 @@ def test_a_task_itself_and_its_due_date(admin, demo, db, create_contact):
     assert (t["kind"], t["due_on"], t["assignee_id"], t["follow_up_of"]) == ("task", "2030-02-03", demo.user_id, None)
     # Its edit form keeps it a task and changes the date.
     page = Page(admin.get(f"/activities/{t['id']}/edit").text)
-    assert [o[0] for o in page.selects["kind"]["options"]] == ["task"]
+    assert [o[0] for o in page.selects_by_id["activity-kind"]["options"]] == ["task"]
     form = page.form(f"/activities/{t['id']}")["fields"]
     form.pop("csrf")
     form["follow_up_on"] = "2030-02-10"
@@ -414,7 +414,7 @@ def test_an_ohio_organiser_sees_and_logs_only_in_ohio(admin, demo, db, people, s
     texan = people.user(demo.client_id, VIEW, all_regions=False)
     limit_regions(db, demo.client_id, texan, "US-TX")
     page = Page(web.get(f"/contacts/{oh}").text)
-    offered = [o[0] for o in page.selects["assignee_id"]["options"]]
+    offered = [o[0] for o in page.selects_by_id["activity-assignee"]["options"]]
     assert str(user) in offered and str(texan) not in offered and offered[0] == str(user)
     r = log(web, oh, follow_up_on=due, assignee_id=texan)
     assert r.status_code == 422 and "cannot see this contact" in Page(r.text).field_error("activity-assignee_id")
@@ -457,7 +457,7 @@ def test_a_campaign_limited_user_sees_only_activities_of_their_campaigns(admin, 
     assert web.post(f"/activities/{a_theirs}/delete").status_code == 404
     assert web.get(f"/activities/{a_mine}/edit").status_code == 200
     # Their form offers only their campaign; the other one is refused.
-    assert [o[0] for o in page.selects["campaign_id"]["options"]] == ["", str(mine)]
+    assert [o[0] for o in page.selects_by_id["activity-campaign"]["options"]] == ["", str(mine)]
     r = log(web, cid, campaign_id=theirs)
     assert r.status_code == 422 and Page(r.text).field_error("activity-campaign_id")
     assert log(web, cid, campaign_id=mine, campaign_status="contacted").status_code == 303

@@ -466,7 +466,7 @@ def test_contact_page_panel_add_and_remove(admin, demo, audit, people, sessions,
     contact = create_contact()
     page = Page(admin.get(f"/contacts/{contact}").text)
     assert "Not in any of your campaigns." in page.by_id["campaigns"]
-    choices = [o[0] for o in page.selects["campaign_id"]["options"]]
+    choices = [o[0] for o in page.selects_by_id["join-campaign"]["options"]]
     assert str(cid) in choices and str(other) in choices
 
     mark = audit.mark()
@@ -480,7 +480,7 @@ def test_contact_page_panel_add_and_remove(admin, demo, audit, people, sessions,
     assert "The contact was added to the campaign." in page.text
     panel = [r for r in page.rows if f"/campaigns/{cid}" in r["links"]]
     assert len(panel) == 1 and "targeted" in panel[0]["cells"][1]
-    assert str(cid) not in [o[0] for o in page.selects["campaign_id"]["options"]]
+    assert str(cid) not in [o[0] for o in page.selects_by_id["join-campaign"]["options"]]
 
     # Adding again changes nothing and says so.
     r = admin.post(f"/contacts/{contact}/campaigns", {"campaign_id": cid})

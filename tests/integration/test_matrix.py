@@ -724,7 +724,7 @@ def panel(page):
         return None
     listed = [int(m.group(1)) for row in page.rows for h in row["links"]
               for m in [re.fullmatch(r"/campaigns/(\d+)", h)] if m]
-    join = page.selects.get("campaign_id")
+    join = page.selects_by_id.get("join-campaign")
     return listed, [int(o[0]) for o in join["options"]] if join else []
 
 
