@@ -13,6 +13,7 @@
  * same charts are also served alone as image/svg+xml (/dashboard/map.svg,
  * /dashboard/activity.svg, /dashboard/campaigns/{id}/funnel.svg) for
  * reports and printing. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -186,10 +187,26 @@ static int local_midnight(const char *zone, const char *day, char out[20])
     return clock_local_to_utc(zone, local, 16, out);
 }
 
-static const char SQL_WEEKS[] =
-    "SELECT w.n, COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, s DATETIME(6) PATH '$[0]',"
-    " e DATETIME(6) PATH '$[1]')) w JOIN activities a ON a.client_id = ? AND a.live = 1"
-    " AND a.occurred_at >= w.s AND a.occurred_at < w.e WHERE a.kind <> 'task'";
+/* A week's activities are counted by INTERVAL(), a binary search of the
+ * seconds since 2000 (TIMESTAMPDIFF: exact, whatever the session's zone)
+ * among the 53 week boundaries: one pass over the year's rows of
+ * activities_time. */
+static const char SQL_WEEKS_HEAD[] = "SELECT INTERVAL(TIMESTAMPDIFF(SECOND, '2000-01-01', a.occurred_at)";
+static const char SQL_WEEKS_TAIL[] =
+    ") AS w, COUNT(*) FROM activities a WHERE a.client_id = ? AND a.live = 1 AND a.occurred_at >= ?"
+    " AND a.occurred_at < ? AND a.kind <> 'task'";
+
+/* Seconds from 2000-01-01 00:00:00 UTC to utc ("YYYY-MM-DD HH:MM:SS"). */
+static long long since_2000(const char *utc)
+{
+    struct tm tm = {0};
+    if (sscanf(utc, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long long)timegm(&tm) - 946684800LL;
+}
 
 /* The 52 weeks ending with this one (Monday to Sunday in the client's
  * zone), and the activities of the filter's contacts in each. The week
@@ -202,42 +219,35 @@ static int load_weeks(request *r, db *d, const contact_filter *f, weeks *w)
     char today[11], monday[11];
     if (clock_day(zone, time(NULL), today) != 0 || clock_add_days(today, -clock_weekday(today), monday) != 0)
         return DB_ERR;
-    /* [[start, end], ...] in UTC, one pair per week. */
-    buf bounds = {0};
-    buf_addc(&bounds, '[');
-    char from[20] = "", to[20];
-    int rc = DB_OK;
-    for (int i = 0; i < WEEKS && rc == DB_OK; i++) {
+    char utc[WEEKS + 1][20];
+    for (int i = 0; i < WEEKS; i++) {
         char next[11];
         if (clock_add_days(monday, -7 * (WEEKS - 1 - i), w->start[i]) != 0 ||
-            clock_add_days(w->start[i], 7, next) != 0 || (i == 0 && local_midnight(zone, w->start[i], from) != 0) ||
-            local_midnight(zone, next, to) != 0) {
-            rc = DB_ERR;
-            break;
+            clock_add_days(w->start[i], 7, next) != 0 || (i == 0 && local_midnight(zone, w->start[i], utc[0]) != 0) ||
+            local_midnight(zone, next, utc[i + 1]) != 0) {
+            log_error("dashboard: cannot place the weeks before %s in zone %s", today, zone);
+            return DB_ERR;
         }
-        buf_printf(&bounds, "%s[\"%s\",\"%s\"]", i ? "," : "", from, to);
-        memcpy(from, to, sizeof from);
-    }
-    buf_addc(&bounds, ']');
-    if (rc != DB_OK) {
-        log_error("dashboard: cannot place the weeks before %s in zone %s", today, zone);
-        buf_free(&bounds);
-        return DB_ERR;
     }
     buf sql = {0};
-    buf_adds(&sql, SQL_WEEKS);
+    buf_adds(&sql, SQL_WEEKS_HEAD);
+    for (int i = 0; i <= WEEKS; i++)
+        buf_adds(&sql, ", ?");
+    buf_adds(&sql, SQL_WEEKS_TAIL);
     activities_scope_sql(&sql, f, &r->who.scope);
-    buf_adds(&sql, " GROUP BY w.n");
+    buf_adds(&sql, " GROUP BY w");
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);
-    if (!s) {
-        buf_free(&bounds);
+    if (!s)
         return DB_ERR;
-    }
-    db_bind_str(s, 0, buf_str(&bounds));
-    db_bind_int(s, 1, r->who.client_id);
-    activities_scope_bind(s, 2, f, &r->who.scope);
-    rc = db_run(s);
+    int p = 0;
+    for (int i = 0; i <= WEEKS; i++)
+        db_bind_int(s, p++, since_2000(utc[i]));
+    db_bind_int(s, p++, r->who.client_id);
+    db_bind_str(s, p++, utc[0]);
+    db_bind_str(s, p++, utc[WEEKS]);
+    activities_scope_bind(s, p, f, &r->who.scope);
+    int rc = db_run(s);
     while (rc == DB_OK && (rc = db_next(s)) == 1) {
         long long n = db_int(s, 0);
         if (n >= 1 && n <= WEEKS) {
@@ -246,7 +256,6 @@ static int load_weeks(request *r, db *d, const contact_filter *f, weeks *w)
         }
         rc = DB_OK;
     }
-    buf_free(&bounds);
     return rc < 0 ? rc : DB_OK;
 }
 
