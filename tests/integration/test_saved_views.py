@@ -57,7 +57,7 @@ def test_save_list_open_rename_share_delete(db, demo, people, sessions, audit):
         ("view.create", "saved_view", vid, 303)
     assert json.loads(row["detail"]) == {"name": name, "query": "region=US-OH&party=Democrat", "shared": False}
     stored = db.rows(f"SELECT name, query, user_type_id IS NULL FROM saved_views WHERE id = {vid}")
-    assert stored == [[name, "region=US-OH&party=Democrat", "1"]]
+    assert [list(x) for x in stored] == [[name, "region=US-OH&party=Democrat", "1"]]
     # The list with the view: the same as its parameters, and says which view.
     want = live(db, demo.client_id, "c.party = 'Democrat' AND c.region_id IN (SELECT rc.descendant_id FROM"
                 " region_closure rc JOIN regions g ON g.id = rc.ancestor_id WHERE g.code = 'US-OH')")
