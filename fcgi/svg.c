@@ -266,8 +266,8 @@ void svg_funnel(buf *out, const char *title, const char *desc, long long targete
     static const char *const fills[3] = {"#c6dbef", "#6baed6", "#2171b5"};
     static const char *const inks[3] = {"#000000", "#000000", "#ffffff"};
     long long v[3] = {targeted, contacted, responded};
-    const int left = 100, width = 360, bar_h = 30, gap = 10, top = 10;
-    int w = left + width + 130, h = top + 3 * (bar_h + gap) + 4;
+    const int left = 90, width = 240, bar_h = 30, gap = 10, top = 10;
+    int w = left + width + 110, h = top + 3 * (bar_h + gap) + 4;
     open_svg(out, w, h, title, desc);
     for (int i = 0; i < 3; i++) {
         char pct[32];
@@ -284,7 +284,7 @@ void svg_funnel(buf *out, const char *title, const char *desc, long long targete
         buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#424242\"/>", x, y, bw,
                    bar_h, fills[i]);
         /* The numbers: inside a wide bar, else to its right. */
-        bool inside = bw >= 110;
+        bool inside = bw >= 100;
         buf_printf(out, "<text class=\"value\" x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"%s\" fill=\"%s\">%lld (%s)</text>",
                    inside ? left + width / 2 : left + width + 8, y + bar_h / 2 + 5, inside ? "middle" : "start",
                    inside ? inks[i] : "#000000", v[i], pct);
