@@ -10,6 +10,7 @@
 #include "campaigns.h"
 #include "counts.h"
 #include "filter.h"
+#include "views.h"
 #include "handlers.h"
 #include "contact.h"
 #include "contact_extras.h"
@@ -814,8 +815,16 @@ int contacts_list(request *r, db *d)
     }
     pages = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
     int i = rows;
-    if ((rc = put_filter_choices(r, d)) != DB_OK || (rc = campaigns_list_choices(r, d)) != DB_OK)
+    if ((rc = put_filter_choices(r, d)) != DB_OK || (rc = campaigns_list_choices(r, d)) != DB_OK ||
+        (rc = views_put_list(r, d)) != DB_OK)
         return rc;
+    if (f.view_id) {
+        page_set_int(r->pg, f.view_id, "List.view_id");
+        page_set(r->pg, f.view_name, "List.view_name");
+        if (params_get(&r->qs, "saved"))
+            page_set(r->pg, arena_printf(r->mem, "The view “%s” was saved.", f.view_name), "Page.Flash");
+    }
+    page_set(r->pg, f.tag, "List.tag");
 
     buf fq = {0};
     filter_query(&fq, &f);

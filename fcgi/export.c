@@ -80,11 +80,11 @@ static const char SQL_SELECT[] =
     " WHERE t.client_id = c.client_id AND t.contact_id = c.id),"
     " c.notes, DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%fZ'), c.live";
 
-static const char *const known_params[] = {"q",     "region", "party", "campaign", "tag",    "updated_since",
-                                           "after", "limit",  "safe",  "bom",      "version"};
+static const char *const known_params[] = {"q",     "region", "party", "campaign", "tag",     "updated_since",
+                                           "view",  "after",  "limit", "safe",     "bom",     "version"};
 #define PARAMS_HELP                                                                                              \
-    "an export takes q, region, party, campaign, tag, updated_since, after and limit (and safe and bom for CSV," \
-    " version for vCard)."
+    "an export takes q, region, party, campaign, tag, updated_since (or view, a saved view), after and limit" \
+    " (and safe and bom for CSV, version for vCard)."
 
 /* A 0/1 switch; absent or empty is 0. Returns 0, or 400 with the message. */
 static int flag_param(request *r, const char *name, bool *out)

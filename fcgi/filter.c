@@ -8,13 +8,17 @@
 #include "contact.h"
 #include "json.h"
 #include "valid.h"
+#include "views.h"
+
+const char *const filter_params[] = {"q", "region", "party", "campaign", "status", "tag", "updated_since", NULL};
 
 /* A text parameter: NULL when absent or empty; *bad is set (with the
  * message for the error page) when it is present but not acceptable. */
-static const char *param_text(request *r, const char *name, const char *label, size_t max, bool *bad)
+static const char *param_text(request *r, const params *src, const char *name, const char *label, size_t max,
+                              bool *bad)
 {
     size_t n;
-    const char *v = params_getn(&r->qs, name, &n);
+    const char *v = params_getn(src, name, &n);
     if (!v || n == 0)
         return NULL;
     enum valid_rc rc = valid_text(v, n, max, false);
@@ -48,18 +52,66 @@ int filter_region_by_code(db *d, long long client_id, const char *code, size_t n
 
 /* fixed_campaign: 0 to read the campaign from the query, or the campaign
  * whose page this is (a campaign parameter is then refused). */
+/* The view=ID of the query, if any: its stored query parsed into *src
+ * (in r->mem), its id and name into f. Returns 0 (no view, or *src set),
+ * 400 or 404 with r->error_message, or a negative enum db_rc. */
+static int use_view(request *r, db *d, contact_filter *f, params *src)
+{
+    size_t n;
+    const char *v = params_getn(&r->qs, "view", &n);
+    if (!v || n == 0)
+        return 0;
+    int64_t id;
+    if (parse_i64(v, n, 1, INT64_MAX, &id) != 0) {
+        r->error_message = "The view must be the number of a saved view.";
+        return 400;
+    }
+    for (int i = 0; filter_params[i]; i++) {
+        size_t pn;
+        if (params_getn(&r->qs, filter_params[i], &pn) && pn) {
+            r->error_message = arena_printf(r->mem,
+                                            "A saved view brings its own filter: give either view= or %s=, not both.",
+                                            filter_params[i]);
+            return 400;
+        }
+    }
+    saved_view sv;
+    int rc = views_find(r, d, id, &sv);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        r->error_message = "There is no such saved view among yours and those shared with your user type.";
+        return 404;
+    }
+    memset(src, 0, sizeof *src);
+    if (http_parse_urlencoded(r->mem, sv.query, strlen(sv.query), src) != HP_OK) {
+        r->error_message = "This saved view's filter cannot be read.";
+        return 400;
+    }
+    f->view_id = id;
+    f->view_name = sv.name;
+    return 0;
+}
+
 static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
 {
     memset(f, 0, sizeof *f);
+    params from_view;
+    const params *src = &r->qs;
+    int vrc = use_view(r, d, f, &from_view);
+    if (vrc != 0)
+        return vrc;
+    if (f->view_id)
+        src = &from_view;
     bool bad = false;
-    f->q = param_text(r, "q", "search text", 100, &bad);
-    f->region = param_text(r, "region", "state", 40, &bad);
+    f->q = param_text(r, src, "q", "search text", 100, &bad);
+    f->region = param_text(r, src, "region", "state", 40, &bad);
     if (f->region && valid_code(f->region, strlen(f->region), 40) != VALID_OK && !bad) {
         r->error_message = "The state must be a region code such as US-CA or US-OH-05.";
         bad = true;
     }
-    f->party = param_text(r, "party", "party", 100, &bad);
-    const char *camp = param_text(r, "campaign", "campaign", 18, &bad);
+    f->party = param_text(r, src, "party", "party", 100, &bad);
+    const char *camp = param_text(r, src, "campaign", "campaign", 18, &bad);
     int64_t cid = fixed_campaign;
     if (camp && fixed_campaign && !bad) {
         r->error_message = "This page shows one campaign: it takes no campaign parameter.";
@@ -69,7 +121,7 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
         r->error_message = "The campaign must be a campaign number.";
         bad = true;
     }
-    f->status = param_text(r, "status", "status", 40, &bad);
+    f->status = param_text(r, src, "status", "status", 40, &bad);
     if (f->status && !bad && !campaign_status_known(f->status, strlen(f->status))) {
         r->error_message = "The status is not one of the campaign statuses.";
         bad = true;
@@ -78,8 +130,8 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
         r->error_message = "A status filter needs a campaign.";
         bad = true;
     }
-    f->tag = param_text(r, "tag", "tag", 100, &bad);
-    const char *since = param_text(r, "updated_since", "updated_since", 40, &bad);
+    f->tag = param_text(r, src, "tag", "tag", 100, &bad);
+    const char *since = param_text(r, src, "updated_since", "updated_since", 40, &bad);
     if (since && !bad) {
         char when[27];
         if (!filter_parse_time(since, strlen(since), when)) {
@@ -333,5 +385,7 @@ void filter_json(buf *b, const contact_filter *f)
         buf_adds(b, ",\"ids\":");
         buf_adds(b, f->ids);
     }
+    if (f->view_id)
+        buf_printf(b, ",\"view\":%lld", f->view_id);
     buf_addc(b, '}');
 }

@@ -29,14 +29,20 @@ typedef struct contact_filter {
     bool with_deleted;    /* with updated_since: also the contacts deleted
                            * since (set by the caller, never by a parameter) */
     long long region_id;  /* the resolved region; -1 when unknown (matches nothing) */
+    long long view_id;    /* the saved view the filter came from (view=ID), or 0 */
+    const char *view_name; /* its name, or NULL */
     const char *like[FILTER_MAX_WORDS]; /* a LIKE pattern for each word of q */
     int nlike;
 } contact_filter;
 
 /* Reads q, region, party, campaign, status, tag and updated_since from r->qs into f (strings
- * borrowed from the request) and resolves the region code. Returns 0, 400 with
- * r->error_message set when a parameter is not acceptable, or a negative
- * enum db_rc. */
+ * borrowed from the request) and resolves the region code. With view=ID
+ * they come from that saved view instead (views.h: the user's own or one
+ * shared with their user type), read by this same parser; a filter
+ * parameter with a value beside view= is refused (400), so that what a
+ * view shows never depends on which of two parameters wins. Returns 0, 400
+ * with r->error_message set when a parameter is not acceptable, 404 when
+ * the view is not one the user may use, or a negative enum db_rc. */
 int filter_parse(request *r, db *d, contact_filter *f);
 /* The same for the members of one campaign (its page): f->campaign is
  * campaign_id, and a campaign parameter in the query is refused (400). */
@@ -72,12 +78,15 @@ void filter_sql(buf *sql, const contact_filter *f, const acl_scope *sc, bool joi
 /* Binds the parameters of filter_sql from index p; returns the next one. */
 int filter_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc);
 
+/* The filter parameters (NULL-terminated): those refused beside view=. */
+extern const char *const filter_params[];
+
 /* Appends the filter as URL query parameters ("q=..&region=.."), without
  * a leading '&'; nothing when the filter is empty. Chosen ids are not part
  * of it. */
 void filter_query(buf *b, const contact_filter *f);
-/* Appends the filter as a JSON object, for audit rows ("status" and "ids"
- * only when set). */
+/* Appends the filter as a JSON object, for audit rows ("status", "ids"
+ * and "view", the saved view's id, only when set). */
 void filter_json(buf *b, const contact_filter *f);
 
 #endif

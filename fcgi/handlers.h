@@ -24,6 +24,16 @@ int contacts_edit(request *r, db *d);
 int contacts_update(request *r, db *d);
 int contacts_confirm_delete(request *r, db *d);
 int contacts_delete(request *r, db *d);
+/* dashboard.c */
+int dashboard_page(request *r, db *d);
+int dashboard_map_svg(request *r, db *d);
+int dashboard_activity_svg(request *r, db *d);
+int dashboard_funnel_svg(request *r, db *d);
+/* views.c: saved views */
+int views_list(request *r, db *d);
+int views_create(request *r, db *d);
+int views_update(request *r, db *d);
+int views_delete(request *r, db *d);
 /* campaigns.c */
 int campaigns_list(request *r, db *d);
 int campaigns_create(request *r, db *d);

@@ -7,6 +7,7 @@
   <a class="button" rel="export" href="/export/contacts.vcf<?cs if:List.Filter ?>?<?cs var:List.Filter ?><?cs /if ?>">Download vCard</a><?cs /if ?>
   <?cs if:Allowed.contacts.import ?><a class="button" href="/imports">Import</a><?cs /if ?>
 </div>
+<?cs if:List.view_name ?><p class="muted" id="view-applied">Saved view: <strong><?cs var:List.view_name ?></strong> (its filter is filled in below; changing it shows a new filter, the view stays as saved).</p><?cs /if ?>
 <form method="get" action="/contacts" class="filters<?cs if:Allowed.campaigns.view ?> wide<?cs /if ?>" role="search">
   <?cs call:filter_name_state() ?>
   <div class="field">
@@ -35,11 +36,37 @@
   <?cs /if ?>
   <?cs /if ?>
   <input type="hidden" name="sort" value="<?cs var:List.sort ?>">
+  <?cs if:List.tag ?><input type="hidden" name="tag" value="<?cs var:List.tag ?>"><?cs /if ?>
   <div class="actions">
     <button type="submit">Filter</button>
     <a href="/contacts">Clear</a>
   </div>
 </form>
+<div class="panel views-save" id="views">
+  <?cs if:Views.0.id ?>
+  <form method="get" action="/contacts" class="inline-form" id="view-open">
+    <div class="field">
+      <label for="view">Saved views</label>
+      <select id="view" name="view">
+        <?cs each:v = Views ?><option value="<?cs var:v.id ?>"<?cs if:v.id == List.view_id ?> selected<?cs /if ?>><?cs var:v.name ?><?cs if:v.mine == "0" ?> (shared by <?cs var:v.owner ?>)<?cs /if ?></option><?cs /each ?>
+      </select>
+    </div>
+    <button type="submit">Open</button>
+  </form>
+  <?cs /if ?>
+  <?cs if:List.Filter ?>
+  <form method="post" action="/views?<?cs var:List.Filter ?>" class="inline-form" id="view-save">
+    <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+    <div class="field">
+      <label for="view-name">Save this view as</label>
+      <input type="text" id="view-name" name="name" maxlength="100" required>
+    </div>
+    <label><input type="checkbox" id="view-shared" name="shared" value="1"> Share with my user type</label>
+    <button type="submit">Save this view</button>
+  </form>
+  <?cs /if ?>
+  <a href="/views">Manage saved views</a>
+</div>
 <?cs if:Allowed.contacts.bulk_edit && List.Total > 0 && CampaignsActive > 0 ?>
 <form method="post" action="/contacts/campaign-add?<?cs var:List.Filter ?>" id="bulk" class="panel bulk">
   <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">

@@ -13,6 +13,7 @@
   <a class="brand" href="/">Contact Tracking</a>
   <?cs if:Page.User.Name ?>
   <nav aria-label="Main">
+    <?cs if:Allowed.reports.view ?><a href="/dashboard">Dashboard</a><?cs /if ?>
     <?cs if:Allowed.contacts.view ?><a href="/contacts">Contacts</a><?cs /if ?>
     <?cs if:Allowed.campaigns.view ?><a href="/campaigns">Campaigns</a><?cs /if ?>
     <?cs if:Allowed.activities.view ?><a href="/follow-ups">Follow-ups</a><?cs /if ?>

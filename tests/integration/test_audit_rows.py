@@ -965,6 +965,58 @@ def test_import_pages_upload_run_report_and_undo(people, sessions, db, audit):
           detail={"import": iid, "undo": True, "removed": 2, "restored": 0, "left_alone": []}, **who)
 
 
+# ---------------------------------------------------------------- the dashboard and saved views
+
+def test_dashboard_and_saved_views(people, sessions, db, demo, audit):
+    user = people.user(demo.client_id, ["contacts.view", "reports.view"])
+    web, _ = sessions.make(user_id=user)
+    who = dict(client=demo.client_id, user=user)
+    name = unique("Audit view ")
+    mark = audit.mark()
+    r = web.post("/views?party=Whig", {"name": name})
+    assert r.status_code == 303
+    vid = int(re.search(r"view=(\d+)", location_path(r)).group(1))
+    check(one_row(db, mark, "view.create"), action="view.create", method="POST", path="/views", outcome=303,
+          obj=("saved_view", vid), detail={"name": name, "query": "party=Whig", "shared": False}, **who)
+    mark = audit.mark()
+    assert web.post(f"/views/{vid}", {"name": name + "2", "shared": "1"}).status_code == 303
+    check(one_row(db, mark, "view.update"), action="view.update", method="POST", path=f"/views/{vid}", outcome=303,
+          obj=("saved_view", vid), detail={"old": {"name": name, "query": "party=Whig", "shared": False},
+                                           "new": {"name": name + "2", "query": "party=Whig", "shared": True}}, **who)
+    mark = audit.mark()
+    assert web.get("/views").status_code == 200
+    check(one_row(db, mark, "view.list"), action="view.list", method="GET", path="/views", outcome=200, **who)
+    filt = {"q": None, "region": None, "party": "Whig", "campaign": None, "view": vid}
+    mark = audit.mark()
+    assert web.get(f"/dashboard?view={vid}").status_code == 200
+    row = one_row(db, mark, "dashboard.view")
+    check(row, action="dashboard.view", method="GET", path="/dashboard", outcome=200, any_detail=True, **who)
+    assert row["detail"]["filter"] == filt and set(row["detail"]) == {"filter", "contacts", "activities", "campaigns"}
+    mark = audit.mark()
+    assert web.get(f"/dashboard/map.svg?view={vid}").status_code == 200
+    row = one_row(db, mark, "map")
+    check(row, action="dashboard.chart", method="GET", path="/dashboard/map.svg", outcome=200, any_detail=True, **who)
+    assert row["detail"]["filter"] == filt and row["detail"]["chart"] == "map"
+    mark = audit.mark()
+    assert web.get("/dashboard/activity.svg").status_code == 200
+    row = one_row(db, mark, "activity")
+    check(row, action="dashboard.chart", method="GET", path="/dashboard/activity.svg", outcome=200,
+          any_detail=True, **who)
+    assert row["detail"]["chart"] == "activity" and "activities" in row["detail"]
+    cid = db.int(f"INSERT INTO campaigns (client_id, name) VALUES ({demo.client_id}, {sql_str(unique('Funnel '))});"
+                 " SELECT LAST_INSERT_ID()")
+    mark = audit.mark()
+    assert web.get(f"/dashboard/campaigns/{cid}/funnel.svg").status_code == 200
+    check(one_row(db, mark, "funnel"), action="dashboard.chart", method="GET",
+          path=f"/dashboard/campaigns/{cid}/funnel.svg", outcome=200, obj=("campaign", cid),
+          detail={"filter": {"q": None, "region": None, "party": None, "campaign": None}, "chart": "funnel"}, **who)
+    mark = audit.mark()
+    assert web.post(f"/views/{vid}/delete", {}).status_code == 303
+    check(one_row(db, mark, "view.delete"), action="view.delete", method="POST", path=f"/views/{vid}/delete",
+          outcome=303, obj=("saved_view", vid), detail={"name": name + "2", "query": "party=Whig", "shared": True},
+          **who)
+
+
 # ---------------------------------------------------------------- the route table
 
 # Each route -> the test of this file that checks its audit row.
@@ -1101,6 +1153,14 @@ COVERED_HERE = {
     ("POST", "/activities/{id}/undone"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
     ("GET", "/follow-ups"): "test_activity_log_edit_done_undone_delete_and_follow_ups",
     ("POST", "/admin/time-zone"): "test_client_time_zone",
+    ("GET", "/dashboard"): "test_dashboard_and_saved_views",
+    ("GET", "/dashboard/map.svg"): "test_dashboard_and_saved_views",
+    ("GET", "/dashboard/activity.svg"): "test_dashboard_and_saved_views",
+    ("GET", "/dashboard/campaigns/{id}/funnel.svg"): "test_dashboard_and_saved_views",
+    ("GET", "/views"): "test_dashboard_and_saved_views",
+    ("POST", "/views"): "test_dashboard_and_saved_views",
+    ("POST", "/views/{id}"): "test_dashboard_and_saved_views",
+    ("POST", "/views/{id}/delete"): "test_dashboard_and_saved_views",
     **{("GET", p): "test_every_other_page_has_its_row" for p in GENERIC_GET},
 }
 
