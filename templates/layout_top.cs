@@ -14,6 +14,7 @@
   <?cs if:Page.User.Name ?>
   <nav aria-label="Main">
     <?cs if:Allowed.contacts.view ?><a href="/contacts">Contacts</a><?cs /if ?>
+    <?cs if:Allowed.contacts.view ?><a href="/organisations">Organisations</a><?cs /if ?>
     <?cs if:Allowed.campaigns.view ?><a href="/campaigns">Campaigns</a><?cs /if ?>
     <?cs if:Allowed.audit.view ?><a href="/audit">Audit trail</a><?cs /if ?>
     <?cs if:Allowed.users.manage || Allowed.matrix.manage ?><a href="/admin">Administration</a><?cs /if ?>
