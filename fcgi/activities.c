@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "campaign_status.h"
 #include "campaigns.h"
 #include "clock.h"
 #include "handlers.h"
@@ -302,38 +303,26 @@ static int campaign_choices(request *r, db *d, long long contact_id, long long w
     return want ? found : DB_OK;
 }
 
-static const char SQL_STATUSES[] =
-    "SELECT s.code, s.label, s.stage FROM campaign_statuses s WHERE s.client_id = ? ORDER BY s.position";
-
-/* ActivityChoices.Statuses.N.{code,label}; *contacted gets the code of the
- * first status of stage contacted (arena; NULL when none). With want, only
- * checks that it is one (returns 1 or 0). Otherwise an enum db_rc. */
+/* ActivityChoices.Statuses.N.{code,label,...}: the client's statuses
+ * (campaign_status.h); *contacted gets the code of the first status of
+ * stage contacted (arena; NULL when none). With want, only checks that it
+ * is one (returns 1 or 0). Otherwise an enum db_rc. */
 static int status_choices(request *r, db *d, const char *want, const char **contacted)
 {
-    db_stmt *s = db_stmt_get(d, SQL_STATUSES);
-    if (!s)
-        return DB_ERR;
-    db_bind_int(s, 0, r->who.client_id);
-    int rc = db_run(s), found = 0, i = 0;
-    if (contacted)
-        *contacted = NULL;
-    while (rc == DB_OK && (rc = db_next(s)) == 1) {
-        rc = DB_OK;
-        const char *code = db_text(s, 0, NULL);
-        if (want) {
-            if (strcasecmp(code, want) == 0)
-                found = 1;
-            continue;
-        }
-        page_set(r->pg, code, "ActivityChoices.Statuses.%d.code", i);
-        page_set(r->pg, db_text(s, 1, NULL), "ActivityChoices.Statuses.%d.label", i);
-        if (contacted && !*contacted && strcmp(db_text(s, 2, NULL), "contacted") == 0)
-            *contacted = arena_strdup(r->mem, code);
-        i++;
-    }
-    if (rc < 0)
+    campaign_status_list l;
+    int rc = campaign_status_load(d, r->mem, r->who.client_id, &l);
+    if (rc != DB_OK)
         return rc;
-    return want ? found : DB_OK;
+    if (want)
+        return campaign_status_find(&l, want, strlen(want)) != NULL;
+    campaign_status_put(r, &l, "ActivityChoices.Statuses");
+    if (contacted) {
+        *contacted = NULL;
+        for (size_t i = 0; i < l.n && !*contacted; i++)
+            if (strcmp(l.v[i].stage, "contacted") == 0)
+                *contacted = l.v[i].code;
+    }
+    return DB_OK;
 }
 
 /* The users who may be given a task: active, of the client, allowed to see

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign_status.h"
 #include "handlers.h"
 #include "json.h"
 #include "valid.h"
@@ -22,17 +23,6 @@
 #define MAX_PAGE 1000000
 /* Rows a user may tick on one list page (it shows 50). */
 #define MAX_CHOSEN 200
-
-const char *const campaign_statuses[] = {"targeted", "contacted", "responded", "declined"};
-const size_t campaign_status_count = sizeof campaign_statuses / sizeof campaign_statuses[0];
-
-bool campaign_status_known(const char *s, size_t n)
-{
-    for (size_t i = 0; i < campaign_status_count; i++)
-        if (strlen(campaign_statuses[i]) == n && memcmp(campaign_statuses[i], s, n) == 0)
-            return true;
-    return false;
-}
 
 int campaign_rc_status(int rc)
 {
@@ -315,6 +305,9 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
     if (rc != CAMP_OK)
         return rc;
     const acl_scope *sc = op->sc;
+    const char *initial = NULL;
+    if (how == CAMPAIGN_ADD && (rc = campaign_status_initial(op->d, op->mem, sc->client_id, &initial)) != DB_OK)
+        return rc;
     member_list m = {0};
     buf sql = {0};
     /* First read the contacts the change will touch (locking them), then
@@ -366,7 +359,7 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
         p = 0;
         if (how == CAMPAIGN_ADD) {
             db_bind_int(s, p++, id);
-            db_bind_str(s, p++, campaign_statuses[0]);
+            db_bind_str(s, p++, initial);
         } else {
             db_bind_int(s, p++, sc->client_id);
             db_bind_int(s, p++, id);
@@ -391,12 +384,30 @@ int campaign_members_change(campaign_op *op, long long id, enum campaign_change 
     detail_campaign(op->detail, &g);
     buf_adds(op->detail, ",\"filter\":");
     filter_json(op->detail, f);
-    detail_members(op, &m, how == CAMPAIGN_ADD ? campaign_statuses[0] : NULL);
+    detail_members(op, &m, how == CAMPAIGN_ADD ? initial : NULL);
     rc = CAMP_OK;
 out:
     buf_free(&sql);
     members_free(&m);
     return rc;
+}
+
+/* Reads the status s[0..n) of the actor's client into *out, with a shared
+ * lock (see campaign_status_get); CAMP_INVALID, with the choices in the
+ * message, when the client has no such status. */
+static int status_wanted(campaign_op *op, const char *s, size_t n, campaign_status *out)
+{
+    int rc = campaign_status_get(op->d, op->mem, op->sc->client_id, s, n, true, out);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        campaign_status_list l;
+        if ((rc = campaign_status_load(op->d, op->mem, op->sc->client_id, &l)) != DB_OK)
+            return rc;
+        op->message = arena_printf(op->mem, "The status must be %s.", campaign_status_choices(op->mem, &l));
+        return CAMP_INVALID;
+    }
+    return CAMP_OK;
 }
 
 /* The member, if the contact is in the scope. */
@@ -412,18 +423,11 @@ static const char SQL_STATUS_END[] = " AND c.live = 1 AND c.id = ?)";
 int campaign_member_status(campaign_op *op, long long id, long long contact_id, const char *status, size_t n)
 {
     campaign_info g;
-    if (!status || !campaign_status_known(status, n)) {
-        buf b = {0};
-        buf_adds(&b, "The status must be one of ");
-        for (size_t i = 0; i < campaign_status_count; i++)
-            buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 < campaign_status_count ? ", " : " or ", campaign_statuses[i]);
-        buf_addc(&b, '.');
-        op->message = arena_strdup(op->mem, buf_str(&b));
-        buf_free(&b);
-        return CAMP_INVALID;
-    }
-    int rc = lock_for_members(op, id, &g);
+    campaign_status want;
+    int rc = status_wanted(op, status, n, &want);
     if (rc != CAMP_OK)
+        return rc;
+    if ((rc = lock_for_members(op, id, &g)) != CAMP_OK)
         return rc;
     const acl_scope *sc = op->sc;
     member_list m = {0};
@@ -447,7 +451,7 @@ int campaign_member_status(campaign_op *op, long long id, long long contact_id, 
         rc = CAMP_NOT_FOUND;
         goto out;
     }
-    char *st = arena_strndup(op->mem, status, n);
+    const char *st = want.code;
     if (strcmp(m.old[0], st) != 0) {
         buf_adds(&sql, SQL_STATUS);
         acl_scope_sql(&sql, sc);
@@ -468,6 +472,77 @@ int campaign_member_status(campaign_op *op, long long id, long long contact_id, 
     }
     detail_campaign(op->detail, &g);
     detail_members(op, &m, st);
+    rc = CAMP_OK;
+out:
+    buf_free(&sql);
+    members_free(&m);
+    return rc;
+}
+
+/* The members of the set whose status is not the new one (the members a
+ * bulk status change changes). */
+static const char SQL_BULK_STATUS_READ_END[] = ") AND m.status <> ? ORDER BY m.contact_id FOR UPDATE";
+static const char SQL_BULK_STATUS[] =
+    "UPDATE contact_campaigns SET status = ?, updated_at = UTC_TIMESTAMP(6) WHERE client_id = ? AND campaign_id = ?"
+    " AND status <> ? AND contact_id IN (SELECT c.id";
+
+int campaign_members_set_status(campaign_op *op, long long id, const contact_filter *f, const char *status,
+                                size_t n, long long *count)
+{
+    campaign_info g;
+    campaign_status want;
+    *count = 0;
+    int rc = lock_for_members(op, id, &g);
+    if (rc != CAMP_OK || (rc = status_wanted(op, status, n, &want)) != CAMP_OK)
+        return rc;
+    const acl_scope *sc = op->sc;
+    member_list m = {0};
+    buf sql = {0};
+    /* As campaign_members_change: read (and lock) the members, then change
+     * exactly that set with the same conditions. */
+    buf_adds(&sql, SQL_REMOVE_READ);
+    filter_sql(&sql, f, sc, false);
+    buf_adds(&sql, SQL_BULK_STATUS_READ_END);
+    db_stmt *s = db_stmt_get(op->d, buf_str(&sql));
+    buf_reset(&sql);
+    if (!s) {
+        rc = DB_ERR;
+        goto out;
+    }
+    db_bind_int(s, 0, sc->client_id);
+    db_bind_int(s, 1, id);
+    int p = filter_bind(s, 2, f, sc);
+    db_bind_str(s, p, want.code);
+    if ((rc = read_members(s, &m)) != DB_OK)
+        goto out;
+    if (m.n > 0) {
+        buf_adds(&sql, SQL_BULK_STATUS);
+        filter_sql(&sql, f, sc, false);
+        buf_addc(&sql, ')');
+        if (!(s = db_stmt_get(op->d, buf_str(&sql)))) {
+            rc = DB_ERR;
+            goto out;
+        }
+        db_bind_str(s, 0, want.code);
+        db_bind_int(s, 1, sc->client_id);
+        db_bind_int(s, 2, id);
+        db_bind_str(s, 3, want.code);
+        filter_bind(s, 4, f, sc);
+        if ((rc = db_run(s)) != DB_OK)
+            goto out;
+        if (db_affected(s) != m.n) {
+            op->message = "Some of these members changed meanwhile; nothing was changed. Please try again.";
+            rc = DB_RETRY;
+            goto out;
+        }
+    }
+    *count = (long long)m.n;
+    detail_campaign(op->detail, &g);
+    buf_adds(op->detail, ",\"filter\":");
+    filter_json(op->detail, f);
+    buf_adds(op->detail, ",\"status\":");
+    json_add_cstr(op->detail, want.code);
+    detail_members(op, &m, want.code);
     rc = CAMP_OK;
 out:
     buf_free(&sql);
@@ -538,12 +613,25 @@ static void put_flash(request *r)
     for (size_t i = 0; done && i < CT_ARRAY_LEN(flashes); i++)
         if (strcmp(done, flashes[i].code) == 0)
             page_set(r->pg, flashes[i].text, "Page.Flash");
+    /* A bulk status change: a number from the address, nothing else. */
+    const char *n = params_get(&r->qs, "n");
+    int64_t count;
+    if (done && strcmp(done, "statuses") == 0 && n && parse_i64(n, strlen(n), 0, INT64_MAX, &count) == 0)
+        page_set(r->pg,
+                 count == 0 ? "No member changed: they had that status already."
+                            : arena_printf(r->mem, "The status of %lld member%s was changed.", (long long)count,
+                                           count == 1 ? "" : "s"),
+                 "Page.Flash");
 }
 
-static void put_statuses(request *r)
+/* The client's statuses as Statuses.N.{code,label,stage,position}. */
+static int put_statuses(request *r, db *d)
 {
-    for (size_t i = 0; i < campaign_status_count; i++)
-        page_set(r->pg, campaign_statuses[i], "Statuses.%zu", i);
+    campaign_status_list l;
+    int rc = campaign_status_load(d, r->mem, r->who.client_id, &l);
+    if (rc == DB_OK)
+        campaign_status_put(r, &l, "Statuses");
+    return rc;
 }
 
 /* ---- the campaign list ---- */
@@ -680,9 +768,17 @@ static const char SQL_MEMBERS_END[] =
     " LEFT JOIN regions r ON r.client_id = c.client_id AND r.id = c.region_id"
     " ORDER BY c.last_name, c.first_name, c.id";
 
-/* The counts per status of the members within the scope. */
-static int put_status_counts(request *r, db *d, long long id, long long *total)
+/* The counts per status of the members within the scope, as
+ * Counts.N.{code,label,stage,count} in the order of the client's statuses
+ * (then any code a membership holds that is no longer a status); *lp gets
+ * the statuses. */
+static int put_status_counts(request *r, db *d, long long id, long long *total, campaign_status_list *lp)
 {
+    campaign_status_list l;
+    int rc = campaign_status_load(d, r->mem, r->who.client_id, &l);
+    if (rc != DB_OK)
+        return rc;
+    *lp = l;
     buf sql = {0};
     buf_adds(&sql, SQL_STATUS_COUNTS);
     acl_scope_sql(&sql, &r->who.scope);
@@ -694,32 +790,51 @@ static int put_status_counts(request *r, db *d, long long id, long long *total)
     db_bind_int(s, 0, r->who.client_id);
     db_bind_int(s, 1, id);
     acl_scope_bind(s, 2, &r->who.scope);
-    int rc = db_run(s);
-    if (rc != DB_OK)
+    if ((rc = db_run(s)) != DB_OK)
         return rc;
-    long long counts[16] = {0};
-    _Static_assert(sizeof campaign_statuses / sizeof campaign_statuses[0] <= 16, "counts holds every status");
+    long long *counts = arena_alloc(r->mem, (l.n + 1) * sizeof *counts);
+    memset(counts, 0, (l.n + 1) * sizeof *counts);
+    size_t extra = l.n;
     *total = 0;
     while ((rc = db_next(s)) == 1) {
         size_t n;
         const char *st = db_text(s, 0, &n);
-        for (size_t i = 0; i < campaign_status_count; i++)
-            if (st && strlen(campaign_statuses[i]) == n && memcmp(st, campaign_statuses[i], n) == 0)
-                counts[i] = db_int(s, 1);
+        const campaign_status *k = campaign_status_find(&l, st, n);
+        if (k) {
+            counts[k - l.v] = db_int(s, 1);
+        } else {
+            page_set(r->pg, st, "Counts.%zu.code", extra);
+            page_set(r->pg, st, "Counts.%zu.label", extra);
+            page_set_int(r->pg, db_int(s, 1), "Counts.%zu.count", extra);
+            extra++;
+        }
         *total += db_int(s, 1);
     }
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < campaign_status_count; i++) {
-        page_set(r->pg, campaign_statuses[i], "Counts.%zu.status", i);
+    for (size_t i = 0; i < l.n; i++) {
+        page_set(r->pg, l.v[i].code, "Counts.%zu.code", i);
+        page_set(r->pg, l.v[i].label, "Counts.%zu.label", i);
+        page_set(r->pg, l.v[i].stage, "Counts.%zu.stage", i);
         page_set_int(r->pg, counts[i], "Counts.%zu.count", i);
     }
+    campaign_status_put(r, &l, "Statuses");
     page_set_int(r->pg, *total, "Campaign.members");
     return DB_OK;
 }
 
-/* The states the user works in, for the region filter. */
-static int put_states(request *r, db *d)
+/* The districts the region filter offers: those in the user's geography
+ * whose state is the chosen region's (the chosen state, or the state of the
+ * chosen district), and those granted to the user without their state. */
+static const char SQL_DISTRICTS[] =
+    "SELECT g.code, g.name FROM regions g JOIN regions s ON s.client_id = g.client_id AND s.id = g.parent_id"
+    " WHERE g.client_id = ? AND g.kind = 'district' AND (s.id = (SELECT IF(x.kind = 'state', x.id, x.parent_id)"
+    " FROM regions x WHERE x.client_id = ? AND x.code = ?) OR NOT EXISTS (SELECT 1 FROM regions s2"
+    " WHERE s2.client_id = s.client_id AND s2.id = s.id";
+
+/* The states and districts the user works in, for the region filter:
+ * States.N.{code,name} and Districts.N.{code,name}. */
+static int put_regions(request *r, db *d, const char *chosen)
 {
     db_stmt *s = filter_states_stmt(d, &r->who.scope);
     if (!s)
@@ -730,6 +845,29 @@ static int put_states(request *r, db *d)
     for (int i = 0; (rc = db_next(s)) == 1; i++) {
         page_set(r->pg, db_text(s, 0, NULL), "States.%d.code", i);
         page_set(r->pg, db_text(s, 1, NULL), "States.%d.name", i);
+    }
+    if (rc < 0)
+        return rc;
+    buf sql = {0};
+    buf_adds(&sql, SQL_DISTRICTS);
+    acl_regions_sql(&sql, &r->who.scope, "s2.id");
+    buf_adds(&sql, "))");
+    acl_regions_sql(&sql, &r->who.scope, "g.id");
+    buf_adds(&sql, " ORDER BY g.sort_key, g.code");
+    s = db_stmt_get(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERR;
+    db_bind_int(s, 0, r->who.client_id);
+    db_bind_int(s, 1, r->who.client_id);
+    db_bind_str(s, 2, chosen);
+    int p = acl_regions_bind(s, 3, &r->who.scope);
+    acl_regions_bind(s, p, &r->who.scope);
+    if ((rc = db_run(s)) != DB_OK)
+        return rc;
+    for (int i = 0; (rc = db_next(s)) == 1; i++) {
+        page_set(r->pg, db_text(s, 0, NULL), "Districts.%d.code", i);
+        page_set(r->pg, db_text(s, 1, NULL), "Districts.%d.name", i);
     }
     return rc < 0 ? rc : DB_OK;
 }
@@ -755,7 +893,8 @@ static int show_campaign(request *r, db *d, long long id, int status)
         return 400;
     }
     long long members;
-    if ((rc = put_status_counts(r, d, id, &members)) != DB_OK)
+    campaign_status_list statuses;
+    if ((rc = put_status_counts(r, d, id, &members, &statuses)) != DB_OK)
         return rc;
 
     const acl_scope *sc = &r->who.scope;
@@ -800,6 +939,10 @@ static int show_campaign(request *r, db *d, long long id, int status)
                                      "updated_at"};
         for (int c = 0; c < (int)CT_ARRAY_LEN(cols); c++)
             page_set(r->pg, db_text(s, c, NULL), "Members.%d.%s", i, cols[c]);
+        size_t sn;
+        const char *code = db_text(s, 5, &sn);
+        const campaign_status *st = campaign_status_find(&statuses, code, sn);
+        page_set(r->pg, st ? st->label : code, "Members.%d.status_label", i);
         /* Shown, recorded in the page's row (below); a form shown again
          * after a refused change records the change, not the members. */
         if (status == 200)
@@ -808,7 +951,7 @@ static int show_campaign(request *r, db *d, long long id, int status)
     }
     if (rc < 0)
         return rc;
-    if ((rc = put_states(r, d)) != DB_OK)
+    if ((rc = put_regions(r, d, f.region)) != DB_OK)
         return rc;
 
     page_set_int(r->pg, g.id, "Campaign.id");
@@ -817,7 +960,6 @@ static int show_campaign(request *r, db *d, long long id, int status)
     page_set(r->pg, g.archived_at, "Campaign.archived_at");
     if (!page_get(r->pg, "Edit.name"))
         page_set(r->pg, g.name, "Edit.name");
-    put_statuses(r);
     /* The pager keeps the filter but not the campaign, which is the page. */
     contact_filter pf = f;
     pf.campaign = 0;
@@ -1114,9 +1256,8 @@ int campaigns_list_choices(request *r, db *d)
     if (!acl_allows(r->who.functions, "campaigns.view") && !acl_allows(r->who.functions, "contacts.bulk_edit"))
         return DB_OK;
     int rc = put_visible(r, d, "Campaigns", false);
-    if (rc != DB_OK)
+    if (rc != DB_OK || (rc = put_statuses(r, d)) != DB_OK)
         return rc;
-    put_statuses(r);
     /* The report of a bulk change just made: a number and a campaign the
      * user can see, never text from the address. */
     const char *done = params_get(&r->qs, "bulk");
@@ -1140,22 +1281,14 @@ int campaigns_list_choices(request *r, db *d)
     return DB_OK;
 }
 
-static int bulk(request *r, db *d, enum campaign_change how)
+/* Reads the form's "which": all the matching rows (f as it is), or only
+ * the ticked ones (f limited to the form's ids). Returns 0, or 422 with the
+ * message (what: "contacts" or "members"). */
+static int read_which(request *r, contact_filter *f, const char *what)
 {
-    contact_filter f;
-    int rc = filter_parse(r, d, &f);
-    if (rc != 0)
-        return rc;
-    long long campaign_id = form_id(r, "campaign_id");
     const char *which = params_get(&r->form, "which");
-    r->object_type = "campaign";
-    r->object_id = campaign_id;
-    if (!campaign_id) {
-        r->error_message = "Choose a campaign.";
-        return 422;
-    }
     if (!which || (strcmp(which, "all") && strcmp(which, "selected"))) {
-        r->error_message = "Say whether all the matching contacts or only the ticked ones are meant.";
+        r->error_message = arena_printf(r->mem, "Say whether all the matching %s or only the ticked ones are meant.", what);
         return 422;
     }
     if (strcmp(which, "selected") == 0) {
@@ -1171,17 +1304,35 @@ static int bulk(request *r, db *d, enum campaign_change how)
                 return 422;
             }
             if (n == MAX_CHOSEN) {
-                r->error_message = arena_printf(r->mem, "Tick at most %d contacts at a time.", MAX_CHOSEN);
+                r->error_message = arena_printf(r->mem, "Tick at most %d %s at a time.", MAX_CHOSEN, what);
                 return 422;
             }
             ids[n++] = v;
         }
         if (n == 0) {
-            r->error_message = "Tick the contacts first, or choose all the matching contacts.";
+            r->error_message = arena_printf(r->mem, "Tick the %s first, or choose all the matching %s.", what, what);
             return 422;
         }
-        filter_set_ids(r->mem, &f, ids, n);
+        filter_set_ids(r->mem, f, ids, n);
     }
+    return 0;
+}
+
+static int bulk(request *r, db *d, enum campaign_change how)
+{
+    contact_filter f;
+    int rc = filter_parse(r, d, &f);
+    if (rc != 0)
+        return rc;
+    long long campaign_id = form_id(r, "campaign_id");
+    r->object_type = "campaign";
+    r->object_id = campaign_id;
+    if (!campaign_id) {
+        r->error_message = "Choose a campaign.";
+        return 422;
+    }
+    if ((rc = read_which(r, &f, "contacts")) != 0)
+        return rc;
     campaign_op op = op_for(r, d);
     long long count;
     rc = campaign_members_change(&op, campaign_id, how, &f, &count);
@@ -1209,6 +1360,33 @@ int campaigns_bulk_add(request *r, db *d)
 int campaigns_bulk_remove(request *r, db *d)
 {
     return bulk(r, d, CAMPAIGN_REMOVE);
+}
+
+int campaigns_bulk_status(request *r, db *d)
+{
+    contact_filter f;
+    r->object_type = "campaign";
+    r->object_id = r->path_id;
+    int rc = filter_parse_campaign(r, d, &f, r->path_id);
+    if (rc != 0 || (rc = read_which(r, &f, "members")) != 0)
+        return rc;
+    size_t n;
+    const char *to = params_getn(&r->form, "to", &n);
+    campaign_op op = op_for(r, d);
+    long long count;
+    if ((rc = campaign_members_set_status(&op, r->path_id, &f, to, n, &count)) != CAMP_OK)
+        return op_failed(r, &op, rc);
+    /* Back to the same page of the campaign, filter kept, with the number. */
+    contact_filter shown = f;
+    shown.ids = NULL;
+    shown.campaign = 0;
+    buf loc = {0};
+    buf_printf(&loc, "/campaigns/%lld?", r->path_id);
+    filter_query(&loc, &shown);
+    buf_printf(&loc, "%sdone=statuses&n=%lld", loc.data[loc.len - 1] == '?' ? "" : "&", count);
+    http_redirect(r, arena_strdup(r->mem, buf_str(&loc)));
+    buf_free(&loc);
+    return 303;
 }
 
 /* ---- a campaign-limited user's new contact ---- */
@@ -1267,6 +1445,9 @@ int campaigns_new_contact_join(request *r, db *d, long long contact_id, long lon
     int rc = campaign_get(&op, campaign_id, true, &g);
     if (rc <= 0)
         return rc == 0 ? DB_ERR : rc;
+    const char *initial;
+    if ((rc = campaign_status_initial(d, r->mem, r->who.client_id, &initial)) != DB_OK)
+        return rc;
     buf sql = {0};
     buf_adds(&sql, SQL_JOIN_NEW);
     acl_regions_sql(&sql, &r->who.scope, "c.region_id");
@@ -1275,7 +1456,7 @@ int campaigns_new_contact_join(request *r, db *d, long long contact_id, long lon
     buf_free(&sql);
     if (!s)
         return DB_ERR;
-    db_bind_str(s, 0, campaign_statuses[0]);
+    db_bind_str(s, 0, initial);
     db_bind_int(s, 1, campaign_id);
     db_bind_int(s, 2, r->who.client_id);
     db_bind_int(s, 3, contact_id);
@@ -1287,7 +1468,9 @@ int campaigns_new_contact_join(request *r, db *d, long long contact_id, long lon
         return DB_ERR;
     buf_printf(&r->detail, ",\"campaign\":{\"id\":%lld,\"name\":", g.id);
     json_add_cstr(&r->detail, g.name);
-    buf_printf(&r->detail, ",\"status\":{\"old\":null,\"new\":\"%s\"}}", campaign_statuses[0]);
+    buf_adds(&r->detail, ",\"status\":{\"old\":null,\"new\":");
+    json_add_cstr(&r->detail, initial);
+    buf_adds(&r->detail, "}}");
     return DB_OK;
 }
 
@@ -1300,8 +1483,6 @@ static const char SQL_ADVANCE_READ[] =
     " JOIN contacts c ON c.client_id = m.client_id AND c.id = m.contact_id"
     " LEFT JOIN campaign_statuses s ON s.client_id = m.client_id AND s.code = m.status WHERE ";
 static const char SQL_ADVANCE_READ_END[] = " AND c.live = 1 AND c.id = ? AND m.campaign_id = ? FOR UPDATE";
-static const char SQL_ADVANCE_TARGET[] =
-    "SELECT s.code, s.position FROM campaign_statuses s WHERE s.client_id = ? AND s.code = ?";
 
 int campaigns_advance(request *r, db *d, long long contact_id, long long campaign_id, const char *to_code,
                       const char **old_code)
@@ -1315,24 +1496,18 @@ int campaigns_advance(request *r, db *d, long long contact_id, long long campaig
     if (g.archived_at)
         return CAMPAIGN_ADVANCE_INVALID;
     const acl_scope *sc = &r->who.scope;
-    db_stmt *s = db_stmt_get(d, SQL_ADVANCE_TARGET);
-    if (!s)
-        return DB_ERR;
-    db_bind_int(s, 0, sc->client_id);
-    db_bind_str(s, 1, to_code);
-    if ((rc = db_run(s)) != DB_OK || (rc = db_next(s)) < 0)
-        return rc < 0 ? rc : DB_ERR;
-    if (rc == 0)
-        return CAMPAIGN_ADVANCE_INVALID;
-    const char *to = arena_strdup(r->mem, db_text(s, 0, NULL));
-    long long to_pos = db_int(s, 1);
-    db_done(s);
+    /* In share mode, like every write of a code into a membership. */
+    campaign_status target;
+    if ((rc = campaign_status_get(d, r->mem, sc->client_id, to_code, strlen(to_code), true, &target)) <= 0)
+        return rc == 0 ? CAMPAIGN_ADVANCE_INVALID : rc;
+    const char *to = target.code;
+    long long to_pos = target.position;
 
     buf sql = {0};
     buf_adds(&sql, SQL_ADVANCE_READ);
     acl_scope_sql(&sql, sc);
     buf_adds(&sql, SQL_ADVANCE_READ_END);
-    s = db_stmt_get(d, buf_str(&sql));
+    db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_reset(&sql);
     if (!s) {
         buf_free(&sql);

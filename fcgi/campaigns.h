@@ -17,13 +17,8 @@
 /* Characters of a campaign name (the column is VARCHAR(200)). */
 #define CAMPAIGN_NAME_MAX 200
 
-/* The statuses of a membership, in the order a campaign moves through them;
- * the first is a new member's. A fixed list for now (the column allows a
- * client's own statuses later). */
-extern const char *const campaign_statuses[];
-extern const size_t campaign_status_count;
-/* True when s[0..n) is one of campaign_statuses. */
-bool campaign_status_known(const char *s, size_t n);
+/* The statuses of a membership are the client's own: see
+ * campaign_status.h. */
 
 /* Outcomes of the operations besides CAMP_OK; negative values are enum
  * db_rc. The operation sets op->message to say why, for the user. */
@@ -90,7 +85,7 @@ enum campaign_change { CAMPAIGN_ADD, CAMPAIGN_REMOVE };
 /* Contacts one audit detail lists at most: each takes at most 60 bytes, so
  * the detail stays far below its column's 16 MB and the server's packet. */
 #define CAMPAIGN_DETAIL_MAX 100000
-/* Adds to (as "targeted") or removes from a visible, active campaign every
+/* Adds to (with the client's first status of stage targeted) or removes from a visible, active campaign every
  * contact of the set f (the actor's scope, the filter, and f->ids when set;
  * all in SQL). Contacts already members are not added again; *count gets
  * the number added or removed. Detail: {"campaign":{"id":..,"name":..},
@@ -100,6 +95,13 @@ enum campaign_change { CAMPAIGN_ADD, CAMPAIGN_REMOVE };
  * affected contact however many. */
 int campaign_members_change(campaign_op *op, long long id, enum campaign_change how, const contact_filter *f,
                             long long *count);
+/* Sets the status of every member of a visible, active campaign in the set
+ * f (f->campaign is id: the scope, the filter and f->ids, in SQL) whose
+ * status is not that already; status is a code of the client's
+ * (CAMP_INVALID otherwise). *count gets the number changed. Detail: as for
+ * campaign_members_change, with each contact's old and new status. */
+int campaign_members_set_status(campaign_op *op, long long id, const contact_filter *f, const char *status,
+                                size_t n, long long *count);
 /* Sets the status of one member (a contact in the scope) of a visible,
  * active campaign. Detail and op->touch as for campaign_members_change
  * (no contact when the status was already so). */
@@ -124,7 +126,8 @@ int campaigns_new_contact_choices(request *r, db *d);
  * into *campaign_id (0 for a user with all campaigns). Returns 0 when
  * acceptable, 1 after setting Errors.campaign, or a negative enum db_rc. */
 int campaigns_new_contact_read(request *r, db *d, long long *campaign_id);
-/* Makes the just created contact a member ("targeted") of campaign_id (0:
+/* Makes the just created contact a member (the client's first status of
+ * stage targeted) of campaign_id (0:
  * nothing), in the request's transaction, and appends
  * ,"campaign":{"id":..,"name":..,"status":{"old":null,"new":"targeted"}} to
  * the open audit detail. Returns an enum db_rc (DB_ERR when the campaign

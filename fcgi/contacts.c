@@ -15,6 +15,7 @@
 #include "contact.h"
 #include "contact_extras.h"
 #include "json.h"
+#include "organisations.h"
 #include "valid.h"
 
 #define PAGE_SIZE 50
@@ -436,6 +437,8 @@ int contacts_show(request *r, db *d)
     page_set(r->pg, updated, "Contact.updated_at");
     page_set(r->pg, created, "Contact.created_at");
     page_set(r->pg, region_name, "Contact.region_name");
+    if ((rc = organisations_contact_link(r, d, r->path_id)) != DB_OK)
+        return rc;
     page_set(r->pg, put_display_name(r, &v), "Page.Title");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.edit") ? "1" : "0", "Can.Edit");
     page_set(r->pg, acl_allows(r->who.functions, "contacts.delete") ? "1" : "0", "Can.Delete");

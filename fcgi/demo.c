@@ -109,6 +109,7 @@ struct state {
 struct row {
     const csv_field *f[C_COUNT];
     const char *title;
+    const char *organisation; /* the chamber */
     struct state *state;
     int district; /* -1: the contact belongs to the state itself */
 };
@@ -285,8 +286,10 @@ static int parse_row(struct demo *dm, const char *file, const csv_record *rec, s
     const csv_field *t = out->f[C_TYPE];
     if (strcmp(t->p, "sen") == 0) {
         out->title = "Senator";
+        out->organisation = "U.S. Senate";
     } else if (strcmp(t->p, "rep") == 0) {
         out->title = "Representative";
+        out->organisation = "U.S. House of Representatives";
     } else {
         say("%s line %zu: type must be sen or rep", file, rec->line);
         return -1;
@@ -314,8 +317,8 @@ static int parse_row(struct demo *dm, const char *file, const csv_record *rec, s
 
 static const char SQL_ADD_CONTACT[] =
     "INSERT INTO contacts (client_id, external_id, first_name, middle_name, last_name, suffix, nickname, title,"
-    " party, phone, address, website, contact_form, birthday, region_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " organisation, party, phone, address, website, contact_form, birthday, region_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static int insert_contact(struct demo *dm, const char *file, size_t line, const struct row *w)
 {
@@ -334,6 +337,7 @@ static int insert_contact(struct demo *dm, const char *file, size_t line, const 
     for (size_t k = 0; k < CT_ARRAY_LEN(text_cols); k++)
         db_bind_text(s, i++, w->f[text_cols[k]]->p, w->f[text_cols[k]]->n);
     db_bind_str(s, i++, w->title);
+    db_bind_str(s, i++, w->organisation);
     static const int more_cols[] = {C_PARTY, C_PHONE, C_ADDRESS, C_URL, C_FORM};
     for (size_t k = 0; k < CT_ARRAY_LEN(more_cols); k++)
         db_bind_text(s, i++, w->f[more_cols[k]]->p, w->f[more_cols[k]]->n);

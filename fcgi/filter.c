@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "campaigns.h"
+#include "campaign_status.h"
 #include "contact.h"
 #include "json.h"
 #include "valid.h"
@@ -122,9 +122,17 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
         bad = true;
     }
     f->status = param_text(r, src, "status", "status", 40, &bad);
-    if (f->status && !bad && !campaign_status_known(f->status, strlen(f->status))) {
-        r->error_message = "The status is not one of the campaign statuses.";
-        bad = true;
+    if (f->status && !bad) {
+        campaign_status st;
+        int rc = campaign_status_get(d, r->mem, r->who.client_id, f->status, strlen(f->status), false, &st);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            r->error_message = "The status is not one of the campaign statuses.";
+            bad = true;
+        } else {
+            f->status = st.code; /* as stored, whatever the case asked */
+        }
     }
     if (f->status && !cid && !bad) {
         r->error_message = "A status filter needs a campaign.";

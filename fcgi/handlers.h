@@ -55,6 +55,16 @@ int activities_delete(request *r, db *d);
 int activities_done(request *r, db *d);
 int activities_undone(request *r, db *d);
 int follow_ups_list(request *r, db *d);
+int campaigns_bulk_status(request *r, db *d);
+/* campaign_status.c */
+int campaign_statuses_page(request *r, db *d);
+int campaign_statuses_add(request *r, db *d);
+int campaign_statuses_edit(request *r, db *d);
+int campaign_statuses_move(request *r, db *d);
+int campaign_statuses_delete(request *r, db *d);
+/* organisations.c */
+int organisations_list(request *r, db *d);
+int organisations_show(request *r, db *d);
 /* admin.c, admin_types.c, admin_users.c: the administration pages */
 int admin_home(request *r, db *d);
 int admin_explain(request *r, db *d);

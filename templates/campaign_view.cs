@@ -17,9 +17,9 @@
 <section class="panel">
   <h2 class="sub">Members <span class="count" id="members-total"><?cs var:Campaign.members ?></span></h2>
   <ul class="status-counts">
-    <?cs each:s = Counts ?><li><a href="/campaigns/<?cs var:Campaign.id ?>?status=<?cs var:url_escape(s.status) ?>"><?cs var:s.status ?></a> <span class="count" id="count-<?cs var:s.status ?>"><?cs var:s.count ?></span></li><?cs /each ?>
+    <?cs each:s = Counts ?><li><a href="/campaigns/<?cs var:Campaign.id ?>?status=<?cs var:url_escape(s.code) ?>"><?cs var:s.label ?></a> <span class="count" id="count-<?cs var:s.code ?>"><?cs var:s.count ?></span></li><?cs /each ?>
   </ul>
-  <p class="muted">Created <?cs var:string.slice(Campaign.created_at, 0, 19) ?> UTC<?cs if:Campaign.archived_at ?> · archived <?cs var:string.slice(Campaign.archived_at, 0, 19) ?> UTC: its members do not change until it is unarchived<?cs /if ?>. Members are counted among the contacts you can see.</p>
+  <p class="muted">Created <?cs var:string.slice(Campaign.created_at, 0, 19) ?> UTC<?cs if:Campaign.archived_at ?> · archived <?cs var:string.slice(Campaign.archived_at, 0, 19) ?> UTC: its members do not change until it is unarchived<?cs /if ?>. Members are counted among the contacts you can see.<?cs if:Allowed.campaigns.manage ?> <a href="/campaigns/statuses" id="manage-statuses">Manage the statuses</a>.<?cs /if ?></p>
   <?cs if:Allowed.campaigns.manage ?>
   <form method="post" action="/campaigns/<?cs var:Campaign.id ?>" class="inline-form">
     <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
@@ -33,12 +33,24 @@
   <?cs /if ?>
 </section>
 <form method="get" action="/campaigns/<?cs var:Campaign.id ?>" class="filters" role="search">
-  <?cs call:filter_name_state() ?>
+  <div class="field">
+    <label for="q">Name</label>
+    <input type="search" id="q" name="q" value="<?cs var:List.q ?>" maxlength="100" placeholder="Search names">
+  </div>
+  <div class="field">
+    <label for="region">State or district</label>
+    <select id="region" name="region" aria-describedby="region-hint">
+      <option value="">All regions</option>
+      <?cs if:States.0.code ?><optgroup label="States"><?cs each:g = States ?><option value="<?cs var:g.code ?>"<?cs if:g.code == List.region ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?></optgroup><?cs /if ?>
+      <?cs if:Districts.0.code ?><optgroup label="Districts"><?cs each:g = Districts ?><option value="<?cs var:g.code ?>"<?cs if:g.code == List.region ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?></optgroup><?cs /if ?>
+    </select>
+    <p class="muted" id="region-hint">Filter by a state to choose among its districts.</p>
+  </div>
   <div class="field">
     <label for="status">Status</label>
     <select id="status" name="status">
       <option value="">All statuses</option>
-      <?cs each:s = Statuses ?><option value="<?cs var:s ?>"<?cs if:s == List.status ?> selected<?cs /if ?>><?cs var:s ?></option><?cs /each ?>
+      <?cs each:s = Statuses ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.status ?> selected<?cs /if ?>><?cs var:s.label ?></option><?cs /each ?>
     </select>
   </div>
   <div class="actions">
@@ -63,9 +75,9 @@
   <tbody>
   <?cs each:m = Members ?>
     <tr>
-      <td><a href="/contacts/<?cs var:m.id ?>"><?cs if:m.last_name || m.first_name ?><?cs var:m.last_name ?><?cs if:m.last_name && m.first_name ?>, <?cs /if ?><?cs var:m.first_name ?><?cs else ?><?cs var:m.organisation ?><?cs /if ?></a></td>
+      <td><?cs if:Allowed.campaigns.manage && !Campaign.archived_at ?><input type="checkbox" name="id" value="<?cs var:m.id ?>" form="bulk-status" id="tick-<?cs var:m.id ?>" aria-label="Tick this member"> <?cs /if ?><a href="/contacts/<?cs var:m.id ?>"><?cs if:m.last_name || m.first_name ?><?cs var:m.last_name ?><?cs if:m.last_name && m.first_name ?>, <?cs /if ?><?cs var:m.first_name ?><?cs else ?><?cs var:m.organisation ?><?cs /if ?></a></td>
       <td><?cs var:m.region ?></td>
-      <td class="status"><?cs var:m.status ?></td>
+      <td class="status" data-code="<?cs var:m.status ?>"><?cs var:m.status_label ?></td>
       <td class="nowrap"><?cs var:string.slice(m.updated_at, 0, 10) ?></td>
       <?cs if:Allowed.campaigns.manage && !Campaign.archived_at ?>
       <td class="row-actions">
@@ -73,7 +85,7 @@
           <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
           <input type="hidden" name="contact_id" value="<?cs var:m.id ?>">
           <select name="status" aria-label="Status of this member">
-            <?cs each:s = Statuses ?><option value="<?cs var:s ?>"<?cs if:s == m.status ?> selected<?cs /if ?>><?cs var:s ?></option><?cs /each ?>
+            <?cs each:s = Statuses ?><option value="<?cs var:s.code ?>"<?cs if:s.code == m.status ?> selected<?cs /if ?>><?cs var:s.label ?></option><?cs /each ?>
           </select>
           <button type="submit">Set</button>
         </form>
@@ -88,6 +100,19 @@
   <?cs /each ?>
   </tbody>
 </table>
+<?cs if:Allowed.campaigns.manage && !Campaign.archived_at ?>
+<form method="post" action="/campaigns/<?cs var:Campaign.id ?>/members/bulk-status?<?cs var:List.Filter ?>" id="bulk-status" class="panel inline-form">
+  <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
+  <div class="field">
+    <label for="bulk-to">New status</label>
+    <select id="bulk-to" name="to">
+      <?cs each:s = Statuses ?><option value="<?cs var:s.code ?>"><?cs var:s.label ?></option><?cs /each ?>
+    </select>
+  </div>
+  <button type="submit" name="which" value="selected" id="bulk-selected">Set status of the ticked members</button>
+  <button type="submit" name="which" value="all" id="bulk-all">Set status of all <?cs var:List.Total ?> matching members</button>
+</form>
+<?cs /if ?>
 <?cs call:pager("/campaigns/" + Campaign.id + "?" + List.Filter) ?>
 <?cs /if ?>
 <?cs include:"layout_bottom.cs" ?>

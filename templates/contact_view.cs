@@ -15,7 +15,7 @@
   <?cs call:show(Fields.middle_name.label, Contact.middle_name) ?>
   <?cs call:show(Fields.last_name.label, Contact.last_name) ?>
   <?cs call:show(Fields.suffix.label, Contact.suffix) ?>
-  <?cs call:show(Fields.organisation.label, Contact.organisation) ?>
+  <?cs if:Contact.organisation ?><dt><?cs var:Fields.organisation.label ?></dt><dd><?cs if:Contact.organisation_id ?><a href="/organisations/<?cs var:Contact.organisation_id ?>" id="organisation-link"><?cs var:Contact.organisation ?></a><?cs else ?><?cs var:Contact.organisation ?><?cs /if ?></dd><?cs /if ?>
   <?cs call:show(Fields.party.label, Contact.party) ?>
   <?cs call:show(Fields.region.label, Contact.region_name) ?>
   <?cs if:Contact.email ?><dt><?cs var:Fields.email.label ?></dt><dd><a href="mailto:<?cs var:url_escape(Contact.email) ?>"><?cs var:Contact.email ?></a></dd><?cs /if ?>

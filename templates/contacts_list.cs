@@ -30,7 +30,7 @@
     <label for="status">Status in it</label>
     <select id="status" name="status">
       <option value="">Any status</option>
-      <?cs each:s = Statuses ?><option value="<?cs var:s ?>"<?cs if:s == List.status ?> selected<?cs /if ?>><?cs var:s ?></option><?cs /each ?>
+      <?cs each:s = Statuses ?><option value="<?cs var:s.code ?>"<?cs if:s.code == List.status ?> selected<?cs /if ?>><?cs var:s.label ?></option><?cs /each ?>
     </select>
   </div>
   <?cs /if ?>

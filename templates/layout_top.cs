@@ -15,6 +15,7 @@
   <nav aria-label="Main">
     <?cs if:Allowed.reports.view ?><a href="/dashboard">Dashboard</a><?cs /if ?>
     <?cs if:Allowed.contacts.view ?><a href="/contacts">Contacts</a><?cs /if ?>
+    <?cs if:Allowed.contacts.view ?><a href="/organisations">Organisations</a><?cs /if ?>
     <?cs if:Allowed.campaigns.view ?><a href="/campaigns">Campaigns</a><?cs /if ?>
     <?cs if:Allowed.activities.view ?><a href="/follow-ups">Follow-ups</a><?cs /if ?>
     <?cs if:Allowed.audit.view ?><a href="/audit">Audit trail</a><?cs /if ?>

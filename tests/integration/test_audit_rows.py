@@ -124,6 +124,10 @@ def members(db, cid):
         f"SELECT contact_id, status FROM contact_campaigns WHERE campaign_id = {sql_int(cid)}")}
 
 
+def audit_mark(db):
+    return db.int("SELECT COALESCE(MAX(id), 0) FROM audit")
+
+
 def no_filter(**kw):
     f = {"q": None, "region": None, "party": None, "campaign": None}
     f.update(kw)
@@ -1099,6 +1103,14 @@ COVERED_HERE = {
     ("POST", "/campaigns/{id}/members/remove"): "test_member_status_change_and_remove",
     ("POST", "/contacts/{id}/campaigns"): "test_member_status_change_and_remove",
     ("POST", "/contacts/{id}/campaigns/remove"): "test_member_status_change_and_remove",
+    ("GET", "/campaigns/statuses"): "test_campaign_statuses_and_bulk_status",
+    ("POST", "/campaigns/statuses"): "test_campaign_statuses_and_bulk_status",
+    ("POST", "/campaigns/statuses/edit"): "test_campaign_statuses_and_bulk_status",
+    ("POST", "/campaigns/statuses/move"): "test_campaign_statuses_and_bulk_status",
+    ("POST", "/campaigns/statuses/delete"): "test_campaign_statuses_and_bulk_status",
+    ("POST", "/campaigns/{id}/members/bulk-status"): "test_campaign_statuses_and_bulk_status",
+    ("GET", "/organisations"): "test_organisation_pages",
+    ("GET", "/organisations/{id}"): "test_organisation_pages",
     ("GET", "/export/contacts.csv"): "test_an_export_row_never_holds_contact_data",
     ("GET", "/export/contacts.json"): "test_json_ndjson_and_vcard_exports",
     ("GET", "/export/contacts.ndjson"): "test_json_ndjson_and_vcard_exports",
@@ -1163,6 +1175,90 @@ COVERED_HERE = {
     ("POST", "/views/{id}/delete"): "test_dashboard_and_saved_views",
     **{("GET", p): "test_every_other_page_has_its_row" for p in GENERIC_GET},
 }
+
+def test_campaign_statuses_and_bulk_status(admin, demo, db, create_contact, marker):
+    """The status list's changes (old and new of each field), and a bulk
+    status change naming each contact with its old and new status. The demo
+    client's statuses are as they were at the end."""
+    c, u = demo.client_id, demo.user_id
+    mark = audit_mark(db)
+    assert admin.get("/campaigns/statuses").status_code == 200
+    n = db.int(f"SELECT COUNT(*) FROM campaign_statuses WHERE client_id = {c}")
+    check(one_row(db, mark, "status page"), action="campaign_status.list", method="GET", path="/campaigns/statuses",
+          outcome=200, client=c, user=u, obj=("campaign_status", None), detail={"rows": n})
+    last = db.int(f"SELECT MAX(position) FROM campaign_statuses WHERE client_id = {c}")
+    code = "audit-" + marker.lower().replace(" ", "")[-12:]
+    mark = audit_mark(db)
+    assert admin.post("/campaigns/statuses", {"code": code, "label": "Met", "stage": "contacted"}).status_code == 303
+    check(one_row(db, mark, "status add"), action="campaign_status.create", method="POST", path="/campaigns/statuses",
+          outcome=303, client=c, user=u, obj=("campaign_status", None),
+          detail={"status": {"code": code}, "changes": {"label": {"old": None, "new": "Met"},
+                                                         "stage": {"old": None, "new": "contacted"},
+                                                         "position": {"old": None, "new": last + 1}}})
+    mark = audit_mark(db)
+    assert admin.post("/campaigns/statuses/edit", {"code": code, "label": "Met in person",
+                                                  "stage": "responded"}).status_code == 303
+    check(one_row(db, mark, "status edit"), action="campaign_status.update", method="POST",
+          path="/campaigns/statuses/edit", outcome=303, client=c, user=u, obj=("campaign_status", None),
+          detail={"status": {"code": code}, "changes": {"label": {"old": "Met", "new": "Met in person"},
+                                                         "stage": {"old": "contacted", "new": "responded"}}})
+    before = db.value(f"SELECT code FROM campaign_statuses WHERE client_id = {c} AND position = {last}")
+    mark = audit_mark(db)
+    assert admin.post("/campaigns/statuses/move", {"code": code, "direction": "up"}).status_code == 303
+    check(one_row(db, mark, "status move"), action="campaign_status.move", method="POST",
+          path="/campaigns/statuses/move", outcome=303, client=c, user=u, obj=("campaign_status", None),
+          detail={"status": {"code": code}, "changes": {"position": {"old": last + 1, "new": last}},
+                  "swapped_with": {"code": before, "position": {"old": last, "new": last + 1}}})
+    assert admin.post("/campaigns/statuses/move", {"code": code, "direction": "down"}).status_code == 303
+
+    # A bulk status change: each ticked member with its old and new status.
+    ids = make_contacts(create_contact, marker, 3)
+    cid, name = make_campaign(admin)
+    for i in ids:
+        assert admin.post(f"/contacts/{i}/campaigns", {"campaign_id": cid}).status_code == 303
+    assert admin.post(f"/campaigns/{cid}/members/status", {"contact_id": ids[0], "status": "contacted"}).status_code == 303
+    mark = audit_mark(db)
+    r = admin.post(f"/campaigns/{cid}/members/bulk-status",
+                   [("which", "selected"), ("to", code)] + [("id", str(i)) for i in ids[:2]])
+    assert r.status_code == 303, r.status_code
+    check(one_row(db, mark, "bulk status"), action="campaign.bulk_status", method="POST",
+          path=f"/campaigns/{cid}/members/bulk-status", outcome=303, client=c, user=u, obj=("campaign", cid),
+          detail={"campaign": {"id": cid, "name": name}, "filter": no_filter(campaign=cid, ids=ids[:2]),
+                  "status": code, "count": 2,
+                  "contacts": [{"id": ids[0], "old": "contacted", "new": code},
+                               {"id": ids[1], "old": "targeted", "new": code}]},
+          contacts=ids[:2])
+    # A status in use is not deleted: the refusal is audited, nothing named.
+    mark = audit_mark(db)
+    assert admin.post("/campaigns/statuses/delete", {"code": code}).status_code == 422
+    check(one_row(db, mark, "refused delete"), action="campaign_status.delete", method="POST",
+          path="/campaigns/statuses/delete", outcome=422, client=c, user=u, obj=("campaign_status", None),
+          any_detail=True)
+    assert admin.post(f"/campaigns/{cid}/members/bulk-status", {"which": "all", "to": "targeted"}).status_code == 303
+    mark = audit_mark(db)
+    assert admin.post("/campaigns/statuses/delete", {"code": code}).status_code == 303
+    check(one_row(db, mark, "status delete"), action="campaign_status.delete", method="POST",
+          path="/campaigns/statuses/delete", outcome=303, client=c, user=u, obj=("campaign_status", None),
+          detail={"status": {"code": code}, "changes": {"label": {"old": "Met in person", "new": None},
+                                                         "stage": {"old": "responded", "new": None},
+                                                         "position": {"old": last + 1, "new": None}}})
+
+
+def test_organisation_pages(admin, demo, db, create_contact, marker):
+    org = unique("Audit org ")
+    ids = sorted(create_contact(last_name=f"{marker} {i}", organisation=org) for i in range(2))
+    oid = db.int(f"SELECT id FROM organisations WHERE client_id = {demo.client_id} AND name = {sql_str(org)}")
+    mark = audit_mark(db)
+    assert admin.get(f"/organisations?q={org}").status_code == 200
+    check(one_row(db, mark, "organisations"), action="organisation.list", method="GET", path="/organisations",
+          outcome=200, client=demo.client_id, user=demo.user_id,
+          detail={"q": org, "rows": 1, "total": 1, "page": 1})
+    mark = audit_mark(db)
+    assert admin.get(f"/organisations/{oid}").status_code == 200
+    check(one_row(db, mark, "organisation"), action="organisation.view", method="GET", path=f"/organisations/{oid}",
+          outcome=200, client=demo.client_id, user=demo.user_id, obj=("organisation", oid),
+          detail={"rows": 2, "total": 2, "page": 1, "shown": ids})
+
 
 def test_every_route_has_an_audit_row_test():
     missing, stale = [], []

@@ -88,7 +88,9 @@ class CampaignPage:
         for row in self.page.rows:
             ids = [int(m.group(1)) for h in row["links"] for m in [re.fullmatch(r"/contacts/(\d+)", h)] if m]
             assert ids, f"a member row without a contact link: {row}"
-            self.rows[ids[0]] = re.sub(r"\s+", " ", row["cells"][2]).strip()
+            # The status cell shows the label; the default labels are the
+            # codes capitalised.
+            self.rows[ids[0]] = re.sub(r"\s+", " ", row["cells"][2]).strip().lower()
             self.order.append(ids[0])
 
 
@@ -405,7 +407,8 @@ def test_status_change_one_by_one(admin, demo, audit, campaign, create_contact):
         assert detail["contacts"][0]["id"] == contact and detail["contacts"][0]["new"] == status
     assert CampaignPage(admin.get(f"/campaigns/{cid}")).rows == {contact: "targeted"}
     r = admin.post(f"/campaigns/{cid}/members/status", {"contact_id": contact, "status": "won"})
-    assert "one of targeted, contacted, responded or declined" in Page(r.text).text
+    assert "one of Targeted (targeted), Contacted (contacted), Responded (responded) or Declined (declined)" \
+        in Page(r.text).text
     for data, code in (({"contact_id": contact, "status": "won"}, 422),
                        ({"contact_id": contact, "status": ""}, 422),
                        ({"contact_id": contact}, 422),

@@ -53,12 +53,13 @@ def catalogue():
 
 
 def campaign_statuses():
-    """The membership statuses, from campaigns.c, in their order."""
-    with open(os.path.join(REPO, "fcgi", "campaigns.c")) as f:
+    """The membership statuses every client starts with (sql/015), in their
+    order; the matrix users' client keeps them."""
+    with open(os.path.join(REPO, "sql", "015-activities.sql")) as f:
         src = f.read()
-    body = re.search(r"campaign_statuses\[\]\s*=\s*\{(.*?)\};", src, re.S).group(1)
-    names = re.findall(r'"([a-z]+)"', body)
-    assert "targeted" in names and len(names) >= 3, names
+    body = re.search(r"CREATE TRIGGER clients_default_statuses.*?VALUES (.*?);", src, re.S).group(1)
+    names = re.findall(r"\(NEW\.id, '([a-z]+)'", body)
+    assert names[0] == "targeted" and len(names) >= 3, names
     return names
 
 
