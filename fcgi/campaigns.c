@@ -1148,8 +1148,9 @@ int campaigns_contact_remove(request *r, db *d)
 }
 
 static const char SQL_MEMBERSHIPS[] =
-    "SELECT g.id, g.name, g.archived_at, m.status FROM contact_campaigns m"
+    "SELECT g.id, g.name, g.archived_at, m.status, COALESCE(st.label, m.status) FROM contact_campaigns m"
     " JOIN campaigns g ON g.client_id = m.client_id AND g.id = m.campaign_id"
+    " LEFT JOIN campaign_statuses st ON st.client_id = m.client_id AND st.code = m.status"
     " JOIN contacts c ON c.client_id = m.client_id AND c.id = m.contact_id WHERE ";
 static const char SQL_JOINABLE[] =
     "SELECT g.id, g.name FROM campaigns g WHERE g.client_id = ? AND g.archived_at IS NULL"
@@ -1182,6 +1183,7 @@ int campaigns_contact_panel(request *r, db *d, long long contact_id)
         page_set(r->pg, db_text(s, 1, NULL), "Memberships.%d.name", i);
         page_set(r->pg, db_text(s, 2, NULL), "Memberships.%d.archived_at", i);
         page_set(r->pg, db_text(s, 3, NULL), "Memberships.%d.status", i);
+        page_set(r->pg, db_text(s, 4, NULL), "Memberships.%d.status_label", i);
     }
     if (rc < 0) {
         buf_free(&sql);

@@ -44,7 +44,7 @@
     <?cs each:m = Memberships ?>
       <tr>
         <td><a href="/campaigns/<?cs var:m.id ?>"><?cs var:m.name ?></a><?cs if:m.archived_at ?> <span class="badge">archived</span><?cs /if ?></td>
-        <td class="status"><?cs var:m.status ?></td>
+        <td class="status"><?cs var:m.status_label ?></td>
         <?cs if:Allowed.campaigns.manage ?><td><?cs if:!m.archived_at ?>
           <form method="post" action="/contacts/<?cs var:Contact.id ?>/campaigns/remove" class="inline">
             <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
