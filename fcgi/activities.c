@@ -63,10 +63,8 @@ static bool kind_known(const char *s)
 
 /* ---- the visibility rule ---- */
 
-void activities_visible_sql(buf *sql, const acl_scope *sc)
+void activities_campaign_limit_sql(buf *sql, const acl_scope *sc)
 {
-    acl_scope_sql(sql, sc);
-    buf_adds(sql, " AND c.live = 1 AND a.live = 1");
     if (!sc->all_campaigns) {
         /* "NULL OR (1 AND a.campaign_id IN (the user's campaigns))": the
          * campaign list is the one of acl.c. */
@@ -76,10 +74,22 @@ void activities_visible_sql(buf *sql, const acl_scope *sc)
     }
 }
 
+int activities_campaign_limit_bind(db_stmt *s, int p, const acl_scope *sc)
+{
+    return acl_campaigns_bind(s, p, sc);
+}
+
+void activities_visible_sql(buf *sql, const acl_scope *sc)
+{
+    acl_scope_sql(sql, sc);
+    buf_adds(sql, " AND c.live = 1 AND a.live = 1");
+    activities_campaign_limit_sql(sql, sc);
+}
+
 int activities_visible_bind(db_stmt *s, int p, const acl_scope *sc)
 {
     p = acl_scope_bind(s, p, sc);
-    return acl_campaigns_bind(s, p, sc);
+    return activities_campaign_limit_bind(s, p, sc);
 }
 
 static const char SQL_FROM[] =

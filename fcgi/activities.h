@@ -19,6 +19,12 @@
  * the next free index. */
 void activities_visible_sql(buf *sql, const acl_scope *sc);
 int activities_visible_bind(db_stmt *s, int p, const acl_scope *sc);
+/* The campaign part of the rule alone, for queries that reach the contacts
+ * another way (the dashboard's counts, through a filter's semi-join): for a
+ * campaign-limited user " AND (a.campaign_id IS NULL OR a.campaign_id IN
+ * (theirs))", nothing otherwise. The bind works like the one above. */
+void activities_campaign_limit_sql(buf *sql, const acl_scope *sc);
+int activities_campaign_limit_bind(db_stmt *s, int p, const acl_scope *sc);
 
 /* The "Activities" and "Open follow-ups" panels of a contact's page (the
  * caller has checked the contact is in scope): the timeline newest first,

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "acl.h"
+#include "activities.h"
 #include "campaigns.h"
 #include "clock.h"
 #include "filter.h"
@@ -39,24 +40,21 @@ static const char *zone_of(request *r)
 }
 
 /* Appends " AND a.contact_id IN (<the filter's contacts in scope>)" and
- * the campaign limit of activities: for a campaign-limited user an
- * activity of another campaign is not theirs, even on a contact they see
- * (one without a campaign is). "OR 1" makes the constant fragment of
- * acl_campaigns_sql (" AND col IN (...)", nothing for an unlimited user)
- * the right-hand side of the OR. */
+ * the campaign limit of activities (activities.h): for a campaign-limited
+ * user an activity of another campaign is not theirs, even on a contact
+ * they see (one without a campaign is). */
 static void activities_scope_sql(buf *sql, const contact_filter *f, const acl_scope *sc)
 {
     buf_adds(sql, " AND a.contact_id IN (SELECT c.id");
     filter_sql(sql, f, sc, false);
-    buf_adds(sql, ") AND (a.campaign_id IS NULL OR 1");
-    acl_campaigns_sql(sql, sc, "a.campaign_id");
     buf_addc(sql, ')');
+    activities_campaign_limit_sql(sql, sc);
 }
 
 static int activities_scope_bind(db_stmt *s, int p, const contact_filter *f, const acl_scope *sc)
 {
     p = filter_bind(s, p, f, sc);
-    return acl_campaigns_bind(s, p, sc);
+    return activities_campaign_limit_bind(s, p, sc);
 }
 
 /* ---- contacts by state ---- */
