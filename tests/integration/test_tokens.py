@@ -120,8 +120,8 @@ def state(db, client_id):
 @pytest.fixture(scope="module")
 def org(db, people, tokens):
     """A client of its own, with a user allowed every function a route needs
-    (all regions and campaigns), a contact, a campaign with the contact in
-    it, and a live token of the user."""
+    (all regions and campaigns), a contact of an organisation, a campaign
+    with the contact in it, and a live token of the user."""
     class Org:
         pass
     o = Org()
@@ -129,9 +129,11 @@ def org(db, people, tokens):
     o.user_id = people.user(o.client_id, ROUTE_FUNCTIONS)
     o.type_id = db.int(f"SELECT user_type_id FROM users WHERE id = {o.user_id}")
     o.contact_id = db.int(
-        "INSERT INTO contacts (client_id, first_name, last_name) VALUES"
-        f" ({o.client_id}, 'Token', {sql_str(unique('Route'))}); SELECT LAST_INSERT_ID()")
+        "INSERT INTO contacts (client_id, first_name, last_name, organisation) VALUES"
+        f" ({o.client_id}, 'Token', {sql_str(unique('Route'))}, {sql_str(unique('Office '))});"
+        " SELECT LAST_INSERT_ID()")
     recount_totals(db, o.client_id)
+    o.organisation_id = db.int(f"SELECT organisation_id FROM contacts WHERE id = {o.contact_id}")
     o.campaign_id = db.int(f"INSERT INTO campaigns (client_id, name) VALUES ({o.client_id},"
                            f" {sql_str(unique('Camp '))}); SELECT LAST_INSERT_ID()")
     db.rows(f"INSERT INTO contact_campaigns (client_id, campaign_id, contact_id) VALUES"
@@ -147,8 +149,10 @@ def route_path(pattern, o):
         return pattern
     if pattern.startswith("/contacts/"):
         rid = o.contact_id
-    elif pattern.startswith("/campaigns/"):
+    elif pattern.startswith("/campaigns/") or pattern.startswith("/dashboard/campaigns/"):
         rid = o.campaign_id
+    elif pattern.startswith("/organisations/"):
+        rid = o.organisation_id
     elif pattern.startswith("/admin/users/"):
         rid = o.user_id
     elif pattern.startswith("/admin/types/"):
@@ -206,6 +210,10 @@ def test_every_token_route_answers_a_valid_token(method, pattern, function, acti
         assert r.text.count("BEGIN:VCARD") == 1 and f"X-CTRACK-ID:{org.contact_id}\r\n" in r.text
     elif pattern.startswith("/contacts"):
         assert f"/contacts/{org.contact_id}" in r.text or "Route" in r.text
+    elif pattern == "/organisations/{id}":
+        assert f"/contacts/{org.contact_id}" in r.text
+    elif pattern == "/dashboard/campaigns/{id}/funnel.svg":
+        assert r.headers["Content-Type"].startswith("image/svg+xml") and "<svg" in r.text
     rows = audit_with_tokens(audit, mark)
     # The token's first use (from a new address) is a security event of its own.
     new_address = [x for x in rows if x["action"] == "token.new_address"]
