@@ -531,8 +531,11 @@ static int read_form(request *r, db *d, long long contact_id, const activity *ol
         bad++;
     } else if (clock_local_to_utc(r->who.time_zone, f->occurred_at, n, f->occurred_utc) != 0) {
         /* A wall time that reads in UTC but not in the zone was skipped by
-         * the change to summer time. */
-        if (clock_local_to_utc("UTC", f->occurred_at, n, probe) == 0)
+         * the change to summer time, or (on the last day of 9999) is after
+         * 9999 in UTC. */
+        if (clock_local_to_utc("UTC", f->occurred_at, n, probe) == 0 && strncmp(probe, "9999-12-31", 10) == 0)
+            error(r, "occurred_at", "is too late: give a time before 9999-12-31");
+        else if (clock_local_to_utc("UTC", f->occurred_at, n, probe) == 0)
             error(r, "occurred_at",
                   arena_printf(r->mem, "does not exist in %s: the clocks skipped that time (summer time)",
                                r->who.time_zone));

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #define ZONEINFO "/usr/share/zoneinfo/"
 
@@ -39,9 +39,18 @@ bool clock_zone_valid(const char *zone)
               c == '+'))
             return false;
     }
-    char path[sizeof ZONEINFO + 64];
+    /* A regular file in the compiled form ("TZif"): a folder (America)
+     * or one of the database's text files (leapseconds) would be read by
+     * the C library as UTC, without a word. */
+    char path[sizeof ZONEINFO + 64], magic[4];
     snprintf(path, sizeof path, "%s%s", ZONEINFO, zone);
-    return access(path, R_OK) == 0;
+    struct stat st;
+    FILE *f = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? fopen(path, "rb") : NULL;
+    if (!f)
+        return false;
+    bool tzif = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return tzif;
 }
 
 /* Makes zone the process's zone for the C library's local time (the worker
@@ -215,8 +224,8 @@ int clock_local_to_utc(const char *zone, const char *local, size_t n, char out[2
     if (!found)
         return -1;
     struct tm u;
-    if (!gmtime_r(&best, &u))
-        return -1;
+    if (!gmtime_r(&best, &u) || u.tm_year + 1900 > 9999)
+        return -1; /* the year 10000 in UTC: no DATETIME holds it */
     put(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", u.tm_year + 1900, u.tm_mon + 1, u.tm_mday, u.tm_hour,
              u.tm_min, u.tm_sec);
     return 0;

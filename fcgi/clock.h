@@ -11,8 +11,8 @@
 
 /* True when zone names a zone of the system's database ("UTC",
  * "America/New_York"): letters, digits, '_', '-', '+' and '/' between
- * names, no "." or ".." part, and a file of that name under
- * /usr/share/zoneinfo. */
+ * names, no "." or ".." part, and a compiled zone file ("TZif") of that
+ * name under /usr/share/zoneinfo. */
 bool clock_zone_valid(const char *zone);
 
 /* The calendar day of t (seconds since the epoch) in zone, as
@@ -30,7 +30,7 @@ int clock_utc_to_local(const char *zone, const char *utc, char out[17]);
  * "YYYY-MM-DD HH:MM:SS". A time that does not exist locally (skipped by a
  * change to summer time) is refused; one that happens twice (the change
  * back) takes the first. Returns 0, or -1 when the text is not such a
- * time or zone is not valid. */
+ * time, zone is not valid, or the UTC time falls after 9999. */
 int clock_local_to_utc(const char *zone, const char *local, size_t n, char out[20]);
 
 /* True when s (n bytes) is a calendar date "YYYY-MM-DD" that exists

@@ -151,8 +151,16 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
             f->updated_since_text = since;
         }
     }
-    if (bad)
+    if (bad) {
+        /* A saved view's filter can stop applying (a status deleted
+         * since): say which view, and what to do about it. */
+        if (f->view_id)
+            r->error_message = arena_printf(r->mem,
+                                            "The saved view “%s” no longer applies: %s Delete it on the "
+                                            "Saved views page, or save the filter again.",
+                                            f->view_name, r->error_message);
         return 400;
+    }
     f->campaign = cid;
     /* Names are stored in NFC: so are the words searched for, or an NFD
      * "José" (as some keyboards and files give it) would find nothing. */

@@ -262,6 +262,11 @@ def test_a_task_itself_and_its_due_date(admin, demo, db, create_contact):
     ({"occurred_at": "yesterday"}, "occurred_at", "must be a date and time"),
     # New York skipped 02:00-03:00 on 10 March 2024.
     ({"occurred_at": "2024-03-10T02:30"}, "occurred_at", "does not exist in America/New_York"),
+    # In New York the last evening of 9999 is already the year 10000 in UTC
+    # (this once failed with a database error, a 500).
+    ({"occurred_at": "9999-12-31T23:59"}, "occurred_at", "is too late"),
+    ({"occurred_at": "0000-00-00T00:00"}, "occurred_at", "must be a date and time"),
+    ({"follow_up_on": "0000-00-00"}, "follow_up_on", "must be a date"),
     ({"follow_up_on": "2024-02-30"}, "follow_up_on", "must be a date"),
     ({"kind": "visit"}, "kind", "must be a call"),
     ({"subject": "", "body": ""}, "subject", "is needed"),

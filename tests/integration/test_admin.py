@@ -668,3 +668,14 @@ def test_every_region_at_once(demo_org, demo, db):
     r = o.web.post(f"/admin/users/{uid}/regions", [("regions_mode", "some")] + [("region", c) for c in codes])
     assert r.status_code == 303, r.status_code
     assert db.int(f"SELECT COUNT(*) FROM user_regions WHERE user_id = {uid}") == len(codes)
+
+
+@pytest.mark.parametrize("zone", ["America", "leapseconds", "../etc/passwd", "America/New York"])
+def test_time_zone_must_be_a_zone_of_the_database(admin, demo, db, zone):
+    """A folder of the zone database (America) or one of its text files
+    (leapseconds) was once taken as a zone, and read as UTC without a word."""
+    old = db.value(f"SELECT time_zone FROM clients WHERE id = {demo.client_id}")
+    r = admin.post("/admin/time-zone", {"time_zone": zone})
+    assert r.status_code == 422, r.status_code
+    assert "is not a time zone" in Page(r.text).field_error("time_zone")
+    assert db.value(f"SELECT time_zone FROM clients WHERE id = {demo.client_id}") == old

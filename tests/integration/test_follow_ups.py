@@ -7,7 +7,7 @@ import datetime
 import re
 from zoneinfo import ZoneInfo
 
-from conftest import Page, location_path, sql_str, unique
+from conftest import Page, location_path, recount_totals, sql_str, unique
 from test_activities import VIEW, insert_activity, limit_regions
 
 GROUPS = ("overdue", "due-today", "upcoming", "recently-done")
@@ -32,8 +32,12 @@ def groups(web):
 def contact(db, client_id, name=None, region=None):
     region_sql = "NULL" if region is None else (
         f"(SELECT id FROM regions WHERE client_id = {int(client_id)} AND code = {sql_str(region)})")
-    return db.int(f"INSERT INTO contacts (client_id, last_name, region_id) VALUES ({int(client_id)},"
-                  f" {sql_str(name or unique('Fu'))}, {region_sql}); SELECT LAST_INSERT_ID()")
+    cid = db.int(f"INSERT INTO contacts (client_id, last_name, region_id) VALUES ({int(client_id)},"
+                 f" {sql_str(name or unique('Fu'))}, {region_sql}); SELECT LAST_INSERT_ID()")
+    # The kept number of live contacts, as the application keeps it: the
+    # unfiltered list of later tests shows it.
+    recount_totals(db, client_id)
+    return cid
 
 
 def task(db, client_id, contact_id, user_id, due, **kw):

@@ -194,3 +194,26 @@ def test_names_unique_and_bad_input(db, demo, people, sessions):
     view_id(save(web, "party=Democrat", evil))
     page = web.get("/views").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_view_whose_status_was_deleted_says_which_view(admin, db, create_contact):
+    """A view saved with a status that was deleted since once answered only
+    "The status is not one of the campaign statuses.", without a word of
+    the view the user had opened or of what to do."""
+    cid = create_contact(last_name=unique("Stale"))
+    r = admin.post("/campaigns", {"name": unique("Stale campaign ")})
+    g = int(re.fullmatch(r"/campaigns/(\d+)\?done=created", location_path(r)).group(1))
+    assert admin.post(f"/contacts/{cid}/campaigns", {"campaign_id": g}).status_code == 303
+    code = "stale-" + unique("").lower().replace("-", "")[-8:]
+    assert admin.post("/campaigns/statuses", {"code": code, "label": "Stale", "stage": "contacted"}).status_code == 303
+    name = unique("Stale view ")
+    vid = view_id(save(admin, f"campaign={g}&status={code}", name))
+    assert admin.post("/campaigns/statuses/delete", {"code": code}).status_code == 303
+    for path in (f"/contacts?view={vid}", f"/dashboard?view={vid}", f"/export/contacts.csv?view={vid}"):
+        r = admin.get(path)
+        assert r.status_code == 400, (path, r.status_code)
+        text = Page(r.text).text
+        assert f"The saved view \u201c{name}\u201d no longer applies" in text, (path, text[:400])
+        assert "The status is not one of the campaign statuses." in text and "Saved views" in text
+    # It can still be deleted.
+    assert admin.post(f"/views/{vid}/delete").status_code == 303

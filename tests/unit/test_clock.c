@@ -27,6 +27,10 @@ static void test_zone_names(void **state)
     assert_false(clock_zone_valid("Mars/Olympus_Mons"));
     assert_false(clock_zone_valid("EST5EDT,M3.2.0,M11.1.0")); /* a POSIX rule, not a name */
     assert_false(clock_zone_valid("America/New York"));
+    /* A folder of the database, or one of its text files, is no zone: the C
+     * library would quietly read it as UTC. */
+    assert_false(clock_zone_valid("America"));
+    assert_false(clock_zone_valid("leapseconds"));
 }
 
 static void test_utc_to_local(void **state)
@@ -75,6 +79,11 @@ static void test_local_to_utc(void **state)
     assert_int_equal(L2U("UTC", "2026-01-01 10:00 ", out), -1);
     assert_int_equal(L2U("UTC", "yesterday", out), -1);
     assert_int_equal(L2U("Bad/Zone", "2026-01-01 10:00", out), -1);
+    /* Late on the last day of 9999 west of Greenwich is already the year
+     * 10000 in UTC, which neither the result nor a DATETIME can hold. */
+    assert_int_equal(L2U("America/New_York", "9999-12-31 23:59", out), -1);
+    assert_int_equal(L2U("Asia/Tokyo", "9999-12-31 23:59", out), 0);
+    assert_string_equal(out, "9999-12-31 14:59:00");
     /* Zones switch back and forth within one process. */
     assert_int_equal(L2U("Asia/Tokyo", "2026-01-01 09:00", out), 0);
     assert_string_equal(out, "2026-01-01 00:00:00");
