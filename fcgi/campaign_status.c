@@ -199,6 +199,7 @@ static const struct {
  * already set, the audit detail left to the failure). */
 static int show(request *r, db *d, int status)
 {
+    page_set(r->pg, r->who.scope.all_campaigns ? "1" : "0", "Can.ChangeStatuses");
     campaign_status_list l;
     int rc = campaign_status_load(d, r->mem, r->who.client_id, &l);
     if (rc == DB_OK)
@@ -343,8 +344,24 @@ static size_t targeted_besides(const campaign_status_list *l, const campaign_sta
 static const char SQL_ADD[] =
     "INSERT INTO campaign_statuses (client_id, code, label, stage, position) VALUES (?, ?, ?, ?, ?)";
 
+/* The statuses are the whole client's, used by campaigns a campaign-limited
+ * user cannot see: such a user reads them but does not change them (like
+ * creating a campaign, it is an administrator's decision). Returns 0 when
+ * the user may change them, else 403 with the reason. */
+static int may_change(request *r)
+{
+    if (r->who.scope.all_campaigns)
+        return 0;
+    r->error_message = "You work in a limited set of campaigns; the statuses are the whole client's, and an "
+                       "administrator changes them.";
+    return 403;
+}
+
 int campaign_statuses_add(request *r, db *d)
 {
+    int refused = may_change(r);
+    if (refused)
+        return refused;
     size_t cn, ln, sn;
     const char *code = params_getn(&r->form, "code", &cn);
     const char *label = params_getn(&r->form, "label", &ln);
@@ -408,6 +425,9 @@ static const char SQL_EDIT[] = "UPDATE campaign_statuses SET label = ?, stage = 
 
 int campaign_statuses_edit(request *r, db *d)
 {
+    int refused = may_change(r);
+    if (refused)
+        return refused;
     campaign_status_list l;
     r->object_type = "campaign_status";
     int rc = lock_all(r, d, &l), status;
@@ -465,6 +485,9 @@ static int set_position(request *r, db *d, const char *code, int position)
 
 int campaign_statuses_move(request *r, db *d)
 {
+    int refused = may_change(r);
+    if (refused)
+        return refused;
     campaign_status_list l;
     r->object_type = "campaign_status";
     int rc = lock_all(r, d, &l), status;
@@ -512,6 +535,9 @@ static const char SQL_DELETE[] = "DELETE FROM campaign_statuses WHERE client_id 
 
 int campaign_statuses_delete(request *r, db *d)
 {
+    int refused = may_change(r);
+    if (refused)
+        return refused;
     campaign_status_list l;
     r->object_type = "campaign_status";
     int rc = lock_all(r, d, &l), status;

@@ -21,6 +21,7 @@
     <tr id="status-<?cs var:s.code ?>">
       <td><code><?cs var:s.code ?></code></td>
       <td>
+        <?cs if:Can.ChangeStatuses != "1" ?><?cs var:s.label ?> <span class="muted">(<?cs var:s.stage ?>)</span><?cs else ?>
         <form method="post" action="/campaigns/statuses/edit" class="inline-form">
           <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
           <input type="hidden" name="code" value="<?cs var:s.code ?>">
@@ -38,9 +39,11 @@
           </div>
           <button type="submit">Save</button>
         </form>
+        <?cs /if ?>
       </td>
       <td class="members" id="uses-<?cs var:s.code ?>"><?cs var:s.members ?></td>
       <td class="row-actions">
+        <?cs if:Can.ChangeStatuses == "1" ?>
         <?cs if:!first(s) ?>
         <form method="post" action="/campaigns/statuses/move" class="inline">
           <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
@@ -57,20 +60,25 @@
           <button type="submit" aria-label="Move <?cs var:s.label ?> down">↓ Down</button>
         </form>
         <?cs /if ?>
+        <?cs /if ?>
       </td>
       <td class="row-actions">
+        <?cs if:Can.ChangeStatuses == "1" ?>
         <form method="post" action="/campaigns/statuses/delete" class="inline">
           <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">
           <input type="hidden" name="code" value="<?cs var:s.code ?>">
           <button type="submit" class="danger" aria-label="Delete <?cs var:s.label ?>"<?cs if:s.code == Edit.code && Edit.field == "delete" ?> aria-describedby="delete-<?cs var:s.code ?>-error"<?cs /if ?>>Delete</button>
         </form>
         <?cs if:s.code == Edit.code && Edit.field == "delete" ?><?cs call:field_error(Edit.error, "delete-" + s.code) ?><?cs /if ?>
+        <?cs /if ?>
       </td>
     </tr>
   <?cs /each ?>
   </tbody>
 </table>
-<?cs if:List.Count < List.Max ?>
+<?cs if:Can.ChangeStatuses != "1" ?>
+<p class="muted" id="statuses-read-only">You work in a limited set of campaigns: the statuses are the whole client's, and an administrator changes them.</p>
+<?cs elif:List.Count < List.Max ?>
 <form method="post" action="/campaigns/statuses" class="panel inline-form" id="add-status">
   <h2 class="sub">Add a status</h2>
   <input type="hidden" name="csrf" value="<?cs var:Page.Csrf ?>">

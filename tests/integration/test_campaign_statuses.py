@@ -179,12 +179,10 @@ def test_delete_refused_while_in_use_and_says_how_many(client, people, sessions)
     assert r.status_code == 422
     assert "2 memberships have this status" in Page(r.text).by_id["delete-met-error"]
     assert page_rows(web)[0]["met"][2] == 2
-    # A user limited to one campaign that holds none of them is told only
-    # that members they cannot see have it.
-    other, _ = create_campaign(web)
-    limited = people.user(client.id, MANAGE, all_campaigns=False)
-    client.db.rows(f"INSERT INTO user_campaigns (client_id, user_id, campaign_id) VALUES ({client.id}, {limited},"
-                   f" {other})")
+    # A user limited to regions that hold none of them is told only that
+    # members they cannot see have it. (A campaign-limited user changes no
+    # status at all: test_a_campaign_limited_manager_...)
+    limited = people.user(client.id, MANAGE, all_regions=False)
     lweb, _ = sessions.make(client_id=client.id, user_id=limited)
     r = lweb.post("/campaigns/statuses/delete", {"code": "met"})
     assert r.status_code == 422
@@ -265,3 +263,29 @@ def test_needs_campaigns_manage(people, sessions, demo):
                        ("/campaigns/statuses/delete", {"code": "declined"})):
         assert web.post(path, data).status_code == 403, path
     assert "/campaigns/statuses" not in web.get("/campaigns").text
+
+
+def test_a_campaign_limited_manager_reads_the_statuses_but_does_not_change_them(client, people, sessions):
+    """The statuses are the whole client's, in campaigns such a user cannot
+    see: they are shown without forms, and every change is refused (403),
+    changing nothing."""
+    user = people.user(client.id, MANAGE, all_campaigns=False)
+    web, _ = sessions.make(client_id=client.id, user_id=user)
+    r = web.get("/campaigns/statuses")
+    assert r.status_code == 200
+    page = Page(r.text)
+    assert [f["action"] for f in page.forms if f["action"].startswith("/campaigns/statuses")] == []
+    assert "statuses-read-only" in page.by_id
+    assert page.by_id["uses-targeted"].strip() == "0"
+    before = client.statuses()
+    for path, data in (("/campaigns/statuses", {"code": "met", "label": "Met", "stage": "contacted"}),
+                       ("/campaigns/statuses/edit", {"code": "targeted", "label": "X", "stage": "targeted"}),
+                       ("/campaigns/statuses/move", {"code": "targeted", "direction": "down"}),
+                       ("/campaigns/statuses/delete", {"code": "declined"})):
+        r = web.post(path, data)
+        assert r.status_code == 403, path
+        assert "the statuses are the whole client" in Page(r.text).text, path
+    assert client.statuses() == before == DEFAULT
+    # The manager with all campaigns still changes them.
+    client.add("met", "Met", "contacted")
+    assert [s[0] for s in client.statuses()] == ["targeted", "contacted", "responded", "declined", "met"]
