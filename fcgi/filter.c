@@ -93,6 +93,34 @@ static int use_view(request *r, db *d, contact_filter *f, params *src)
     return 0;
 }
 
+int filter_like_words(request *r, const char *q, const char **like, int max, int *n)
+{
+    /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
+     * the column's collation ignores case and accents. */
+    *n = 0;
+    for (const char *p = q ? q : ""; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        if (*n == max) {
+            r->error_message = arena_printf(r->mem, "Search with at most %d words.", max);
+            return 400;
+        }
+        buf b = {0};
+        buf_addc(&b, '%');
+        for (; *p && *p != ' ' && *p != '\t'; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_addc(&b, '\\');
+            buf_addc(&b, *p);
+        }
+        buf_addc(&b, '%');
+        like[(*n)++] = arena_strdup(r->mem, buf_str(&b));
+        buf_free(&b);
+    }
+    return 0;
+}
+
 static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
 {
     memset(f, 0, sizeof *f);
@@ -168,28 +196,9 @@ static int parse(request *r, db *d, contact_filter *f, long long fixed_campaign)
         size_t qn = strlen(f->q);
         f->q = contact_clean(r->mem, CF_FIRST_NAME, f->q, &qn);
     }
-    /* Each word becomes '%word%' with LIKE's own metacharacters escaped;
-     * the column's collation ignores case and accents. */
-    for (const char *p = f->q ? f->q : ""; *p;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        if (f->nlike == FILTER_MAX_WORDS) {
-            r->error_message = arena_printf(r->mem, "Search with at most %d words.", FILTER_MAX_WORDS);
-            return 400;
-        }
-        buf like = {0};
-        buf_addc(&like, '%');
-        for (; *p && *p != ' ' && *p != '\t'; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&like, '\\');
-            buf_addc(&like, *p);
-        }
-        buf_addc(&like, '%');
-        f->like[f->nlike++] = arena_strdup(r->mem, buf_str(&like));
-        buf_free(&like);
-    }
+    int words = filter_like_words(r, f->q, f->like, FILTER_MAX_WORDS, &f->nlike);
+    if (words != 0)
+        return words;
     if (f->region) {
         int rc = filter_region_by_code(d, r->who.client_id, f->region, strlen(f->region), &f->region_id);
         if (rc < 0)

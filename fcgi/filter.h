@@ -60,6 +60,11 @@ db_stmt *filter_states_stmt(db *d, const acl_scope *sc);
  * is not such a time. */
 bool filter_parse_time(const char *s, size_t n, char out[27]);
 
+/* Splits search text q (NULL for none) into words at spaces and tabs and
+ * makes each a LIKE pattern '%word%', LIKE's metacharacters escaped, in
+ * like[0..*n) (strings in r->mem). Returns 0, or 400 with r->error_message
+ * set when there are more than max words. */
+int filter_like_words(request *r, const char *q, const char **like, int max, int *n);
 /* True when no filter is set. */
 bool filter_empty(const contact_filter *f);
 /* Limits the set to the given contact ids (at least one; the caller

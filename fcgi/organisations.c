@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "acl.h"
+#include "contact.h"
+#include "filter.h"
 #include "handlers.h"
 #include "json.h"
 #include "valid.h"
@@ -56,28 +58,9 @@ static int parse_search(request *r, org_search *os)
         r->error_message = arena_printf(r->mem, "The search text %s.", valid_message(v, 200));
         return 400;
     }
-    os->q = q;
-    for (const char *p = q; *p;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        if (os->n == MAX_WORDS) {
-            r->error_message = arena_printf(r->mem, "Search with at most %d words.", MAX_WORDS);
-            return 400;
-        }
-        buf like = {0};
-        buf_addc(&like, '%');
-        for (; *p && *p != ' ' && *p != '\t'; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&like, '\\');
-            buf_addc(&like, *p);
-        }
-        buf_addc(&like, '%');
-        os->like[os->n++] = arena_strdup(r->mem, buf_str(&like));
-        buf_free(&like);
-    }
-    return 0;
+    /* Names are stored in NFC (contact.c): so are the words searched for. */
+    os->q = contact_clean(r->mem, CF_ORGANISATION, q, &n);
+    return filter_like_words(r, os->q, os->like, MAX_WORDS, &os->n);
 }
 
 /* " FROM contacts c JOIN organisations o ... WHERE <scope> AND live AND
