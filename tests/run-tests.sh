@@ -80,12 +80,17 @@ pytest_run() {
 # group, so that a signal to this script is handled at once (bash runs traps
 # only after a foreground command ends) and the trap can stop pytest together
 # with its tee.
+# Each run has its temporary folders under TMP (--basetemp): pytest's shared
+# /tmp/pytest-of-USER keeps only the last three runs' folders, so another
+# pytest on the machine could remove a folder a test is still using.
+pytest_runs=0
 pytest_bg() {
     local rc=0 label=$1
     shift
+    pytest_runs=$((pytest_runs + 1))
     # shellcheck disable=SC2016 # expanded by the inner bash
     setsid bash -c 'set -o pipefail; log=$1; shift; "$0" -m pytest "$@" 2>&1 | tee "$log"' \
-        "$PY" "$TMP/pytest.log" "$@" &
+        "$PY" "$TMP/pytest.log" --basetemp="$TMP/pytest-run$pytest_runs" "$@" &
     test_pid=$!
     wait "$test_pid" || rc=$?
     test_pid=
