@@ -46,7 +46,7 @@ AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
 # Modules with no outside library beyond OpenSSL, libunistring and libyaml:
 # the unit tests and fuzz targets link these.
 PURE := util log valid csv vcard conf http_parse crypto json bearer password totp audit_chain textenc multipart \
-        contact import_map openstates import_openstates clock svg
+        contact import_map openstates import_openstates clock svg memory
 # The list of common passwords, compiled in (password.c includes it).
 GEN := build/gen/common_passwords.h
 
