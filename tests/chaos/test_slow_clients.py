@@ -98,7 +98,9 @@ def test_slow_and_oversized_clients(stack, figures):
                         r = big.s.get(stack.url + "/contacts", headers={"X-Big": "a" * 65536},
                                       verify=False, timeout=10, allow_redirects=False)
                     elif kind == "uri":
-                        r = big.s.get(stack.url + "/contacts?q=" + "a" * 70000,
+                        # just over nginx's 8 KiB header buffer: a much longer
+                        # line is cut by the close that follows the 414
+                        r = big.s.get(stack.url + "/contacts?q=" + "a" * 9000,
                                       verify=False, timeout=10, allow_redirects=False)
                     else:
                         r = big.s.post(stack.url + "/contacts", data=b"last_name=" + b"a" * (2 << 20),
@@ -167,7 +169,7 @@ def test_slow_and_oversized_clients(stack, figures):
     base, ab = lat["baseline"], lat["abuse"]
     figures.update({
         "duration (s)": DURATION, "slow header connections held": f"{still_open}/{opened}",
-        "oversized header answers": oversized["header"], "oversized URI answers": oversized["uri"],
+        "oversized header answers": oversized["header"], "oversized URI (9 KB) answers": oversized["uri"],
         "oversized body answers": oversized["body"], "logon burst answers": logons,
         "user page views": codes,
         "user p50/p99 before (ms)": f"{percentile(base, .5) * 1000:.0f}/{percentile(base, .99) * 1000:.0f}",
@@ -178,7 +180,10 @@ def test_slow_and_oversized_clients(stack, figures):
     assert percentile(ab, .99) * 1000 <= P99_BUDGET_MS, \
         f"p99 {percentile(ab, .99) * 1000:.0f} ms over the {P99_BUDGET_MS} ms budget"
     assert oversized["header"] and set(oversized["header"]) <= {"400", "431", "494"}, oversized["header"]
-    assert oversized["uri"] and set(oversized["uri"]) <= {"400", "414"}, oversized["uri"]
+    # nginx answers 414 and closes while the client may still be sending:
+    # the client can then lose the answer to a reset (refused either way)
+    assert oversized["uri"].get("414", 0) > 0 and set(oversized["uri"]) <= {"400", "414", "SSLError", "ConnectionError"}, \
+        oversized["uri"]
     assert oversized["body"] and set(oversized["body"]) <= {"413"}, oversized["body"]
     assert sum(logons.values()) == LOGONS and logons.get("429", 0) > 0, logons
     assert set(logons) <= {"429", "401", "200", "403"}, logons
