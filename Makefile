@@ -16,6 +16,8 @@
 #   make fuzz     libFuzzer targets (clang) for the parsers of outside input,
 #                 each run for FUZZ_SECONDS (default 20)
 #   make fuzz-regress  each fuzz target once over its corpus and regression inputs
+#   make chaos    the chaos checks: workers killed, the database restarted, abusive
+#                 clients, memory; about 10 minutes, ends with CHAOS: PASS or FAIL
 #   make bench    wrk figures for the list page, a static file and a minimal route
 #   make install  the program, templates, SQL, configuration, nginx snippets,
 #                 systemd units and ctrack-backup (PREFIX, SYSCONFDIR and DESTDIR honoured)
@@ -46,13 +48,13 @@ AOBJS := $(SRCS:fcgi/%.c=build/asan/%.o)
 # Modules with no outside library beyond OpenSSL, libunistring and libyaml:
 # the unit tests and fuzz targets link these.
 PURE := util log valid csv vcard conf http_parse crypto json bearer password totp audit_chain textenc multipart \
-        contact import_map openstates import_openstates clock svg
+        contact import_map openstates import_openstates clock svg memory
 # The list of common passwords, compiled in (password.c includes it).
 GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop backup restore test test-browser test-ha unit fuzz fuzz-regress bench clean deps install
+.PHONY: all asan run stop backup restore test test-browser test-ha chaos unit fuzz fuzz-regress bench clean deps install
 
 all: fcgi/ctrack
 
@@ -164,6 +166,14 @@ test-browser: deps
 test-ha: deps
 	@$(MAKE) --no-print-directory all
 	@CTRACK_HA=only tests/run-tests.sh
+
+# The chaos checks (README: "Chaos checks"): workers killed, the database
+# restarted, abusive clients, memory, on a stack of their own on loopback;
+# about 10 minutes, stops by itself, ends with CHAOS: PASS or CHAOS: FAIL.
+# Not part of make test (time).
+chaos: deps
+	@$(MAKE) --no-print-directory all
+	@CTRACK_CHAOS=only tests/run-tests.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -12,6 +12,7 @@
 #include "valid.h"
 #include "json.h"
 #include "log.h"
+#include "memory.h"
 #include "render.h"
 #include "route.h"
 
@@ -314,6 +315,7 @@ static void send_stream(request *r, db *d)
 void app_handle(void *fcgx, const conf *cf, db *d)
 {
     request req, *r = &req;
+    memory_request_begin();
     int status = http_begin(r, fcgx, cf);
     const route *rt = NULL;
     char allow[32] = "";
@@ -389,6 +391,20 @@ void app_handle(void *fcgx, const conf *cf, db *d)
         buf_adds(&r->detail, "{\"error\":\"deadline\"}");
         r->error_message = "The request took too long. Nothing was changed; please try again.";
         r->status = 503;
+        buf_reset(&r->headers);
+    }
+    if (r->status < 400 && memory_request_over(cf->request_memory_mb)) {
+        /* Measured once the page is rendered, before anything is committed:
+         * the request is refused whole, and the worker frees what it took. */
+        log_warn("request %s %s held %zu MiB, over its %zu MiB budget (Server.RequestMemoryMB): rolled back",
+                 r->method, r->path, memory_request_peak() >> 20, cf->request_memory_mb);
+        buf_reset(&r->detail);
+        idlist_clear(&r->touched);
+        buf_printf(&r->detail, "{\"error\":\"memory\",\"mib\":%zu}", memory_request_peak() >> 20);
+        r->error_message = "This request needs more memory than one request may use. Nothing was changed; "
+                           "try a smaller file or a narrower selection.";
+        r->status = 503;
+        r->template_name = NULL;
         buf_reset(&r->headers);
     }
     if (r->status < 400 || (r->keep_work && r->status < 500)) {

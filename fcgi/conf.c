@@ -119,6 +119,7 @@ struct load_ctx {
     const char *pw_file, *admin_pw_file;
     char *pw_path;
     char *workers, *max_body, *max_upload, *mode, *idle, *abs, *iters, *timeout, *deadline;
+    char *request_mem, *worker_mem;
     char *fail_export;
     char *lock_failures, *lock_window, *lock_minutes, *lock_addr;
     char *key_path, *audit_key_path, *no_audit;
@@ -146,6 +147,8 @@ static void on_pair(void *vctx, const char *key, const char *value)
         {"Server.MaxBody", &x->max_body},
         {"Server.MaxUpload", &x->max_upload},
         {"Server.RequestDeadlineSeconds", &x->deadline},
+        {"Server.RequestMemoryMB", &x->request_mem},
+        {"Server.WorkerMemoryMB", &x->worker_mem},
         {"DB.Socket", &x->db_socket},
         {"DB.Servers", &x->db_servers},
         {"DB.Name", &c->db_name},
@@ -437,6 +440,17 @@ conf *conf_load(const char *path)
         c->db_timeout = (int)v;
     if (num("Server.RequestDeadlineSeconds", x.deadline, 1, 3600, 15, &x.errors, &v) == 0)
         c->request_deadline = (int)v;
+    /* A request's budget, checked by the pipeline (503 and the worker goes
+     * on), under the worker's hard ceiling (0: none), beyond which an
+     * allocation fails and the worker is replaced. */
+    if (num("Server.RequestMemoryMB", x.request_mem, 1, 1 << 20, 256, &x.errors, &v) == 0)
+        c->request_memory_mb = (size_t)v;
+    if (num("Server.WorkerMemoryMB", x.worker_mem, 0, 1 << 20, 1024, &x.errors, &v) == 0)
+        c->worker_memory_mb = (size_t)v;
+    if (c->worker_memory_mb && c->request_memory_mb && c->worker_memory_mb < 2 * c->request_memory_mb + 32)
+        buf_printf(&x.errors, "Server.WorkerMemoryMB must be 0 (no ceiling) or at least twice "
+                              "Server.RequestMemoryMB plus 32, so that a request reaches its budget "
+                              "before the worker's ceiling; ");
     if (num("Test.FailExportAfterRows", x.fail_export, 0, 1000000000, 0, &x.errors, &v) == 0)
         c->test_fail_export_after = v;
     c->socket_mode = 0660;
@@ -514,6 +528,8 @@ conf *conf_load(const char *path)
     free(x.iters);
     free(x.timeout);
     free(x.deadline);
+    free(x.request_mem);
+    free(x.worker_mem);
     free(x.fail_export);
     free(x.lock_failures);
     free(x.lock_window);

@@ -25,6 +25,8 @@ typedef struct conf {
     size_t max_body;          /* Server.MaxBody, bytes */
     size_t max_upload;        /* Server.MaxUpload, bytes: the body of POST HTTP_UPLOAD_PATH */
     int request_deadline;     /* Server.RequestDeadlineSeconds */
+    size_t request_memory_mb; /* Server.RequestMemoryMB: one request's budget (memory.h) */
+    size_t worker_memory_mb;  /* Server.WorkerMemoryMB: a worker's hard ceiling, 0 for none */
     /* DB.Servers (or the one DB.Socket), in order of preference: the
      * program writes only to the one that is writable (db.c). */
     conf_db_server db_servers[CONF_MAX_DB_SERVERS];

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "memory.h"
 #include "render.h"
 #include "route.h"
 
@@ -115,6 +116,9 @@ static void worker_main(int listen_fd, const conf *c)
     signal(SIGHUP, SIG_IGN);
     signal(SIGINT, SIG_IGN); /* the supervisor decides; it sends SIGTERM */
     signal(SIGPIPE, SIG_IGN);
+    if (memory_set_worker_limit(c->worker_memory_mb) != 0)
+        log_warn("serve: cannot limit the worker's memory to %zu MiB (Server.WorkerMemoryMB): %s",
+                 c->worker_memory_mb, strerror(errno));
     if (render_init(c->templates) != 0)
         _exit(1);
     db *d = db_open_lazy(c);
@@ -139,6 +143,7 @@ static void worker_main(int listen_fd, const conf *c)
         sigprocmask(SIG_BLOCK, &term, NULL);
         app_handle(&req, c, d);
         FCGX_Finish_r(&req);
+        memory_request_end();
         sigprocmask(SIG_UNBLOCK, &term, NULL);
     }
     FCGX_Finish_r(&req);

@@ -13,7 +13,9 @@
 # CTRACK_BROWSER=only runs just them (`make test-browser`). The
 # high-availability tests (tests/ha/: kills and restarts of database servers
 # on stacks of their own) run at the end; CTRACK_HA=only runs just them
-# (`make test-ha`).
+# (`make test-ha`). CTRACK_CHAOS=only runs the chaos checks (tests/chaos/, a
+# stack of their own; `make chaos`, never part of make test): a table of
+# figures and the verdict line CHAOS: PASS or CHAOS: FAIL (...).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -43,6 +45,11 @@ TESTS=${CTRACK_TESTS:-tests/integration}
 QUICK=${CTRACK_QUICK:-}
 BROWSER=${CTRACK_BROWSER:-}
 HA=${CTRACK_HA:-}
+CHAOS=${CTRACK_CHAOS:-}
+case $CHAOS in
+    '' | only) ;;
+    *) echo "CTRACK_CHAOS must be only, not: $CHAOS" >&2; exit 2 ;;
+esac
 case $HA in
     '' | only) ;;
     *) echo "CTRACK_HA must be only, not: $HA" >&2; exit 2 ;;
@@ -53,7 +60,7 @@ case $BROWSER in
     *) echo "CTRACK_BROWSER must be 1 or only, not: $BROWSER" >&2; exit 2 ;;
 esac
 
-if [ -z "$QUICK" ] && [ -z "$HA" ]; then
+if [ -z "$QUICK" ] && [ -z "$HA" ] && [ -z "$CHAOS" ]; then
 echo "== unit tests"
 if make --no-print-directory unit 2>&1 | tee "$TMP/unit.log"; then status=ok; else status=FAILED; failed=1; fi
 # cmocka ends each program with "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)..."
@@ -105,6 +112,28 @@ ha_run() {
     TMPDIR=$TMP pytest_bg "high availability:" -q -s -p no:cacheprovider tests/ha
     grep -E '^(kill -9|standby stopped|rejoin of|database restart)' "$TMP/pytest.log" |
         sed 's/^/  /' >"$TMP/ha-figures.txt" || true
+}
+
+# chaos_run: the chaos checks, in this order (the logon burst comes after
+# the scenarios that log on; the memory run last), bounded as a whole by
+# CHAOS_LIMIT seconds. Their conftest prints the figures and the verdict.
+CHAOS_LIMIT=${CTRACK_CHAOS_LIMIT:-1200}
+chaos_run() {
+    local rc=0
+    echo "== chaos checks (tests/chaos), at most $CHAOS_LIMIT s"
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    TMPDIR=$TMP CTRACK_CHAOS_FIGURES=$TMP/chaos.json setsid bash -c \
+        'set -o pipefail; log=$1; limit=$2; shift 2; timeout -k 10 "$limit" "$0" -m pytest "$@" 2>&1 | tee "$log"' \
+        "$PY" "$TMP/pytest.log" "$CHAOS_LIMIT" -q -s -p no:cacheprovider \
+        tests/chaos/test_kill_workers.py tests/chaos/test_db_restart.py \
+        tests/chaos/test_slow_clients.py tests/chaos/test_memory.py &
+    test_pid=$!
+    wait "$test_pid" || rc=$?
+    test_pid=
+    [ $rc -ne 124 ] || echo "CHAOS: FAIL (stopped after $CHAOS_LIMIT s)" >>"$TMP/pytest.log"
+    grep -q '^CHAOS: PASS' "$TMP/pytest.log" || [ $rc -ne 0 ] || rc=1
+    [ $rc -eq 0 ] || failed=1
+    result "chaos:" "$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$TMP/pytest.log" | tail -n 1) [exit $rc]"
 }
 
 BROWSER_DIR=$REPO/tests/browser
@@ -165,6 +194,14 @@ browser_run() {
         result "browser (chromium):" "$counts [exit $rc], screenshots in $art"
     fi
 }
+
+if [ -n "$CHAOS" ]; then
+    chaos_run
+    echo "== summary"; printf '%s\n' "${summary[@]}"
+    sed -n '/= chaos figures =/,/^CHAOS: /p' "$TMP/pytest.log" | grep -v '^CHAOS: '
+    if [ $failed -eq 0 ]; then echo "CHAOS: PASS"; else grep '^CHAOS: FAIL' "$TMP/pytest.log" | tail -n 1 | grep . || echo "CHAOS: FAIL (see above)"; fi
+    exit $failed
+fi
 
 if [ -n "$HA" ]; then
     ha_run

@@ -194,6 +194,8 @@ static void test_load_minimal_uses_defaults(void **state)
     assert_int_equal(c->session_abs_hours, 12);
     assert_int_equal(c->db_timeout, 10);
     assert_int_equal(c->request_deadline, 15);
+    assert_int_equal(c->request_memory_mb, 256);
+    assert_int_equal(c->worker_memory_mb, 1024);
     assert_string_equal(c->log_level, "info");
     conf_free(c);
     buf_free(&t);
@@ -253,6 +255,10 @@ static void test_load_refuses_bad_files(void **state)
         "Log.Level = loud\n",
         "DB.TimeoutSeconds = 1\n",          /* no room for the limits inside it */
         "Server.RequestDeadlineSeconds = 0\n",
+        "Server.RequestMemoryMB = 0\n",
+        "Server.WorkerMemoryMB = -1\n",
+        /* the ceiling must leave room for the budget */
+        "Server.RequestMemoryMB = 100\nServer.WorkerMemoryMB = 200\n",
         "Broken {\n",
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
