@@ -313,7 +313,9 @@ static int load_funnels(request *r, db *d, const contact_filter *f, long long on
     acl_campaigns_sql(&sql, sc, "k.id");
     if (one)
         buf_adds(&sql, " AND k.id = ?");
-    buf_adds(&sql, " ORDER BY k.name, k.id LIMIT 100"); /* MAX_FUNNELS */
+    /* The newest first: with more than MAX_FUNNELS, the campaigns of the
+     * moment are shown (the filter's campaign= shows any one). */
+    buf_printf(&sql, " ORDER BY k.created_at DESC, k.id DESC LIMIT %d", MAX_FUNNELS);
     db_stmt *s = db_stmt_get(d, buf_str(&sql));
     buf_free(&sql);
     if (!s)
