@@ -175,7 +175,7 @@ security-deps: deps
 	@conf/stack.sh deps security
 
 security: security-deps
-	@$(MAKE) --no-print-directory all $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory -j2 all $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),60) tests/security/run-security.sh
 
 bench: deps

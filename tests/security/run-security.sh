@@ -160,7 +160,7 @@ if want sqlmap; then
         base=$OUT/sqlmap/${req%.req}
         rc=0
         timeout "$SQLMAP_ROUTE_SECONDS" sqlmap -r "$OUT/targets/$req" --ignore-stdin --force-ssl --batch \
-            --level 1 --risk 1 --technique BET --time-sec 2 --threads 2 --skip csrf --disable-coloring \
+            --level 1 --risk 1 --technique BET --time-sec 2 --threads 2 --skip csrf --disable-coloring --answers="quit=N" \
             --output-dir "$base.out" -t "$base.traffic" >"$base.log" 2>&1 || rc=$?
         n=$(grep -c '^HTTP request \[' "$base.traffic" 2>/dev/null || true)
         requests=$((requests + ${n:-0}))

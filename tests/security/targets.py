@@ -35,6 +35,7 @@ SESSION_COOKIE = "__Host-ctrack"
 LOGIN_COOKIE = "__Host-ctrack-login"
 # Run last: they end the scanner's session or change what the others need.
 PASSWORD = "Scan-" + uuid.uuid4().hex
+DESTRUCTIVE = ("delete", "revoke", "undo", "remove", "reset", "end")
 LAST = ["/account/sessions/end-others", "/account/sessions/{id}/end", "/logout"]
 
 
@@ -267,7 +268,17 @@ def main():
                 query[path] = {**query.get(like, {}), **query.get(path, {})}
     cookie = f"{SESSION_COOKIE}={st.s.cookies.get(SESSION_COOKIE)}"
     host = urllib.parse.urlsplit(base).netloc
-    ordered = [r for r in routes if r[1] not in LAST] + [r for r in routes if r[1] in LAST]
+    # Routes that delete or end something after the rest (a deleted contact
+    # answers 404 for its activities too), the sample contact's deletion
+    # last of them, and the session's end at the very end.
+    def rank(route):
+        pattern = route[1]
+        if pattern in LAST:
+            return 3
+        if pattern == "/contacts/{id}/delete" and route[0] == "POST":
+            return 2
+        return 1 if route[0] == "POST" and pattern.rsplit("/", 1)[-1] in DESTRUCTIVE else 0
+    ordered = sorted(routes, key=rank)
     lines, with_input = [], 0
     for n, (method, pattern) in enumerate(ordered):
         path = concrete(pattern)
