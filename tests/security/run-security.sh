@@ -165,7 +165,9 @@ if want sqlmap; then
         n=$(grep -c '^HTTP request \[' "$base.traffic" 2>/dev/null || true)
         requests=$((requests + ${n:-0}))
         # Injection found: sqlmap says so and writes it to OUTPUT/HOST/log.
-        if grep -q 'identified the following injection point\|appears to be .*injectable\|is vulnerable' "$base.log" ||
+        # ("appears to be injectable" alone is a candidate that sqlmap then
+        # confirms or calls a false positive.)
+        if grep -q 'identified the following injection point\|is vulnerable' "$base.log" ||
            find "$base.out" -name log -size +0 2>/dev/null | grep -q .; then
             injectable=$((injectable + 1))
             echo "$method $pattern ($params): see $base.log" | tee -a "$OUT/sqlmap/findings.txt"

@@ -113,7 +113,9 @@ def sample(name, kind):
         return "scan@example.org"
     if kind == "number" or name in ("days", "position", "page"):
         return "1"
-    if kind == "date" or name.endswith("_on") or name.endswith("_since"):
+    if name in ("contact", "user", "object_id", "version"):
+        return "1"
+    if kind == "date" or name.endswith("_on") or name.endswith("_since") or name in ("from", "to", "before"):
         return "2024-01-02"
     if kind == "datetime-local" or name.endswith("_at"):
         return "2024-01-02T10:00"
