@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * earlier one refused it. */
     enum password_rc own = password_policy(&p, p.bytes);
     FUZZ_CHECK(own != PASSWORD_OK);
-    if (pol == PASSWORD_OK || pol == PASSWORD_COMMON || pol == PASSWORD_REPEATED || pol == PASSWORD_SEQUENCE)
+    if (pol == PASSWORD_OK || pol == PASSWORD_COMMON || pol == PASSWORD_REPEATED || pol == PASSWORD_SEQUENCE ||
+        pol == PASSWORD_COMMON_PADDED || pol == PASSWORD_PATTERN)
         FUZZ_CHECK(own == PASSWORD_USERNAME);
     else
         FUZZ_CHECK(own == pol);
