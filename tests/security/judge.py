@@ -60,11 +60,9 @@ def wapiti(path):
             for it in items:
                 findings.append(f"{section[:-1]}: {kind}: {it.get('method', '')} {it.get('path', '')}"
                                 f" {it.get('parameter', '')}: {it.get('info', '')}")
-    info = report.get("infos") or {}
-    crawled = info.get("crawled_pages_nbr", len(info.get("crawled_pages", []) or []))
     for f in findings:
         print(f"FINDING {f}")
-    print(f"FINDINGS {len(findings)} ({crawled} pages crawled)")
+    print(f"FINDINGS {len(findings)}")
     return 1 if findings else 0
 
 

@@ -148,6 +148,39 @@ if want sqlmap || want wapiti; then
     cat "$OUT/targets.log"
 fi
 
+if want wapiti; then
+    t=$(date +%s)
+    echo "== wapiti: crawl ${WAPITI_SCAN_SECONDS}s, ${WAPITI_ATTACK_SECONDS}s per module (log: $OUT/wapiti.log)"
+    # Before sqlmap: its runs of POST /login block this address's logons
+    # for a while, and its last routes end the other sessions.
+    rc=0
+    "$PY" tests/security/targets.py --session "$CTRACK_URL" "$CA" >"$OUT/wapiti-cookie" 2>"$OUT/wapiti.log" || rc=$?
+    # Never the routes that end the scanner's session.
+    # (tests/security/wapiti.py: wapiti with its -x fixed for Python 3.11.)
+    timeout $((WAPITI_SCAN_SECONDS + 8 * WAPITI_ATTACK_SECONDS + 300)) "$PY" tests/security/wapiti.py -u "$CTRACK_URL/" --scope folder \
+        -H "Cookie: $(cat "$OUT/wapiti-cookie")" -H "Origin: $CTRACK_URL" \
+        -x "$CTRACK_URL/logout" -x "$CTRACK_URL/account/sessions/*" -x "$CTRACK_URL/account/password" \
+        -x "$CTRACK_URL/account/two-factor*" -x "$CTRACK_URL/login*" \
+        -m sql,blindsql,exec,file,xss,crlf --skip csrf -d 3 --max-links-per-page 40 --max-files-per-dir 30 \
+        --max-scan-time "$WAPITI_SCAN_SECONDS" --max-attack-time "$WAPITI_ATTACK_SECONDS" -t 30 \
+        --flush-session --store-session "$OUT/wapiti-session" --store-config "$OUT/wapiti-config" \
+        -f json -o "$OUT/wapiti.json" -v 1 --no-bugreport >>"$OUT/wapiti.log" 2>&1 || rc=$?
+    requests=$(grep -c '^\[+\] \(GET\|POST\) ' "$OUT/wapiti.log" || true)
+    found=$(sed -n 's/.*Wapiti found \([0-9]*\) URLs and forms.*/\1/p' "$OUT/wapiti.log" | tail -n 1)
+    if [ ! -s "$OUT/wapiti-cookie" ]; then
+        result wapiti FAIL "no session to scan with: see $OUT/wapiti.log"
+    elif [ "${found:-0}" -lt 20 ]; then
+        result wapiti FAIL "it found only ${found:-0} URLs and forms (not logged in?): see $OUT/wapiti.log"
+    elif [ ! -s "$OUT/wapiti.json" ]; then
+        result wapiti FAIL "no report (exit $rc): see $OUT/wapiti.log"
+    elif "$PY" tests/security/judge.py wapiti "$OUT/wapiti.json" >"$OUT/wapiti-verdict.txt" 2>&1; then
+        result wapiti pass "$(tail -n 1 "$OUT/wapiti-verdict.txt"), $found URLs and forms, $requests requests logged, $(elapsed "$t")"
+    else
+        result wapiti FAIL "$(tail -n 1 "$OUT/wapiti-verdict.txt"): see $OUT/wapiti-verdict.txt"
+    fi
+    sed 's/^/  /' "$OUT/wapiti-verdict.txt" 2>/dev/null | head -n 20
+fi
+
 if want sqlmap; then
     t=$(date +%s)
     echo "== sqlmap: each route with an input, at most ${SQLMAP_ROUTE_SECONDS}s each (log: $OUT/sqlmap/)"
@@ -184,32 +217,6 @@ if want sqlmap; then
     else
         result sqlmap FAIL "$figures"
     fi
-fi
-
-if want wapiti; then
-    t=$(date +%s)
-    echo "== wapiti: crawl ${WAPITI_SCAN_SECONDS}s, ${WAPITI_ATTACK_SECONDS}s per module (log: $OUT/wapiti.log)"
-    # A fresh session: sqlmap's last routes end the others.
-    "$PY" tests/security/targets.py --session "$CTRACK_URL" "$CA" >"$OUT/wapiti-cookie" 2>"$OUT/wapiti.log" || true
-    rc=0
-    # Never the routes that end the scanner's session.
-    # (tests/security/wapiti.py: wapiti with its -x fixed for Python 3.11.)
-    timeout $((WAPITI_SCAN_SECONDS + 8 * WAPITI_ATTACK_SECONDS + 300)) "$PY" tests/security/wapiti.py -u "$CTRACK_URL/" --scope folder \
-        -H "Cookie: $(cat "$OUT/wapiti-cookie")" -H "Origin: $CTRACK_URL" \
-        -x "$CTRACK_URL/logout" -x "$CTRACK_URL/account/sessions/*" -x "$CTRACK_URL/account/password" \
-        -x "$CTRACK_URL/account/two-factor*" -x "$CTRACK_URL/login*" \
-        -m sql,blindsql,exec,file,xss,crlf --skip csrf -d 3 --max-links-per-page 40 --max-files-per-dir 30 \
-        --max-scan-time "$WAPITI_SCAN_SECONDS" --max-attack-time "$WAPITI_ATTACK_SECONDS" -t 30 \
-        --flush-session --store-session "$OUT/wapiti-session" --store-config "$OUT/wapiti-config" \
-        -f json -o "$OUT/wapiti.json" -v 1 --no-bugreport >>"$OUT/wapiti.log" 2>&1 || rc=$?
-    if [ ! -s "$OUT/wapiti.json" ]; then
-        result wapiti FAIL "no report (exit $rc): see $OUT/wapiti.log"
-    elif "$PY" tests/security/judge.py wapiti "$OUT/wapiti.json" >"$OUT/wapiti-verdict.txt" 2>&1; then
-        result wapiti pass "$(tail -n 1 "$OUT/wapiti-verdict.txt"), $(grep -c '^\[+\] GET\|^\[+\] POST' "$OUT/wapiti.log" || true) requests listed, $(elapsed "$t")"
-    else
-        result wapiti FAIL "$(tail -n 1 "$OUT/wapiti-verdict.txt"): see $OUT/wapiti-verdict.txt"
-    fi
-    sed 's/^/  /' "$OUT/wapiti-verdict.txt" 2>/dev/null | head -n 20
 fi
 
 # After every scan: the secrets the scanners and the integration tests held
