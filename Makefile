@@ -18,6 +18,10 @@
 #   make fuzz-regress  each fuzz target once over its corpus and regression inputs
 #   make chaos    the chaos checks: workers killed, the database restarted, abusive
 #                 clients, memory; about 10 minutes, ends with CHAOS: PASS or FAIL
+#   make security  the security checks against a private stack: testssl.sh,
+#                 sqlmap and wapiti on every route, every fuzz target for
+#                 FUZZ_SECONDS (default 60 here), secrets never recorded, the
+#                 security matrix; ends with SECURITY: PASS or FAIL (README)
 #   make bench    wrk figures for the list page, a static file and a minimal route
 #   make install  the program, templates, SQL, configuration, nginx snippets,
 #                 systemd units and ctrack-backup (PREFIX, SYSCONFDIR and DESTDIR honoured)
@@ -54,7 +58,8 @@ GEN := build/gen/common_passwords.h
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all asan run stop backup restore test test-browser test-ha chaos unit fuzz fuzz-regress bench clean deps install
+.PHONY: all asan run stop backup restore test test-browser test-ha chaos unit fuzz fuzz-regress bench clean deps install \
+        security security-deps
 
 all: fcgi/ctrack
 
@@ -174,6 +179,13 @@ test-ha: deps
 chaos: deps
 	@$(MAKE) --no-print-directory all
 	@CTRACK_CHAOS=only tests/run-tests.sh
+# The security checks (README: "Security checks"); not part of make test.
+security-deps: deps
+	@conf/stack.sh deps security
+
+security: security-deps
+	@$(MAKE) --no-print-directory -j2 all $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),60) tests/security/run-security.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -4,7 +4,9 @@
 # own sockets, port and data, so it never depends on or disturbs the system's
 # mariadb or nginx services.
 #
-#   conf/stack.sh deps
+#   conf/stack.sh deps [security]
+#                             install the Debian packages the stack needs, or
+#                             with "security" the scanners of make security
 #   conf/stack.sh start DIR PORT WORKERS [CTRACK_BINARY]
 #   conf/stack.sh stop DIR
 #   conf/stack.sh restart-app DIR [CTRACK_BINARY]
@@ -51,6 +53,8 @@ DEPS="nginx mariadb-server mariadb-client mariadb-backup rsync libfcgi-dev libfc
 libssl-dev clearsilver-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev python3-pytest
 python3-requests wrk openssl curl pkg-config gcc make chromium libqrencode-dev libunistring-dev libyaml-dev
 zbar-tools systemd tzdata"
+# Only for `make security` (conf/stack.sh deps security): the scanners.
+SECURITY_DEPS="testssl.sh sqlmap wapiti"
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }
@@ -60,8 +64,9 @@ usage() { echo usage: >&2; sed -n 's/^#   conf/  conf/p' "$0" >&2; exit 2; }
 if [ "$(id -u)" = 0 ]; then AS_ROOT=1; else AS_ROOT=; fi
 
 deps() {
-    local p missing=
-    for p in $DEPS; do
+    local p missing= list=$DEPS
+    if [ "${1:-}" = security ]; then list=$SECURITY_DEPS; fi
+    for p in $list; do
         if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
             missing="$missing $p"
         fi
@@ -69,8 +74,10 @@ deps() {
     # The browser tests run under Node.js with npm. Any install of them will
     # do (another repository's nodejs package carries npm and conflicts with
     # Debian's), so look for the commands rather than the packages.
-    command -v node >/dev/null || missing="$missing nodejs"
-    command -v npm >/dev/null || missing="$missing npm"
+    if [ "$list" = "$DEPS" ]; then
+        command -v node >/dev/null || missing="$missing nodejs"
+        command -v npm >/dev/null || missing="$missing npm"
+    fi
     [ -n "$missing" ] || return 0
     if [ -z "$AS_ROOT" ]; then
         echo "Missing Debian packages. Install them with:" >&2
@@ -801,7 +808,7 @@ restore() {
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 case $cmd in
-    deps) [ $# -eq 0 ] || usage; deps ;;
+    deps) [ $# -eq 0 ] || [ "$*" = security ] || usage; deps "$@" ;;
     start) start "$@" ;;
     stop) stop "$@" ;;
     restart-app) restart_app "$@" ;;

@@ -69,6 +69,11 @@ int campaign_status_get(db *d, arena *mem, long long client_id, const char *s, s
     memset(out, 0, sizeof *out);
     if (!s || n == 0 || n > CAMPAIGN_STATUS_CODE_MAX)
         return 0;
+    /* Codes are ASCII (the column too): any other text is no code, and
+     * MariaDB would refuse to compare it with the column (a 500). */
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
+            return 0;
     db_stmt *st = db_stmt_get(d, share ? SQL_GET_SHARE : SQL_GET);
     if (!st)
         return DB_ERR;

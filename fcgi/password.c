@@ -174,12 +174,14 @@ enum password_rc password_policy(const password_norm *p, const char *username)
 enum password_rc password_prepare(const char *pw, size_t n, const char *username, password_norm *out)
 {
     enum password_rc rc = password_normalise(pw, n, out);
-    /* The minimum counts the characters typed too: NFKC spells some single
-     * characters as many (U+FDFA is 18). */
-    if (rc == PASSWORD_OK && u8_mbsnlen((const uint8_t *)pw, n) < PASSWORD_MIN_CHARS)
-        rc = PASSWORD_TOO_SHORT;
     if (rc == PASSWORD_OK)
         rc = password_policy(out, username);
+    /* The minimum counts the characters typed too: NFKC spells some single
+     * characters as many (U+FDFA is 18). In the policy's order: a control
+     * character is named before the length. */
+    if (rc != PASSWORD_BAD_UTF8 && rc != PASSWORD_CONTROL && rc != PASSWORD_TOO_LONG &&
+        u8_mbsnlen((const uint8_t *)pw, n) < PASSWORD_MIN_CHARS)
+        rc = PASSWORD_TOO_SHORT;
     if (rc != PASSWORD_OK)
         password_wipe(out);
     return rc;

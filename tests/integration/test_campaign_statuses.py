@@ -7,6 +7,7 @@ selects, the contact list's status filter, the status a new member gets, and
 another client's status refused. Each test works in a client of its own, so
 the demo client's four statuses stay as they are for the other suites."""
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -289,3 +290,24 @@ def test_a_campaign_limited_manager_reads_the_statuses_but_does_not_change_them(
     # The manager with all campaigns still changes them.
     client.add("met", "Met", "contacted")
     assert [s[0] for s in client.statuses()] == ["targeted", "contacted", "responded", "declined", "met"]
+
+
+def test_a_status_that_is_not_ascii_is_refused_not_a_500(admin, create_contact):
+    """Status codes are ASCII, like their column: any other text is no status
+    (MariaDB refused to compare it with the column, which answered 500; found
+    by wapiti's injection payload "declined¿'\"(" in make security)."""
+    cid, _ = create_campaign(admin)
+    contact = create_contact()
+    assert admin.post(f"/contacts/{contact}/campaigns", {"campaign_id": cid}).status_code == 303
+    for code in ("declined\u00bf'\"(", "d\u00e9clin\u00e9", "\u00e9"):
+        q = f"status={quote(code)}"
+        assert admin.get(f"/contacts?campaign={cid}&{q}").status_code == 400, code
+        assert admin.get(f"/campaigns/{cid}?{q}").status_code == 400, code
+        r = admin.post(f"/campaigns/{cid}/members/status", {"contact_id": contact, "status": code})
+        assert r.status_code == 422, (code, r.status_code)
+        r = admin.post(f"/campaigns/{cid}/members/bulk-status", {"which": "all", "to": code})
+        assert r.status_code == 422, (code, r.status_code)
+        for path, data in (("/campaigns/statuses/edit", {"code": code, "label": "Ours", "stage": "declined"}),
+                           ("/campaigns/statuses/move", {"code": code, "direction": "up"}),
+                           ("/campaigns/statuses/delete", {"code": code})):
+            assert admin.post(path, data).status_code in (404, 422), (path, code)

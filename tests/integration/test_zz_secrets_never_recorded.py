@@ -110,3 +110,65 @@ def test_no_secret_reaches_the_audit_trail_or_a_log(login_gate, people, demo, db
     assert audit_holds(db, username) > 0
     assert "nginx-access.log" in logs_holding(stack_dir, "/account/tokens")
     assert re.fullmatch(r"[A-Za-z0-9]+", secrets["password"])
+
+
+def test_no_secret_in_a_page_or_an_address(login_gate, people, demo, db, admin, stack_dir):
+    """Passwords typed are never sent back in a page (not even on a form shown
+    again with its errors), the session token is in no page and no address,
+    the CSRF token only in the hidden field of POST forms (never in a link,
+    a GET form or an address), and an API token only on the page that made it."""
+    user_id = people.user(demo.client_id, ["contacts.view", "tokens.manage", "users.manage"])
+    username = db.value(f"SELECT username FROM users WHERE id = {user_id}")
+    password = sentinel("PagePw")
+    set_password(db, user_id, password, iterations=1000)
+    wrong = sentinel("PageWrong")
+    pages = []      # (what, response) of every answer below
+
+    gate, r = login_gate.post({"username": username, "password": wrong})
+    assert r.status_code == 401
+    pages.append(("a wrong logon", r))
+    web, r = login_gate.post({"username": username, "password": password})
+    assert r.status_code == 303, r.status_code
+    session = web.cookie(SESSION_COOKIE)
+    pages.append(("the logon", r))
+    web.csrf = Page(web.get("/account").text).form("/logout")["fields"]["csrf"]
+
+    new = sentinel("PageNew")
+    r = web.post("/account/password", {"current_password": wrong, "password": new, "password2": new})
+    assert r.status_code == 422
+    pages.append(("a change with a wrong current password", r))
+    r = web.post("/account/password", {"current_password": password, "password": new, "password2": new + "x"})
+    assert r.status_code == 422
+    pages.append(("a change with a mismatched repeat", r))
+    r = admin.post(f"/admin/users/{user_id}/password", {"password": new, "password2": new + "x"})
+    assert r.status_code == 422
+    pages.append(("an administrator's reset with a mismatched repeat", r))
+
+    r = web.post("/account/tokens", {"name": unique("Page token "), "days": "1"})
+    assert r.status_code == 200
+    token = Page(r.text).by_id["token-value"].strip()
+    for path in ("/account", "/account/sessions", "/account/tokens", "/contacts", "/account/password"):
+        pages.append((path, web.get(path)))
+
+    csrf = web.csrf
+    secrets = {"password": password, "wrong password": wrong, "new password": new, "session token": session}
+    for what, r in pages:
+        text = r.text + "\n".join(f"{k}: {v}" for k, v in r.headers.items() if k.lower() != "set-cookie")
+        for name, secret in secrets.items():
+            assert secret not in text, f"the {name} is in the page of {what}"
+        assert token not in text, f"the API token is shown again, on the page of {what}"
+        page = Page(r.text)
+        for form in page.forms:
+            if form["fields"].get("csrf") == csrf:
+                assert form["method"] == "post", f"a GET form carries the CSRF token on the page of {what}"
+        assert not any(csrf in link["href"] for link in page.links), f"a link carries the CSRF token ({what})"
+        assert csrf not in r.text.replace(f'name="csrf" value="{csrf}"', ""), \
+            f"the CSRF token is on the page of {what} elsewhere than in a form's hidden field"
+        assert csrf not in r.url and token not in r.url and session not in r.url
+
+    # Addresses: nginx's access log holds every URL the suite has asked for.
+    with open(os.path.join(stack_dir, "log", "nginx-access.log"), "rb") as f:
+        urls = f.read()
+    for name, secret in {**secrets, "CSRF token": csrf, "API token": token}.items():
+        assert secret.encode() not in urls, f"the {name} is in an address (nginx's access log)"
+    assert b"/account/password" in urls

@@ -122,6 +122,11 @@ static void test_control(void **state)
     password_norm p;
     assert_int_equal(password_prepare(nul, sizeof nul - 1, NULL, &p), PASSWORD_CONTROL);
     assert_int_equal(prep("spaces and emoji \xF0\x9F\x98\x80 are fine", NULL), PASSWORD_OK);
+    /* A short password with a control character: the control character is
+     * named, as password_policy does (found by fuzz_password: the typed
+     * length was checked first). */
+    assert_int_equal(password_prepare("\0\0\0\0\0\0 iu", 9, NULL, &p), PASSWORD_CONTROL);
+    assert_int_equal(prep("ab\tc", NULL), PASSWORD_CONTROL);
 }
 
 static void test_common_list(void **state)
