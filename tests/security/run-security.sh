@@ -10,7 +10,8 @@
 #              session, the CSRF token, the parameters of the real forms and
 #              links, the {id}), boolean-based blind, time-based blind and
 #              error-based, level 1, risk 1, SQLMAP_ROUTE_SECONDS each (45)
-#   wapiti     crawl and attack (sql, blindsql, exec, file, xss, crlf) logged
+#   wapiti     (before sqlmap) crawl and attack (sql, blindsql, exec, file,
+#              xss, crlf) logged
 #              in, scope the stack's URL, WAPITI_SCAN_SECONDS to crawl (120),
 #              WAPITI_ATTACK_SECONDS per module (60)
 #   fuzz       every libFuzzer target for FUZZ_SECONDS (60), leaks on, in the
